@@ -1,0 +1,3 @@
+"""claimtrack: log claims and forecasts, resolve them, score calibration."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,158 @@
+"""Plain dataclasses that cross layer boundaries.
+
+Services hand these upward (never ORM rows); importers hand ``*In`` records
+downward to the import service.  All datetimes are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+OUTCOMES: tuple[str, ...] = ("yes", "no", "ambiguous", "void")
+SCORED_OUTCOMES: tuple[str, ...] = ("yes", "no")
+
+CLAIM_STATUSES: tuple[str, ...] = ("active", "draft", "rejected")
+
+# A forecast recorded more than this long after it was made is "backfilled":
+# typed in from old notes, so open to hindsight.  Reports show such forecasts
+# apart and can exclude them.
+BACKFILL_THRESHOLD_HOURS = 24
+
+
+# ---------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class ForecastIn:
+    forecaster: str
+    probability: float
+    made_at: datetime
+    rationale: str | None = None
+    recorded_at: datetime | None = None  # None: now
+    uuid: str | None = None
+    import_key: str | None = None
+
+
+@dataclass(frozen=True)
+class ResolutionIn:
+    outcome: str
+    resolved_at: datetime
+    note: str | None = None
+    evidence_url: str | None = None
+    resolved_by: str | None = None
+    recorded_at: datetime | None = None
+    uuid: str | None = None
+    import_key: str | None = None
+
+
+@dataclass(frozen=True)
+class EditIn:
+    """One entry of a claim's edit history (used by lossless import)."""
+
+    field: str
+    old_value: str | None
+    new_value: str | None
+    edited_at: datetime
+    edited_by: str | None = None
+
+
+@dataclass
+class ClaimIn:
+    statement: str
+    stated_at: datetime
+    source: str | None = None
+    source_url: str | None = None
+    details: str | None = None
+    resolve_by: datetime | None = None
+    tags: tuple[str, ...] = ()
+    status: str = "active"
+    uuid: str | None = None
+    recorded_at: datetime | None = None
+    import_key: str | None = None
+    forecasts: list[ForecastIn] = field(default_factory=list)
+    resolutions: list[ResolutionIn] = field(default_factory=list)
+    edits: list[EditIn] = field(default_factory=list)
+
+
+# --------------------------------------------------------------- outputs
+
+
+@dataclass(frozen=True)
+class Forecast:
+    id: int
+    uuid: str
+    claim_id: int
+    forecaster: str
+    probability: float
+    made_at: datetime
+    recorded_at: datetime
+    rationale: str | None
+    backfilled: bool
+    after_resolution: bool
+
+
+@dataclass(frozen=True)
+class Resolution:
+    id: int
+    uuid: str
+    claim_id: int
+    outcome: str
+    resolved_at: datetime
+    note: str | None
+    evidence_url: str | None
+    resolved_by: str | None
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class Edit:
+    id: int
+    claim_id: int
+    field: str
+    old_value: str | None
+    new_value: str | None
+    edited_at: datetime
+    edited_by: str | None
+
+
+@dataclass(frozen=True)
+class ClaimSummary:
+    """One row of a claim list: the claim and its current state."""
+
+    id: int
+    uuid: str
+    statement: str
+    source: str | None
+    source_url: str | None
+    stated_at: datetime
+    recorded_at: datetime
+    resolve_by: datetime | None
+    status: str
+    tags: tuple[str, ...]
+    probability: float | None  # newest forecast on the claim, any forecaster
+    forecaster: str | None  # who made that newest forecast
+    n_forecasts: int
+    outcome: str | None  # current resolution, None when open
+    resolved_at: datetime | None
+    revision: int  # bumps on every change; used to refuse stale writes
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome is None and self.status == "active"
+
+
+@dataclass(frozen=True)
+class ClaimDetail:
+    claim: ClaimSummary
+    details: str | None
+    forecasts: tuple[Forecast, ...]  # oldest first
+    resolutions: tuple[Resolution, ...]  # oldest first; last is current
+    edits: tuple[Edit, ...]  # oldest first
+
+    def current_forecasts(self) -> dict[str, Forecast]:
+        """The newest forecast of each forecaster (by made_at, then id)."""
+        current: dict[str, Forecast] = {}
+        for f in sorted(self.forecasts, key=lambda f: (f.made_at, f.id)):
+            current[f.forecaster] = f
+        return current
