@@ -1,0 +1,164 @@
+"""Write commands: add, forecast, resolve, edit.  Each is one transaction."""
+
+from __future__ import annotations
+
+import click
+
+from claimtrack.cli import common
+from claimtrack.domain.errors import InvalidInput
+
+PROB_HELP = "0.7, 70%, 70, 7/10, '3 in 4', odds 3:1, or words like 'likely' (70%)."
+DATE_HELP = "YYYY-MM-DD, 'Nov 18 2023', today, yesterday, '3 days ago', 2w, 'in 3 months', eom, eoy."
+
+
+@click.command(epilog="""\b
+Examples:
+  claimtrack add "OpenAI ships its own chip by 2026" -p 60%
+  claimtrack add "Microsoft effectively acquired OpenAI for \\$0" -p likely \\
+      --by "Ben Thompson" --url https://stratechery.com --made 2023-11-21 --due eoy --tag openai
+""")
+@click.argument("statement")
+@click.option("-p", "--prob", "prob", required=True, metavar="PROB", help=f"Probability that it is true: {PROB_HELP}")
+@click.option("--by", "source", metavar="SOURCE", help="Who made the claim (default: you).")
+@click.option("--url", metavar="URL", help="Where the claim was made (http/https).")
+@click.option("--made", metavar="DATE", help=f"When the claim was made (default: now). {DATE_HELP}")
+@click.option("--due", metavar="DATE", help="Resolve-by date; a date alone means the end of that day.")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Tag (repeatable, or comma-separated).")
+@click.option("--note", metavar="TEXT", help="Why you give this probability.")
+@click.option("--details", metavar="TEXT", help="Longer description or resolution criteria.")
+@click.option("--forecaster", metavar="NAME", help="Whose probability -p is (default: $CLAIMTRACK_USER, config, login name).")
+@common.json_option
+@click.pass_context
+def add(ctx, statement, prob, source, url, made, due, tags, note, details, forecaster, as_json):
+    """Log a claim with a probability; prints the new claim's id."""
+    from claimtrack.services.config import current_user
+    from claimtrack.services.ledger import NewClaim, add_claim
+
+    p = common.probability(prob)
+    user = forecaster or current_user()
+    new = NewClaim(
+        statement=statement, probability=p, forecaster=user, source=source or None,
+        source_url=url, stated_at=common.date(made, "made"), resolve_by=common.date(due, "due"),
+        tags=tags, note=note, details=details,
+    )
+    claim = add_claim(common.ledger(ctx), new)
+    if as_json:
+        common.echo_json(claim)
+    else:
+        click.echo(claim.id)
+
+
+@click.command(epilog="""\b
+Examples:
+  claimtrack forecast 12 0.8
+  claimtrack forecast 12 "3 in 4" --by Priya --made yesterday --note "after the earnings call"
+""")
+@click.argument("claim_id")
+@click.argument("prob")
+@click.option("--by", "forecaster", metavar="FORECASTER", help="Whose forecast (default: you).")
+@click.option("--made", metavar="DATE", help=f"When it was made (default: now). {DATE_HELP}")
+@click.option("--note", metavar="TEXT", help="Rationale.")
+@common.json_option
+@click.pass_context
+def forecast(ctx, claim_id, prob, forecaster, made, note, as_json):
+    """Add a forecast to a claim.  Earlier forecasts are kept; the newest per forecaster is current.
+
+    PROB accepts 0.7, 70%, 70, 7/10, '3 in 4', 3:1 or words like 'likely'.
+    A forecast typed in more than a day after it was made is marked backfilled.
+    """
+    from claimtrack.services.config import current_user
+    from claimtrack.services.ledger import add_forecast
+
+    cid = common.claim_id(claim_id)
+    p = common.probability(prob)
+    made_at = common.date(made, "made")
+    result = add_forecast(common.ledger(ctx), cid, p, forecaster=forecaster or current_user(),
+                          made_at=made_at, rationale=note)
+    if as_json:
+        common.echo_json(result)
+    else:
+        flag = " (backfilled)" if result.backfilled else ""
+        click.echo(f"claim {cid}: {result.forecaster} {_pct(result.probability)}{flag}")
+
+
+@click.command(epilog="""\b
+Examples:
+  claimtrack resolve 12 yes --note "announced on the blog" --url https://example.com/post
+  claimtrack resolve 12 no --date 2024-03-08
+  claimtrack resolve 12 ambiguous --force     # re-resolve; the earlier resolution stays in history
+""")
+@click.argument("claim_id")
+@click.argument("outcome", metavar="yes|no|ambiguous|void")
+@click.option("--date", "when", metavar="DATE", help=f"When the outcome became known (default: now). {DATE_HELP}")
+@click.option("--note", metavar="TEXT", help="Evidence or reasoning.")
+@click.option("--url", metavar="URL", help="Evidence link (http/https).")
+@click.option("--force", is_flag=True, help="Re-resolve an already resolved claim (history is kept).")
+@common.json_option
+@click.pass_context
+def resolve(ctx, claim_id, outcome, when, note, url, force, as_json):
+    """Resolve a claim.  Ambiguous and void claims are excluded from scores."""
+    from claimtrack.services.config import current_user
+    from claimtrack.services.ledger import resolve_claim
+
+    cid = common.claim_id(claim_id)
+    resolution, warnings = resolve_claim(
+        common.ledger(ctx), cid, outcome, resolved_at=common.date(when, "at"), note=note,
+        evidence_url=url, resolved_by=current_user(), force=force,
+    )
+    for w in warnings:
+        common.warn(w)
+    if as_json:
+        common.echo_json(resolution)
+    else:
+        click.echo(f"claim {cid}: resolved {resolution.outcome}")
+
+
+@click.command(epilog="""\b
+Examples:
+  claimtrack edit 12 --statement "OpenAI ships its own AI chip by end of 2026"
+  claimtrack edit 12 --tag openai --tag hardware --due 2026-12-31
+""")
+@click.argument("claim_id")
+@click.option("--statement", metavar="TEXT", help="New statement.")
+@click.option("--details", metavar="TEXT", help="New details ('' clears).")
+@click.option("--by", "source", metavar="SOURCE", help="New source ('' clears).")
+@click.option("--url", metavar="URL", help="New source URL ('' clears).")
+@click.option("--due", metavar="DATE", help="New resolve-by date ('none' clears).")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Replace the tags (repeatable).")
+@click.option("--no-tags", is_flag=True, help="Remove every tag.")
+@common.json_option
+@click.pass_context
+def edit(ctx, claim_id, statement, details, source, url, due, tags, no_tags, as_json):
+    """Edit a claim's own fields.  Every change is kept in the claim's history."""
+    from claimtrack.services.config import current_user
+    from claimtrack.services.ledger import edit_claim
+
+    cid = common.claim_id(claim_id)
+    changes: dict = {}
+    if statement is not None:
+        changes["statement"] = statement
+    if details is not None:
+        changes["details"] = details
+    if source is not None:
+        changes["source"] = source
+    if url is not None:
+        changes["source_url"] = url
+    if due is not None:
+        changes["resolve_by"] = None if due.strip().lower() in ("none", "") else common.date(due, "due")
+    if tags or no_tags:
+        if tags and no_tags:
+            raise InvalidInput("give --tag or --no-tags, not both")
+        changes["tags"] = () if no_tags else tags
+    if not changes:
+        raise InvalidInput("nothing to change: give --statement, --details, --by, --url, --due or --tag")
+    claim = edit_claim(common.ledger(ctx), cid, edited_by=current_user(), **changes)
+    if as_json:
+        common.echo_json(claim)
+    else:
+        click.echo(f"claim {cid}: updated (revision {claim.revision})")
+
+
+def _pct(p: float) -> str:
+    from claimtrack.domain.probability import format_probability
+
+    return format_probability(p)

@@ -1,0 +1,132 @@
+"""Helpers every command shares: the ledger, parsing with warnings, output."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from datetime import datetime
+from functools import wraps
+
+import click
+
+from claimtrack.domain.errors import InvalidInput
+
+
+def ledger(ctx: click.Context | None = None, *, create: bool = True):
+    """The Database the user means (opened once per command)."""
+    ctx = ctx or click.get_current_context()
+    root = ctx.find_root()
+    root.ensure_object(dict)
+    db = root.obj.get("db")
+    if db is None:
+        from claimtrack.services.store import open_ledger
+
+        db = root.obj["db"] = open_ledger(root.obj.get("db_option"), create=create)
+        root.call_on_close(db.dispose)
+    return db
+
+
+def db_option(ctx: click.Context | None = None) -> str | None:
+    ctx = ctx or click.get_current_context()
+    return (ctx.find_root().obj or {}).get("db_option")
+
+
+def warn(message: str) -> None:
+    click.echo(f"claimtrack: warning: {message}", err=True)
+
+
+def probability(text: str) -> float:
+    from claimtrack.domain.probability import parse_probability
+
+    parsed = parse_probability(text)
+    if parsed.warning:
+        warn(parsed.warning)
+    return parsed.value
+
+
+def date(text: str | None, role: str) -> datetime | None:
+    if text is None:
+        return None
+    from claimtrack.domain.dates import parse_date
+
+    return parse_date(text, role=role)
+
+
+def claim_id(text: str) -> int:
+    cleaned = text.strip().lstrip("#")
+    if not cleaned.isdigit() or len(cleaned) > 12:
+        raise InvalidInput(f"invalid claim id '{text}': use the number shown by 'claimtrack list', e.g. 12")
+    return int(cleaned)
+
+
+# ------------------------------------------------------------------ output
+
+
+def _default(value):
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if dataclasses.is_dataclass(value):
+        return to_plain(value)
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def to_plain(value):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [to_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_plain(v) for k, v in value.items()}
+    return value
+
+
+def echo_json(value) -> None:
+    click.echo(json.dumps(to_plain(value), default=_default, ensure_ascii=False, indent=2))
+
+
+def console(stderr: bool = False):
+    """A rich Console that never interprets user text as markup."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, markup=False, emoji=False, highlight=False, soft_wrap=False)
+
+
+def lit(text) -> "object":
+    """User text as a rich Text: shown literally, never parsed as markup."""
+    from rich.text import Text
+
+    return Text("" if text is None else str(text))
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+
+
+def output_options(func):
+    """--json and --csv for read commands (one shared definition)."""
+
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+    @click.option("--csv", "as_csv", is_flag=True, help="Print CSV (formula cells guarded).")
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        if kwargs.get("as_json") and kwargs.get("as_csv"):
+            raise InvalidInput("choose one of --json and --csv")
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+def echo_csv(rows: list[dict]) -> None:
+    import csv
+
+    from claimtrack.domain.csvsafe import guard
+
+    if not rows:
+        return
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if v is None else guard(_default(v) if isinstance(v, datetime) else v)
+                         for k, v in row.items()})

@@ -1,0 +1,61 @@
+"""The inbox: draft claims that an import found, waiting for a decision."""
+
+from __future__ import annotations
+
+import click
+
+from claimtrack.cli import common
+
+
+@click.command(epilog="Example:\n\n  claimtrack import notes.md && claimtrack inbox")
+@common.json_option
+@click.pass_context
+def inbox(ctx, as_json):
+    """List draft claims (not scored, not listed as open) to accept or reject."""
+    from claimtrack.cli.render import claim_table
+    from claimtrack.domain.filters import ClaimFilter
+    from claimtrack.services.queries import list_claims
+
+    drafts = list_claims(common.ledger(ctx), ClaimFilter(state="draft"), sort="made")
+    if as_json:
+        common.echo_json(drafts)
+    elif not drafts:
+        click.echo("the inbox is empty")
+    else:
+        out = common.console()
+        out.print(claim_table(drafts, title=f"Inbox ({len(drafts)}): claimtrack accept ID [-p P] | claimtrack reject ID", width=out.width))
+
+
+@click.command(epilog="""\b
+Examples:
+  claimtrack accept 31             # keep the suggested probability
+  claimtrack accept 31 -p 40%      # accept with your own probability
+""")
+@click.argument("claim_id")
+@click.option("-p", "--prob", metavar="PROB", help="Your probability (adds a forecast by you).")
+@click.option("--statement", metavar="TEXT", help="Reword the statement while accepting (kept as history).")
+@click.pass_context
+def accept(ctx, claim_id, prob, statement):
+    """Accept a draft: it becomes an open claim that is listed and scored."""
+    from claimtrack.services.config import current_user
+    from claimtrack.services.ledger import set_status
+
+    cid = common.claim_id(claim_id)
+    p = common.probability(prob) if prob is not None else None
+    db = common.ledger(ctx)
+    user = current_user()
+    claim = set_status(db, cid, "active", edited_by=user, probability=p, forecaster=user, statement=statement)
+    click.echo(f"claim {claim.id}: accepted")
+
+
+@click.command(epilog="Example:\n\n  claimtrack reject 31")
+@click.argument("claim_id")
+@click.pass_context
+def reject(ctx, claim_id):
+    """Reject a draft: it stays in the ledger, marked rejected, and is never scored."""
+    from claimtrack.services.config import current_user
+    from claimtrack.services.ledger import set_status
+
+    cid = common.claim_id(claim_id)
+    set_status(common.ledger(ctx), cid, "rejected", edited_by=current_user())
+    click.echo(f"claim {cid}: rejected")

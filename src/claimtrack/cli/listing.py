@@ -1,0 +1,133 @@
+"""Read commands: list, show, due."""
+
+from __future__ import annotations
+
+import click
+
+from claimtrack.cli import common
+from claimtrack.cli.render import claim_detail, claim_table
+from claimtrack.domain.filters import ClaimFilter, normalise_tags
+
+filter_options = [
+    click.option("--open", "state", flag_value="open", help="Open claims (the default)."),
+    click.option("--resolved", "state", flag_value="resolved", help="Resolved claims, newest first."),
+    click.option("--due", "state", flag_value="due", help="Open claims due within --within (overdue included)."),
+    click.option("--overdue", "state", flag_value="overdue", help="Open claims past their resolve-by date."),
+    click.option("--all", "state", flag_value="all", help="Every claim, open or resolved."),
+    click.option("--drafts", "state", flag_value="draft", help="Drafts waiting in the inbox."),
+    click.option("--tag", "tags", multiple=True, metavar="TAG", help="Only claims with this tag (repeatable: all must match)."),
+    click.option("--by", "source", metavar="SOURCE", help="Only claims made by this source."),
+    click.option("--forecaster", metavar="NAME", help="Only claims this person forecast."),
+    click.option("--search", metavar="TEXT", help="Text in the statement, source or tags."),
+    click.option("--since", metavar="DATE", help="Claims made on or after DATE."),
+    click.option("--until", metavar="DATE", help="Claims made on or before DATE."),
+    click.option("--within", metavar="DAYS", default="7", show_default=True, help="What 'due soon' means, in days."),
+]
+
+
+def with_filters(func):
+    for option in reversed(filter_options):
+        func = option(func)
+    return func
+
+
+def build_filter(state, tags, source, forecaster, search, since, until, within) -> ClaimFilter:
+    from datetime import timedelta
+
+    from claimtrack.domain.errors import InvalidInput
+
+    try:
+        days = float(within)
+        if not 0 <= days <= 36500:
+            raise ValueError
+    except ValueError:
+        raise InvalidInput(f"invalid --within '{within}': use a number of days such as 7") from None
+    return ClaimFilter(
+        state=state or "open", tags=normalise_tags(tags), source=source, forecaster=forecaster,
+        search=search, since=common.date(since, "made"), until=common.date(until, "due"),
+        due_within=timedelta(days=days),
+    )
+
+
+@click.command("list", epilog="""\b
+Examples:
+  claimtrack list                      # open claims, due soonest first
+  claimtrack list --overdue
+  claimtrack list --resolved --tag openai --since 2024-01
+  claimtrack list --all --search "gpt-4" --json
+""")
+@with_filters
+@click.option("--sort", type=click.Choice(["due", "made", "recorded", "id", "probability", "resolved", "source", "statement"]),
+              help="Sort column (default: due date; resolved date for --resolved).")
+@click.option("--desc", is_flag=True, help="Sort descending.")
+@click.option("--limit", type=click.IntRange(1), help="At most this many claims.")
+@common.output_options
+@click.pass_context
+def list_(ctx, state, tags, source, forecaster, search, since, until, within, sort, desc, limit, as_json, as_csv):
+    """List claims: open ones by default, due soonest first."""
+    from claimtrack.services.queries import list_claims
+
+    flt = build_filter(state, tags, source, forecaster, search, since, until, within)
+    claims = list_claims(common.ledger(ctx), flt, limit=limit, sort=sort, descending=desc)
+    if as_json:
+        common.echo_json(claims)
+    elif as_csv:
+        rows = [common.to_plain(c) for c in claims]
+        for row in rows:
+            row["tags"] = ";".join(row["tags"])
+        common.echo_csv(rows)
+    elif not claims:
+        click.echo(f"no {flt.state} claims" + (" match" if any([tags, source, forecaster, search, since, until]) else ""))
+    else:
+        common.console().print(claim_table(claims, width=common.console().width))
+
+
+@click.command(epilog="""\b
+Examples:
+  claimtrack show 12
+  claimtrack show 12 --json
+""")
+@click.argument("claim_id")
+@common.json_option
+@click.pass_context
+def show(ctx, claim_id, as_json):
+    """Show a claim with every forecast, resolution and edit."""
+    from claimtrack.services.queries import get_claim
+
+    detail = get_claim(common.ledger(ctx), common.claim_id(claim_id))
+    if as_json:
+        plain = common.to_plain(detail)
+        plain["current_forecasts"] = common.to_plain(list(detail.current_forecasts().values()))
+        common.echo_json(plain)
+    else:
+        common.console().print(claim_detail(detail))
+
+
+@click.command(epilog="""\b
+Examples:
+  claimtrack due                 # exit status 1 when something is overdue
+  claimtrack due --within 14 --json
+  claimtrack due -q || notify-send "claims to resolve"
+""")
+@click.option("--within", metavar="DAYS", default="7", show_default=True, help="What 'due soon' means, in days.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing; just set the exit status.")
+@common.json_option
+@click.pass_context
+def due(ctx, within, quiet, as_json):
+    """Overdue and soon-due claims.  Exit status 1 when anything is overdue, else 0."""
+    from claimtrack.services.queries import due_summary
+
+    flt = build_filter("open", (), None, None, None, None, None, within)
+    summary = due_summary(common.ledger(ctx), flt)
+    if as_json:
+        common.echo_json({"overdue": summary.overdue, "due_soon": summary.due_soon})
+    elif not quiet:
+        out = common.console()
+        if summary.overdue:
+            out.print(claim_table(summary.overdue, title=f"Overdue ({len(summary.overdue)})", width=out.width))
+        if summary.due_soon:
+            out.print(claim_table(summary.due_soon, title=f"Due within {within} days ({len(summary.due_soon)})", width=out.width))
+        if not summary.overdue and not summary.due_soon:
+            click.echo(f"nothing overdue or due within {within} days")
+    if summary.overdue:
+        ctx.exit(1)

@@ -1,0 +1,111 @@
+"""Rich renderables for claims.  User text always goes in as Text (literal)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from claimtrack.cli.common import lit
+from claimtrack.domain.dates import format_date, format_datetime, utcnow
+from claimtrack.domain.probability import format_probability
+from claimtrack.domain.records import ClaimDetail, ClaimSummary
+
+
+def _pct(p: float | None) -> str:
+    return "-" if p is None else format_probability(p)
+
+
+def due_text(claim: ClaimSummary, now: datetime):
+    from rich.text import Text
+
+    if claim.resolve_by is None:
+        return Text("-", style="dim")
+    if claim.is_open and claim.resolve_by < now:
+        return Text(format_date(claim.resolve_by), style="bold red")
+    return Text(format_date(claim.resolve_by))
+
+
+def claim_table(claims: list[ClaimSummary], title: str | None = None, width: int = 80):
+    """A claim list; the 'made' column is dropped on consoles narrower than 100."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    now = utcnow()
+    wide = width >= 100
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, expand=False, pad_edge=False)
+    table.add_column("id", justify="right", style="cyan", no_wrap=True)
+    table.add_column("statement", overflow="fold", min_width=24, max_width=70, ratio=1)
+    table.add_column("source", max_width=14, overflow="ellipsis", no_wrap=True)
+    table.add_column("p", justify="right", no_wrap=True)
+    if wide:
+        table.add_column("made", no_wrap=True)
+    table.add_column("due", no_wrap=True)
+    table.add_column("state", no_wrap=True)
+    for c in claims:
+        if c.outcome:
+            state = Text(c.outcome, style={"yes": "green", "no": "red"}.get(c.outcome, "yellow"))
+        elif c.status != "active":
+            state = Text(c.status, style="magenta")
+        elif c.resolve_by is not None and c.resolve_by < now:
+            state = Text("overdue", style="bold red")
+        else:
+            state = Text("open")
+        cells = [str(c.id), lit(c.statement), lit(c.source or "-"), _pct(c.probability)]
+        if wide:
+            cells.append(format_date(c.stated_at))
+        table.add_row(*cells, due_text(c, now), state)
+    return table
+
+
+def claim_detail(detail: ClaimDetail):
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    c = detail.claim
+    now = utcnow()
+    head = Text()
+    head.append(f"#{c.id} ", style="bold cyan")
+    head.append(c.statement, style="bold")
+    info = Table.grid(padding=(0, 2))
+    info.add_column(style="dim")
+    info.add_column()
+    info.add_row("source", lit(c.source or "-"))
+    if c.source_url:
+        info.add_row("link", lit(c.source_url))
+    info.add_row("made", lit(format_datetime(c.stated_at)))
+    info.add_row("logged", lit(format_datetime(c.recorded_at)))
+    info.add_row("due", due_text(c, now))
+    info.add_row("tags", lit(", ".join(c.tags) or "-"))
+    info.add_row("status", lit(c.outcome and f"resolved {c.outcome}" or ("open" if c.status == "active" else c.status)))
+    info.add_row("uuid", lit(c.uuid))
+    parts = [head, info]
+    if detail.details:
+        parts += [Text(""), lit(detail.details)]
+    current = {f.id for f in detail.current_forecasts().values()}
+    fc = Table(title="Forecasts", title_justify="left")
+    for col in ("when", "who", "p", "rationale", "flags"):
+        fc.add_column(col, overflow="fold")
+    for f in detail.forecasts:
+        flags = [w for w, on in (("current", f.id in current), ("backfilled", f.backfilled),
+                                 ("after resolution", f.after_resolution)) if on]
+        fc.add_row(format_datetime(f.made_at), lit(f.forecaster), _pct(f.probability), lit(f.rationale or ""),
+                   ", ".join(flags))
+    parts += [Text(""), fc]
+    if detail.resolutions:
+        rs = Table(title="Resolutions (last is current)", title_justify="left")
+        for col in ("resolved", "outcome", "note", "evidence", "logged"):
+            rs.add_column(col, overflow="fold")
+        for r in detail.resolutions:
+            rs.add_row(format_datetime(r.resolved_at), r.outcome, lit(r.note or ""), lit(r.evidence_url or ""),
+                       format_datetime(r.recorded_at))
+        parts += [Text(""), rs]
+    if detail.edits:
+        es = Table(title="History", title_justify="left")
+        for col in ("when", "field", "from", "to", "by"):
+            es.add_column(col, overflow="fold")
+        for e in detail.edits:
+            es.add_row(format_datetime(e.edited_at), e.field, lit(e.old_value or ""), lit(e.new_value or ""),
+                       lit(e.edited_by or ""))
+        parts += [Text(""), es]
+    return Group(*parts)

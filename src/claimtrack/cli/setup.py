@@ -1,0 +1,161 @@
+"""Setting up and looking after the ledger: init, demo, db, verify."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from claimtrack.cli import common
+from claimtrack.domain.errors import Conflict, InvalidInput
+
+
+def _target(ctx) -> "object":
+    """The location init/demo write to: --db / CLAIMTRACK_DB if given, else ./claims.db."""
+    import os
+
+    from claimtrack.db.location import DB_FILENAME, ENV_DB, from_value
+
+    option = common.db_option(ctx)
+    if option:
+        return from_value(option, "--db")
+    if os.environ.get(ENV_DB):
+        return from_value(os.environ[ENV_DB], ENV_DB)
+    return from_value(str(Path.cwd() / DB_FILENAME), "./claims.db")
+
+
+def _has_claims(location) -> bool:
+    from sqlalchemy import create_engine, text
+
+    if location.path is not None and not location.path.exists():
+        return False
+    engine = create_engine(location.url)
+    try:
+        with engine.connect() as conn:
+            return bool(conn.execute(text("SELECT 1 FROM claims LIMIT 1")).first())
+    except Exception:
+        return location.path is not None and location.path.stat().st_size > 0
+    finally:
+        engine.dispose()
+
+
+@click.command(epilog="Example:\n\n  claimtrack init && claimtrack add \"...\" -p 70%")
+@click.pass_context
+def init(ctx):
+    """Create an empty ledger in ./claims.db (or at --db / $CLAIMTRACK_DB)."""
+    from claimtrack.db.migrate import open_database
+
+    location = _target(ctx)
+    if location.path is not None and location.path.exists():
+        raise Conflict(f"{location.path} already exists: nothing to do")
+    open_database(location).dispose()
+    click.echo(f"created {location.display()}")
+
+
+@click.command(epilog="Example:\n\n  claimtrack demo && claimtrack report")
+@click.option("--force", is_flag=True, help="Replace an existing ledger (it is backed up first).")
+@click.option("--quiet", is_flag=True, help="Do not show the ledger afterwards.")
+@click.pass_context
+def demo(ctx, force, quiet):
+    """Write an example ledger (an analyst's claims about OpenAI, 2023-25) and show it."""
+    from claimtrack.db.backup import backup_path_for, backup_sqlite
+    from claimtrack.db.migrate import open_database
+    from claimtrack.services.demo import load_demo
+
+    location = _target(ctx)
+    if _has_claims(location):
+        if not force:
+            raise Conflict(f"{location.display()} already holds claims: use --force to replace it (it is backed up first)")
+        if location.path is None:
+            raise InvalidInput("demo --force only replaces file ledgers; use an empty database")
+        saved = backup_sqlite(location.path, backup_path_for(location.path, "before-demo"))
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(location.path) + suffix).unlink(missing_ok=True)
+        click.echo(f"backed up the old ledger to {saved}", err=True)
+    db = open_database(location)
+    ctx.find_root().obj["db"] = db
+    ctx.call_on_close(db.dispose)
+    summary = load_demo(db)
+    click.echo(f"wrote {summary.claims_added} example claims and {summary.forecasts_added} forecasts to {location.display()}")
+    if not quiet:
+        from claimtrack.cli.now import show_now
+
+        show_now(db)
+
+
+@click.group(epilog="Examples:\n\n  claimtrack db path\n\n  claimtrack db backup ~/claims-backup.db")
+def db():
+    """Where the ledger is, its schema, and backups."""
+
+
+@db.command("path")
+@click.pass_context
+def db_path(ctx):
+    """Print the ledger in use and why it was chosen."""
+    from claimtrack.services.store import locate
+
+    location = locate(common.db_option(ctx))
+    click.echo(location.display())
+    click.echo(f"(chosen by {location.how}{'' if location.path is None or location.path.exists() else '; not created yet'})", err=True)
+
+
+@db.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx):
+    """Upgrade the ledger's schema to this version (backs up a file ledger first)."""
+    from claimtrack.db.engine import Database, make_engine
+    from claimtrack.db.migrate import SCHEMA_HEAD, current_revision, upgrade
+    from claimtrack.services.store import locate
+
+    location = locate(common.db_option(ctx))
+    if location.path is not None and not location.path.exists():
+        raise InvalidInput(f"no ledger at {location.path}: run 'claimtrack init' first")
+    database = Database(location, make_engine(location))
+    try:
+        before = current_revision(database.engine)
+        if before == SCHEMA_HEAD:
+            click.echo(f"already at schema {SCHEMA_HEAD}")
+            return
+        saved = upgrade(database)
+        click.echo(f"upgraded {before or 'empty'} -> {SCHEMA_HEAD}" + (f" (backup: {saved})" if saved else ""))
+    finally:
+        database.dispose()
+
+
+@db.command("backup")
+@click.argument("dest", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def db_backup(ctx, dest):
+    """Make a consistent copy of a live SQLite ledger (default: beside it, dated)."""
+    from claimtrack.db.backup import backup_path_for, backup_sqlite
+
+    database = common.ledger(ctx, create=False)
+    location = database.location
+    if location.path is None:
+        click.echo("this ledger is on a server: back it up with pg_dump, e.g.\n"
+                   f"  pg_dump --format=custom --file claims.dump '{location.display()}'")
+        return
+    target = dest or backup_path_for(location.path, "backup")
+    if target.exists():
+        raise Conflict(f"{target} exists: choose another name")
+    backup_sqlite(location.path, target)
+    click.echo(str(target))
+
+
+@click.command(epilog="Example:\n\n  claimtrack verify || echo 'the ledger was altered'")
+@common.json_option
+@click.pass_context
+def verify(ctx, as_json):
+    """Check the hash chain over forecasts and resolutions; exit 1 naming the first broken row."""
+    from claimtrack.services.verify import verify_ledger
+
+    reports = verify_ledger(common.ledger(ctx, create=False))
+    if as_json:
+        common.echo_json([{**common.to_plain(r), "ok": r.ok} for r in reports])
+    else:
+        for r in reports:
+            if r.ok:
+                click.echo(f"{r.table}: {r.rows} rows, chain intact, head {r.head[:16]}")
+    broken = [r for r in reports if not r.ok]
+    if broken:
+        raise click.ClickException(broken[0].problem)

@@ -1,0 +1,60 @@
+"""What a user asks to see: claim filters shared by the CLI, the UI and reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from claimtrack.domain.errors import InvalidInput
+
+# open: active and unresolved; due: open with resolve_by within `due_within`
+# (overdue included); overdue: open with resolve_by in the past; resolved:
+# has a current resolution; draft: import candidates waiting in the inbox;
+# all: every active claim, resolved or not (drafts and rejected excluded).
+STATES = ("open", "due", "overdue", "resolved", "all", "draft", "rejected")
+
+DEFAULT_DUE_WITHIN = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class ClaimFilter:
+    state: str = "open"
+    tags: tuple[str, ...] = ()  # claim must carry every tag given
+    source: str | None = None  # who made the claim (case-insensitive exact)
+    forecaster: str | None = None  # someone who forecast on it
+    search: str | None = None  # substring of statement, source or a tag
+    since: datetime | None = None  # stated_at >= since
+    until: datetime | None = None  # stated_at <= until
+    due_within: timedelta = DEFAULT_DUE_WITHIN
+    now: datetime | None = None  # fixed clock for tests; None = now
+    extra: dict = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.state not in STATES:
+            raise InvalidInput(f"unknown state '{self.state}': use one of {', '.join(STATES)}")
+        if self.since and self.until and self.since > self.until:
+            raise InvalidInput("--since is after --until: nothing can match")
+
+    def with_state(self, state: str) -> "ClaimFilter":
+        return replace(self, state=state)
+
+
+def normalise_tag(tag: str) -> str:
+    """Tags are case-insensitive, trimmed, and use '-' for inner spaces."""
+    cleaned = "-".join(tag.strip().lower().split())
+    if not cleaned:
+        raise InvalidInput("empty tag: tags are words such as 'openai' or 'ai-policy'")
+    if len(cleaned) > 100:
+        raise InvalidInput(f"tag too long ({len(cleaned)} characters): at most 100")
+    return cleaned
+
+
+def normalise_tags(tags) -> tuple[str, ...]:
+    out: list[str] = []
+    for raw in tags:
+        for part in str(raw).split(","):
+            if part.strip():
+                tag = normalise_tag(part)
+                if tag not in out:
+                    out.append(tag)
+    return tuple(out)

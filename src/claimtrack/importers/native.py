@@ -1,0 +1,132 @@
+"""claimtrack's own JSON and CSV exports, read back losslessly."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+from claimtrack.domain.csvsafe import unguard
+from claimtrack.domain.errors import InvalidInput
+from claimtrack.domain.records import ClaimIn, EditIn, ForecastIn, ResolutionIn
+
+
+def _dt(value, where: str) -> datetime | None:
+    if value in (None, ""):
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(f"{where}: invalid timestamp {str(value)[:40]!r}: expected ISO 8601 like 2024-03-05T10:00:00Z") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def _req(record: dict, key: str, where: str):
+    value = record.get(key)
+    if value in (None, ""):
+        raise InvalidInput(f"{where}: missing '{key}'")
+    return value
+
+
+def claim_from_dict(c: dict, where: str) -> ClaimIn:
+    if not isinstance(c, dict):
+        raise InvalidInput(f"{where}: expected an object, got {type(c).__name__}")
+    try:
+        forecasts = [
+            ForecastIn(
+                forecaster=str(_req(f, "forecaster", where)), probability=float(_req(f, "probability", where)),
+                made_at=_dt(_req(f, "made_at", where), where), rationale=f.get("rationale"),
+                recorded_at=_dt(f.get("recorded_at"), where), uuid=f.get("uuid"), import_key=f.get("import_key"),
+            )
+            for f in c.get("forecasts") or []
+        ]
+        resolutions = [
+            ResolutionIn(
+                outcome=str(_req(r, "outcome", where)), resolved_at=_dt(_req(r, "resolved_at", where), where),
+                note=r.get("note"), evidence_url=r.get("evidence_url"), resolved_by=r.get("resolved_by"),
+                recorded_at=_dt(r.get("recorded_at"), where), uuid=r.get("uuid"), import_key=r.get("import_key"),
+            )
+            for r in c.get("resolutions") or []
+        ]
+        edits = [
+            EditIn(field=str(_req(e, "field", where)), old_value=e.get("old_value"), new_value=e.get("new_value"),
+                   edited_at=_dt(_req(e, "edited_at", where), where), edited_by=e.get("edited_by"))
+            for e in c.get("edits") or []
+        ]
+        tags = c.get("tags") or []
+        if isinstance(tags, str):
+            tags = [t for t in tags.split(";") if t]
+        return ClaimIn(
+            statement=str(_req(c, "statement", where)), stated_at=_dt(_req(c, "stated_at", where), where),
+            source=c.get("source"), source_url=c.get("source_url"), details=c.get("details"),
+            resolve_by=_dt(c.get("resolve_by"), where), tags=tuple(tags), status=c.get("status") or "active",
+            uuid=c.get("uuid"), recorded_at=_dt(c.get("recorded_at"), where), import_key=c.get("import_key"),
+            forecasts=forecasts, resolutions=resolutions, edits=edits,
+        )
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise InvalidInput(f"{where}: {exc}") from None
+
+
+def parse_json_text(text: str, name: str) -> list[ClaimIn]:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"{name}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from None
+    if not isinstance(doc, dict) or doc.get("format") != "claimtrack" or not isinstance(doc.get("claims"), list):
+        raise InvalidInput(f"{name}: not a claimtrack export (expected {{'format': 'claimtrack', 'claims': [...]}})")
+    if doc.get("version") != 1:
+        raise InvalidInput(f"{name}: claimtrack export version {doc.get('version')!r} is not supported: expected 1")
+    return [claim_from_dict(c, f"{name}: claim {i + 1}") for i, c in enumerate(doc["claims"])]
+
+
+def parse_json(path: Path) -> list[ClaimIn]:
+    return parse_json_text(_read_text(path), path.name)
+
+
+def parse_csv(path: Path) -> list[ClaimIn]:
+    text = _read_text(path)
+    reader = csv.DictReader(text.splitlines(keepends=True))
+    if not reader.fieldnames or "record" not in reader.fieldnames or "claim_uuid" not in reader.fieldnames:
+        raise InvalidInput(f"{path.name}: not a claimtrack CSV export (expected 'record' and 'claim_uuid' columns)")
+    claims: dict[str, dict] = {}
+    for n, row in enumerate(reader, 2):
+        row = {k: unguard(v) if isinstance(v, str) else v for k, v in row.items() if k is not None}
+        row = {k: (None if v == "" else v) for k, v in row.items()}
+        key, kind = row.get("claim_uuid"), row.get("record")
+        if key is None:
+            raise InvalidInput(f"{path.name}: row {n}: missing claim_uuid")
+        if kind == "claim":
+            claims[key] = {**row, "tags": row.get("tags") or "", "forecasts": [], "resolutions": [], "edits": []}
+            continue
+        target = claims.get(key)
+        if target is None:
+            raise InvalidInput(f"{path.name}: row {n}: {kind} before its claim row")
+        plural = {"forecast": "forecasts", "resolution": "resolutions", "edit": "edits"}.get(kind or "")
+        if plural is None:
+            raise InvalidInput(f"{path.name}: row {n}: unknown record type {kind!r}: expected claim, forecast, resolution or edit")
+        target[plural].append(row)
+    return [claim_from_dict(c, f"{path.name}: claim {c.get('claim_id')}") for c in claims.values()]
+
+
+def _read_text(path: Path) -> str:
+    data = path.read_bytes()
+    if b"\x00" in data:
+        raise InvalidInput(f"{path.name}: contains NUL bytes: not a text export")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{path.name}: not UTF-8 (byte {exc.start}): save the file as UTF-8") from None
+
+
+def looks_native(path: Path, head: str) -> str | None:
+    """'claimtrack-json' / 'claimtrack-csv' if the start of the file says so."""
+    stripped = head.lstrip("\ufeff \r\n\t")
+    if stripped.startswith("{") and '"format"' in head[:200] and '"claimtrack"' in head[:200]:
+        return "claimtrack-json"
+    first = stripped.split("\n", 1)[0]
+    if first.startswith("record,claim_uuid"):
+        return "claimtrack-csv"
+    return None

@@ -1,0 +1,43 @@
+"""Who the user is: CLAIMTRACK_USER, else the config file, else the login name."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import tomllib
+from pathlib import Path
+
+ENV_USER = "CLAIMTRACK_USER"
+
+
+def config_path() -> Path:
+    env = os.environ.get("CLAIMTRACK_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("claimtrack", appauthor=False)) / "config.toml"
+
+
+def read_config() -> dict:
+    path = config_path()
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        return {}
+    except (tomllib.TOMLDecodeError, OSError):
+        return {}
+
+
+def current_user() -> str:
+    name = os.environ.get(ENV_USER, "").strip()
+    if name:
+        return name
+    configured = str(read_config().get("user", "")).strip()
+    if configured:
+        return configured
+    try:
+        return getpass.getuser() or "me"
+    except Exception:  # no login name (containers)
+        return "me"

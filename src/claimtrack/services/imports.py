@@ -1,0 +1,262 @@
+"""Storing parsed import records: one transaction, idempotent, bulk inserts.
+
+Records are matched to what the ledger already holds by uuid, else by
+import key; a matched claim keeps its fields and only gains the forecasts and
+resolutions it does not have yet.  Importing the same file twice adds
+nothing the second time.  Forecasts dated after the claim's resolution are
+kept but flagged (``after_resolution``) so they are never scored silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from claimtrack.db import models as m
+from claimtrack.db.engine import Database
+from claimtrack.domain import validate
+from claimtrack.domain.dates import utcnow
+from claimtrack.domain.errors import ClaimtrackError
+from claimtrack.domain.filters import normalise_tags
+from claimtrack.domain.records import ClaimIn
+from claimtrack.services.chain import append_forecasts, append_resolutions
+from claimtrack.services.ledger import is_backfilled, new_uuid
+
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Rejected:
+    location: str
+    reason: str
+
+
+@dataclass
+class ImportSummary:
+    claims_added: int = 0
+    claims_present: int = 0
+    forecasts_added: int = 0
+    forecasts_present: int = 0
+    resolutions_added: int = 0
+    resolutions_present: int = 0
+    flagged_after_resolution: int = 0
+    backfilled: int = 0
+    skipped: list[Rejected] = field(default_factory=list)
+    dry_run: bool = False
+    claim_ids: list[int] = field(default_factory=list)  # ids of added claims, in order
+
+    def as_dict(self) -> dict:
+        return {
+            "claims": {"added": self.claims_added, "already_present": self.claims_present},
+            "forecasts": {"added": self.forecasts_added, "already_present": self.forecasts_present,
+                          "after_resolution": self.flagged_after_resolution, "backfilled": self.backfilled},
+            "resolutions": {"added": self.resolutions_added, "already_present": self.resolutions_present},
+            "skipped": [{"location": s.location, "reason": s.reason} for s in self.skipped],
+            "dry_run": self.dry_run,
+        }
+
+
+class _DryRun(Exception):
+    pass
+
+
+def _existing(session: Session, column, values: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    values = [v for v in values if v]
+    for i in range(0, len(values), CHUNK):
+        found.update(session.execute(select(column).where(column.in_(values[i:i + CHUNK]))).scalars())
+    return found
+
+
+def _claim_map(session: Session, claims: Sequence[ClaimIn]) -> dict[int, tuple[int, str, datetime | None]]:
+    """Index in ``claims`` -> (id, uuid, resolved_at) for claims already in the ledger."""
+    by_uuid = {c.uuid: i for i, c in enumerate(claims) if c.uuid}
+    by_key = {c.import_key: i for i, c in enumerate(claims) if c.import_key and not c.uuid}
+    found: dict[int, tuple[int, str, datetime | None]] = {}
+    for lookup, column in ((by_uuid, m.Claim.uuid), (by_key, m.Claim.import_key)):
+        keys = list(lookup)
+        for i in range(0, len(keys), CHUNK):
+            rows = session.execute(
+                select(column, m.Claim.id, m.Claim.uuid, m.Claim.resolved_at).where(column.in_(keys[i:i + CHUNK]))
+            )
+            for key, cid, cuuid, resolved_at in rows:
+                found[lookup[key]] = (cid, cuuid, resolved_at)
+    return found
+
+
+def _validate(claims: Iterable[ClaimIn], skipped: list[Rejected]) -> list[ClaimIn]:
+    good = []
+    for n, claim in enumerate(claims, 1):
+        try:
+            claim.statement = validate.statement(claim.statement)
+            claim.source = validate.name(claim.source, "source")
+            claim.tags = normalise_tags(claim.tags)
+            for f in claim.forecasts:
+                validate.probability(f.probability)
+                validate.name(f.forecaster, "forecaster")
+            for r in claim.resolutions:
+                validate.outcome(r.outcome)
+        except ClaimtrackError as exc:
+            skipped.append(Rejected(f"claim {n} ({(claim.statement or '')[:40]!r})", str(exc)))
+            continue
+        good.append(claim)
+    return good
+
+
+def import_claims(db: Database, claims: Sequence[ClaimIn], *, dry_run: bool = False,
+                  extra_tags: Sequence[str] = (), skipped: Sequence = (),
+                  progress: Callable[[int, int], None] | None = None) -> ImportSummary:
+    summary = ImportSummary(dry_run=dry_run, skipped=[Rejected(s.location, s.reason) for s in skipped])
+    claims = _validate(claims, summary.skipped)
+    extra = normalise_tags(extra_tags)
+
+    def work(session: Session) -> ImportSummary:
+        _store(session, claims, extra, summary, progress)
+        if dry_run:
+            raise _DryRun
+        return summary
+
+    try:
+        return db.run_write(work)
+    except _DryRun:
+        return summary
+
+
+def _store(session: Session, claims: Sequence[ClaimIn], extra_tags: tuple[str, ...],
+           summary: ImportSummary, progress) -> None:
+    now = utcnow()
+    total = len(claims)
+    existing = _claim_map(session, claims)
+    summary.claims_present = len(existing)
+    # 1. new claims, bulk, with their ids back
+    new_idx = [i for i in range(total) if i not in existing]
+    new_rows = []
+    for i in new_idx:
+        c = claims[i]
+        new_rows.append({
+            "uuid": c.uuid or new_uuid(), "statement": c.statement, "details": c.details,
+            "source": c.source, "source_url": c.source_url, "stated_at": c.stated_at,
+            "recorded_at": c.recorded_at or now, "resolve_by": c.resolve_by, "status": c.status,
+            "import_key": c.import_key, "revision": 1, "n_forecasts": 0,
+        })
+    ids: dict[int, tuple[int, str, datetime | None]] = dict(existing)
+    for start in range(0, len(new_rows), CHUNK):
+        chunk = new_rows[start:start + CHUNK]
+        returned = session.execute(
+            m.Claim.__table__.insert().returning(m.Claim.id, m.Claim.uuid, sort_by_parameter_order=True), chunk
+        ).all()
+        for offset, (cid, cuuid) in enumerate(returned):
+            ids[new_idx[start + offset]] = (cid, cuuid, None)
+        if progress:
+            progress(min(start + CHUNK, len(new_rows)), max(len(new_rows), 1))
+    summary.claims_added = len(new_rows)
+    summary.claim_ids = [ids[i][0] for i in new_idx]
+    # 2. tags and history of new claims
+    tag_rows, edit_rows = [], []
+    for i in new_idx:
+        cid = ids[i][0]
+        for tag in dict.fromkeys((*claims[i].tags, *extra_tags)):
+            tag_rows.append({"claim_id": cid, "tag": tag})
+        for e in claims[i].edits:
+            edit_rows.append({"claim_id": cid, "field": e.field, "old_value": e.old_value,
+                              "new_value": e.new_value, "edited_at": e.edited_at, "edited_by": e.edited_by})
+    if tag_rows:
+        session.execute(m.ClaimTag.__table__.insert(), tag_rows)
+    if edit_rows:
+        session.execute(m.ClaimEdit.__table__.insert(), edit_rows)
+    touched: set[int] = set()
+    # 3. resolutions (first, so forecasts can be checked against them)
+    res_rows = _new_resolutions(session, claims, ids, now, summary)
+    append_resolutions(session, res_rows)
+    resolved_at: dict[int, datetime | None] = {cid: r for cid, _, r in ids.values()}
+    for row in res_rows:  # the last appended is current
+        resolved_at[row["claim_id"]] = row["resolved_at"] if row["outcome"] else None
+        touched.add(row["claim_id"])
+    # 4. forecasts
+    f_rows = _new_forecasts(session, claims, ids, resolved_at, now, summary)
+    append_forecasts(session, f_rows)
+    touched.update(r["claim_id"] for r in f_rows)
+    _refresh_caches(session, sorted(touched))
+
+
+def _new_resolutions(session, claims, ids, now, summary) -> list[dict]:
+    pending = []
+    for i, c in enumerate(claims):
+        cid, cuuid, _ = ids[i]
+        for r in c.resolutions:
+            pending.append({
+                "uuid": r.uuid or new_uuid(), "claim_uuid": cuuid, "claim_id": cid,
+                "outcome": validate.outcome(r.outcome), "resolved_at": r.resolved_at, "note": r.note,
+                "evidence_url": r.evidence_url, "resolved_by": r.resolved_by,
+                "recorded_at": r.recorded_at or now, "import_key": r.import_key, "_given_uuid": r.uuid,
+            })
+    return _drop_present(session, m.Resolution, pending, summary, "resolutions")
+
+
+def _new_forecasts(session, claims, ids, resolved_at, now, summary) -> list[dict]:
+    pending = []
+    for i, c in enumerate(claims):
+        cid, cuuid, _ = ids[i]
+        cutoff = resolved_at.get(cid)
+        for f in c.forecasts:
+            recorded = f.recorded_at or now
+            after = cutoff is not None and f.made_at > cutoff
+            back = is_backfilled(f.made_at, recorded)
+            pending.append({
+                "uuid": f.uuid or new_uuid(), "claim_uuid": cuuid, "claim_id": cid,
+                "forecaster": f.forecaster, "probability": float(f.probability), "made_at": f.made_at,
+                "recorded_at": recorded, "rationale": f.rationale, "backfilled": back,
+                "after_resolution": after, "import_key": f.import_key, "_given_uuid": f.uuid,
+            })
+    rows = _drop_present(session, m.Forecast, pending, summary, "forecasts")
+    summary.flagged_after_resolution += sum(1 for r in rows if r["after_resolution"])
+    summary.backfilled += sum(1 for r in rows if r["backfilled"])
+    return rows
+
+
+def _drop_present(session, model, pending: list[dict], summary: ImportSummary, what: str) -> list[dict]:
+    uuids = _existing(session, model.uuid, [p["_given_uuid"] for p in pending if p["_given_uuid"]])
+    keys = _existing(session, model.import_key, [p["import_key"] for p in pending if p["import_key"]])
+    fresh, seen_keys, seen_uuids = [], set(), set()
+    for p in pending:
+        given = p.pop("_given_uuid")
+        key = p["import_key"]
+        if (given and (given in uuids or given in seen_uuids)) or (key and (key in keys or key in seen_keys)):
+            setattr(summary, f"{what}_present", getattr(summary, f"{what}_present") + 1)
+            continue
+        if key:
+            seen_keys.add(key)
+        seen_uuids.add(p["uuid"])
+        fresh.append(p)
+    setattr(summary, f"{what}_added", getattr(summary, f"{what}_added") + len(fresh))
+    return fresh
+
+
+def _refresh_caches(session: Session, claim_ids: list[int]) -> None:
+    """Recompute the cached newest forecast and current resolution of claims."""
+    f, r, c = m.Forecast, m.Resolution, m.Claim
+    for start in range(0, len(claim_ids), CHUNK):
+        chunk = claim_ids[start:start + CHUNK]
+        values = {cid: {"id": cid, "n_forecasts": 0, "last_probability": None, "last_forecaster": None,
+                        "outcome": None, "resolved_at": None} for cid in chunk}
+        for cid, n in session.execute(select(f.claim_id, func.count()).where(f.claim_id.in_(chunk)).group_by(f.claim_id)):
+            values[cid]["n_forecasts"] = n
+        ranked = select(
+            f.claim_id, f.probability, f.forecaster,
+            func.row_number().over(partition_by=f.claim_id, order_by=(f.made_at.desc(), f.id.desc())).label("rn"),
+        ).where(f.claim_id.in_(chunk)).subquery()
+        for cid, p, who in session.execute(
+            select(ranked.c.claim_id, ranked.c.probability, ranked.c.forecaster).where(ranked.c.rn == 1)
+        ):
+            values[cid].update(last_probability=p, last_forecaster=who)
+        newest = select(func.max(r.id)).where(r.claim_id.in_(chunk)).group_by(r.claim_id)
+        for cid, outcome, when in session.execute(select(r.claim_id, r.outcome, r.resolved_at).where(r.id.in_(newest))):
+            values[cid].update(outcome=outcome, resolved_at=when)
+        revisions = dict(session.execute(select(c.id, c.revision).where(c.id.in_(chunk))).all())
+        for cid, row in values.items():
+            row["revision"] = revisions[cid] + 1
+        session.execute(update(c), list(values.values()))

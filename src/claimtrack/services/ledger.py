@@ -1,0 +1,316 @@
+"""Writing to the ledger: add, forecast, resolve, edit, accept/reject drafts.
+
+Every public function is one transaction (``Database.run_write``): it commits
+whole or writes nothing.  Forecasts and resolutions are only ever appended;
+edits to a claim's own fields are logged in ``claim_edits``.
+"""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimtrack.db import models as m
+from claimtrack.db.engine import Database
+from claimtrack.domain import validate
+from claimtrack.domain.dates import utcnow
+from claimtrack.domain.errors import Conflict, InvalidInput, NotFound, StaleRecord
+from claimtrack.domain.filters import normalise_tags
+from claimtrack.domain.records import (
+    BACKFILL_THRESHOLD_HOURS,
+    ClaimSummary,
+    Forecast,
+    Resolution,
+)
+from claimtrack.services import convert
+from claimtrack.services.chain import append_forecasts, append_resolutions
+
+BACKFILL_AFTER = timedelta(hours=BACKFILL_THRESHOLD_HOURS)
+_UNSET = object()
+
+
+def new_uuid() -> str:
+    return str(uuidlib.uuid4())
+
+
+def is_backfilled(made_at: datetime, recorded_at: datetime) -> bool:
+    return recorded_at - made_at > BACKFILL_AFTER
+
+
+@dataclass(frozen=True)
+class NewClaim:
+    statement: str
+    probability: float | None
+    forecaster: str
+    source: str | None = None
+    source_url: str | None = None
+    stated_at: datetime | None = None  # default: now
+    resolve_by: datetime | None = None
+    tags: tuple[str, ...] = ()
+    note: str | None = None  # rationale of the first forecast
+    details: str | None = None
+
+
+def load_claim(session: Session, claim_id: int, *, for_update: bool = False) -> m.Claim:
+    query = select(m.Claim).where(m.Claim.id == claim_id)
+    if for_update and session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    claim = session.execute(query).scalar_one_or_none()
+    if claim is None:
+        raise NotFound(f"no claim with id {claim_id}: see 'claimtrack list --all' for ids")
+    return claim
+
+
+def _check_revision(claim: m.Claim, expected: int | None) -> None:
+    if expected is not None and claim.revision != expected:
+        raise StaleRecord(
+            f"claim {claim.id} changed since you opened it (revision {expected} -> {claim.revision}): reload and try again"
+        )
+
+
+def _forecast_row(claim: m.Claim, forecaster: str, p: float, made_at: datetime,
+                  recorded_at: datetime, rationale: str | None, **extra) -> dict:
+    after = claim.resolved_at is not None and made_at > claim.resolved_at
+    return {
+        "uuid": extra.get("uuid") or new_uuid(),
+        "claim_uuid": claim.uuid,
+        "claim_id": claim.id,
+        "forecaster": forecaster,
+        "probability": p,
+        "made_at": made_at,
+        "recorded_at": recorded_at,
+        "rationale": rationale,
+        "backfilled": is_backfilled(made_at, recorded_at),
+        "after_resolution": after,
+        "import_key": extra.get("import_key"),
+    }
+
+
+def note_forecast(session: Session, claim: m.Claim) -> None:
+    """Refresh the claim's cached newest forecast (by made_at) after an append."""
+    newest = session.execute(
+        select(m.Forecast.probability, m.Forecast.forecaster)
+        .where(m.Forecast.claim_id == claim.id)
+        .order_by(m.Forecast.made_at.desc(), m.Forecast.id.desc())
+        .limit(1)
+    ).first()
+    claim.n_forecasts = (claim.n_forecasts or 0) + 1
+    if newest is not None:
+        claim.last_probability, claim.last_forecaster = newest
+    claim.revision = (claim.revision or 0) + 1
+
+
+def add_claim(db: Database, new: NewClaim) -> ClaimSummary:
+    statement = validate.statement(new.statement)
+    source = validate.name(new.source, "source")
+    source_url = validate.url(new.source_url, "source url")
+    details = validate.optional_text(new.details, "details")
+    note = validate.optional_text(new.note, "note")
+    forecaster = validate.name(new.forecaster, "forecaster") or "me"
+    tags = normalise_tags(new.tags)
+    p = validate.probability(new.probability) if new.probability is not None else None
+    now = utcnow()
+    stated_at = new.stated_at or now
+    if stated_at > now + timedelta(minutes=5):
+        raise InvalidInput("the claim's made date is in the future: a claim is logged when or after it is made")
+    if new.resolve_by is not None and new.resolve_by < stated_at:
+        raise InvalidInput("the due date is before the claim was made: give a later --due")
+
+    def work(session: Session) -> ClaimSummary:
+        claim = m.Claim(
+            uuid=new_uuid(), statement=statement, details=details, source=source,
+            source_url=source_url, stated_at=stated_at, recorded_at=now,
+            resolve_by=new.resolve_by, status="active", revision=1, n_forecasts=0,
+        )
+        claim.tags = [m.ClaimTag(tag=t) for t in tags]
+        session.add(claim)
+        session.flush()
+        if p is not None:
+            row = _forecast_row(claim, forecaster, p, stated_at, now, note)
+            append_forecasts(session, [row])
+            note_forecast(session, claim)
+        session.flush()
+        return convert.claim_summary(claim, tags)
+
+    return db.run_write(work)
+
+
+def add_forecast(db: Database, claim_id: int, probability: float, *, forecaster: str,
+                 made_at: datetime | None = None, rationale: str | None = None,
+                 expected_revision: int | None = None) -> Forecast:
+    p = validate.probability(probability)
+    forecaster = validate.name(forecaster, "forecaster") or "me"
+    rationale = validate.optional_text(rationale, "note")
+    now = utcnow()
+    made = made_at or now
+    if made > now + timedelta(minutes=5):
+        raise InvalidInput("the forecast's made date is in the future: use a date up to now")
+
+    def work(session: Session) -> Forecast:
+        claim = load_claim(session, claim_id, for_update=True)
+        _check_revision(claim, expected_revision)
+        if claim.status != "active":
+            raise Conflict(f"claim {claim_id} is a {claim.status} in the inbox: accept it first ('claimtrack accept {claim_id}')")
+        if claim.resolved_at is not None and made > claim.resolved_at:
+            raise Conflict(
+                f"claim {claim_id} was resolved {claim.outcome} on {claim.resolved_at:%Y-%m-%d %H:%M} UTC: "
+                "a forecast made after the resolution cannot be scored; use --made with an earlier date"
+            )
+        row = _forecast_row(claim, forecaster, p, made, now, rationale)
+        append_forecasts(session, [row])
+        note_forecast(session, claim)
+        session.flush()
+        stored = session.execute(select(m.Forecast).where(m.Forecast.uuid == row["uuid"])).scalar_one()
+        return convert.forecast(stored)
+
+    return db.run_write(work)
+
+
+def resolve_claim(db: Database, claim_id: int, outcome: str, *, resolved_at: datetime | None = None,
+                  note: str | None = None, evidence_url: str | None = None,
+                  resolved_by: str | None = None, force: bool = False,
+                  expected_revision: int | None = None) -> tuple[Resolution, list[str]]:
+    """Append a resolution; returns it and any warnings for the user."""
+    outcome = validate.outcome(outcome)
+    note = validate.optional_text(note, "note")
+    evidence_url = validate.url(evidence_url, "evidence url")
+    resolved_by = validate.name(resolved_by, "resolver")
+    now = utcnow()
+    when = resolved_at or now
+    if when > now + timedelta(minutes=5):
+        raise InvalidInput("the resolution date is in the future: use the date the outcome became known")
+
+    def work(session: Session) -> tuple[Resolution, list[str]]:
+        claim = load_claim(session, claim_id, for_update=True)
+        _check_revision(claim, expected_revision)
+        if claim.status != "active":
+            raise Conflict(f"claim {claim_id} is a {claim.status} in the inbox: accept it first")
+        if claim.outcome is not None and not force:
+            raise Conflict(
+                f"claim {claim_id} is already resolved {claim.outcome}: use --force to re-resolve (the earlier resolution is kept in its history)"
+            )
+        if when < claim.stated_at:
+            raise InvalidInput(
+                f"resolution date {when:%Y-%m-%d} is before claim {claim_id} was made ({claim.stated_at:%Y-%m-%d}): give a later --date"
+            )
+        late = session.execute(
+            select(m.Forecast.id).where(m.Forecast.claim_id == claim.id, m.Forecast.made_at > when)
+        ).first()
+        warnings = []
+        if late is not None:
+            warnings.append("some forecasts on this claim were made after this resolution date; they will not be scored")
+        row = {
+            "uuid": new_uuid(), "claim_uuid": claim.uuid, "claim_id": claim.id,
+            "outcome": outcome, "resolved_at": when, "note": note,
+            "evidence_url": evidence_url, "resolved_by": resolved_by,
+            "recorded_at": now, "import_key": None,
+        }
+        append_resolutions(session, [row])
+        claim.outcome, claim.resolved_at = outcome, when
+        claim.revision += 1
+        session.flush()
+        stored = session.execute(select(m.Resolution).where(m.Resolution.uuid == row["uuid"])).scalar_one()
+        return convert.resolution(stored), warnings
+
+    return db.run_write(work)
+
+
+EDITABLE = ("statement", "details", "source", "source_url", "resolve_by", "tags")
+
+
+def edit_claim(db: Database, claim_id: int, *, edited_by: str | None = None,
+               expected_revision: int | None = None, **changes) -> ClaimSummary:
+    """Change a claim's own fields; every change is logged in its history."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise InvalidInput(f"cannot edit {', '.join(sorted(unknown))}: editable fields are {', '.join(EDITABLE)}")
+    clean: dict[str, object] = {}
+    for key, value in changes.items():
+        if key == "statement":
+            clean[key] = validate.statement(value)
+        elif key == "details":
+            clean[key] = validate.optional_text(value, "details")
+        elif key == "source":
+            clean[key] = validate.name(value, "source")
+        elif key == "source_url":
+            clean[key] = validate.url(value, "source url")
+        elif key == "tags":
+            clean[key] = normalise_tags(value)
+        else:
+            clean[key] = value
+    now = utcnow()
+
+    def work(session: Session) -> ClaimSummary:
+        claim = load_claim(session, claim_id, for_update=True)
+        _check_revision(claim, expected_revision)
+        changed = False
+        for key, value in clean.items():
+            if key == "tags":
+                old = tuple(t.tag for t in claim.tags)
+                if tuple(sorted(old)) == tuple(sorted(value)):
+                    continue
+                claim.tags = [m.ClaimTag(tag=t) for t in value]
+                old_text, new_text = ",".join(old), ",".join(value)
+            else:
+                old = getattr(claim, key)
+                if old == value:
+                    continue
+                if key == "resolve_by" and value is not None and value < claim.stated_at:
+                    raise InvalidInput("the due date is before the claim was made: give a later date")
+                setattr(claim, key, value)
+                old_text, new_text = _as_text(old), _as_text(value)
+            session.add(m.ClaimEdit(claim_id=claim.id, field=key, old_value=old_text,
+                                    new_value=new_text, edited_at=now, edited_by=edited_by))
+            changed = True
+        if changed:
+            claim.revision += 1
+        session.flush()
+        return convert.claim_summary(claim)
+
+    return db.run_write(work)
+
+
+def set_status(db: Database, claim_id: int, status: str, *, edited_by: str | None = None,
+               probability: float | None = None, forecaster: str | None = None,
+               statement: str | None = None) -> ClaimSummary:
+    """Accept (draft -> active, optionally with the user's own probability and a
+    reworded statement) or reject a draft, in one transaction."""
+    if probability is not None:
+        probability = validate.probability(probability)
+    if statement is not None:
+        statement = validate.statement(statement)
+    now = utcnow()
+
+    def work(session: Session) -> ClaimSummary:
+        claim = load_claim(session, claim_id, for_update=True)
+        if claim.status != "draft":
+            raise Conflict(f"claim {claim_id} is not in the inbox (it is {claim.status}): only drafts can be accepted or rejected")
+        session.add(m.ClaimEdit(claim_id=claim.id, field="status", old_value="draft",
+                                new_value=status, edited_at=now, edited_by=edited_by))
+        claim.status = status
+        claim.revision += 1
+        if statement is not None and statement != claim.statement:
+            session.add(m.ClaimEdit(claim_id=claim.id, field="statement", old_value=claim.statement,
+                                    new_value=statement, edited_at=now, edited_by=edited_by))
+            claim.statement = statement
+        if status == "active" and probability is not None:
+            row = _forecast_row(claim, forecaster or edited_by or "me", probability, claim.stated_at, now,
+                                "set when accepted from the inbox")
+            append_forecasts(session, [row])
+            note_forecast(session, claim)
+        session.flush()
+        return convert.claim_summary(claim)
+
+    return db.run_write(work)
+
+
+def _as_text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)

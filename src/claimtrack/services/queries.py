@@ -1,0 +1,180 @@
+"""Reading the ledger: claim lists, one claim in full, what is due.
+
+Lists are built with one query for the page of claims and one for their
+tags; they page with LIMIT/OFFSET or with a keyset (``after``) so the review
+UI can scroll 100,000 claims without loading them all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from claimtrack.db import models as m
+from claimtrack.db.engine import Database
+from claimtrack.domain.dates import utcnow
+from claimtrack.domain.filters import ClaimFilter
+from claimtrack.domain.records import ClaimDetail, ClaimSummary
+from claimtrack.services import convert
+from claimtrack.services.ledger import load_claim
+
+SORTS = ("due", "made", "recorded", "id", "probability", "resolved", "source", "statement")
+
+
+def _conditions(flt: ClaimFilter, now: datetime) -> list:
+    c = m.Claim
+    conds: list = []
+    state = flt.state
+    if state in ("draft", "rejected"):
+        conds.append(c.status == state)
+    else:
+        conds.append(c.status == "active")
+        if state in ("open", "due", "overdue"):
+            conds.append(c.outcome.is_(None))
+        if state == "resolved":
+            conds.append(c.outcome.is_not(None))
+        if state == "due":
+            conds.append(c.resolve_by <= now + flt.due_within)
+        if state == "overdue":
+            conds.append(c.resolve_by < now)
+    for tag in flt.tags:
+        conds.append(exists().where(m.ClaimTag.claim_id == c.id, m.ClaimTag.tag == tag))
+    if flt.source:
+        conds.append(func.lower(c.source) == flt.source.strip().lower())
+    if flt.forecaster:
+        conds.append(
+            exists().where(m.Forecast.claim_id == c.id,
+                           func.lower(m.Forecast.forecaster) == flt.forecaster.strip().lower())
+        )
+    if flt.search:
+        needle = flt.search.strip().lower()
+        conds.append(
+            or_(
+                func.lower(c.statement).contains(needle, autoescape=True),
+                func.lower(c.source).contains(needle, autoescape=True),
+                exists().where(m.ClaimTag.claim_id == c.id, m.ClaimTag.tag.contains(needle, autoescape=True)),
+            )
+        )
+    if flt.since:
+        conds.append(c.stated_at >= flt.since)
+    if flt.until:
+        conds.append(c.stated_at <= flt.until)
+    return conds
+
+
+def _order(flt: ClaimFilter, sort: str | None, descending: bool):
+    c = m.Claim
+    sort = sort or ("resolved" if flt.state == "resolved" else "due")
+    if sort not in SORTS:
+        from claimtrack.domain.errors import InvalidInput
+
+        raise InvalidInput(f"unknown sort '{sort}': use one of {', '.join(SORTS)}")
+    column = {
+        "due": c.resolve_by, "made": c.stated_at, "recorded": c.recorded_at, "id": c.id,
+        "probability": c.last_probability, "resolved": c.resolved_at, "source": c.source,
+        "statement": c.statement,
+    }[sort]
+    if sort == "resolved" and flt.state == "resolved" and not descending:
+        descending = True  # newest resolutions first reads best
+    key = column.desc() if descending else column.asc()
+    # NULLs (no due date, no probability) go last either way
+    return [column.is_(None), key, c.id.asc()]
+
+
+def _tags_for(session: Session, ids: list[int]) -> dict[int, tuple[str, ...]]:
+    tags: dict[int, list[str]] = {i: [] for i in ids}
+    for start in range(0, len(ids), 900):
+        chunk = ids[start:start + 900]
+        for claim_id, tag in session.execute(
+            select(m.ClaimTag.claim_id, m.ClaimTag.tag).where(m.ClaimTag.claim_id.in_(chunk)).order_by(m.ClaimTag.tag)
+        ):
+            tags[claim_id].append(tag)
+    return {k: tuple(v) for k, v in tags.items()}
+
+
+def list_claims_in(session: Session, flt: ClaimFilter, *, limit: int | None = None, offset: int = 0,
+                   sort: str | None = None, descending: bool = False) -> list[ClaimSummary]:
+    now = flt.now or utcnow()
+    query = select(m.Claim).where(and_(*_conditions(flt, now))).order_by(*_order(flt, sort, descending))
+    if limit is not None:
+        query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
+    claims = session.execute(query).scalars().all()
+    tags = _tags_for(session, [c.id for c in claims])
+    return [convert.claim_summary(c, tags[c.id]) for c in claims]
+
+
+def list_claims(db: Database, flt: ClaimFilter, **kwargs) -> list[ClaimSummary]:
+    with db.read() as session:
+        return list_claims_in(session, flt, **kwargs)
+
+
+def count_claims(db: Database, flt: ClaimFilter) -> int:
+    now = flt.now or utcnow()
+    with db.read() as session:
+        return session.execute(select(func.count()).select_from(m.Claim).where(and_(*_conditions(flt, now)))).scalar_one()
+
+
+def get_claim(db: Database, claim_id: int) -> ClaimDetail:
+    with db.read() as session:
+        claim = load_claim(session, claim_id)
+        forecasts = session.execute(
+            select(m.Forecast).where(m.Forecast.claim_id == claim_id).order_by(m.Forecast.made_at, m.Forecast.id)
+        ).scalars().all()
+        resolutions = session.execute(
+            select(m.Resolution).where(m.Resolution.claim_id == claim_id).order_by(m.Resolution.id)
+        ).scalars().all()
+        edits = session.execute(
+            select(m.ClaimEdit).where(m.ClaimEdit.claim_id == claim_id).order_by(m.ClaimEdit.id)
+        ).scalars().all()
+        return ClaimDetail(
+            claim=convert.claim_summary(claim),
+            details=claim.details,
+            forecasts=tuple(convert.forecast(f) for f in forecasts),
+            resolutions=tuple(convert.resolution(r) for r in resolutions),
+            edits=tuple(convert.edit(e) for e in edits),
+        )
+
+
+@dataclass(frozen=True)
+class DueSummary:
+    overdue: list[ClaimSummary]
+    due_soon: list[ClaimSummary]
+    n_open: int
+    n_resolved: int
+    n_drafts: int
+
+
+def due_summary(db: Database, flt: ClaimFilter | None = None, *, limit: int = 50) -> DueSummary:
+    flt = flt or ClaimFilter()
+    now = flt.now or utcnow()
+    with db.read() as session:
+        overdue = list_claims_in(session, flt.with_state("overdue"), limit=limit)
+        soon_filter = flt.with_state("due")
+        due = [c for c in list_claims_in(session, soon_filter, limit=limit + len(overdue))
+               if c.resolve_by is not None and c.resolve_by >= now][:limit]
+        counts = dict(session.execute(
+            select(m.Claim.status, func.count()).group_by(m.Claim.status)
+        ).all())
+        n_resolved = session.execute(
+            select(func.count()).select_from(m.Claim).where(m.Claim.status == "active", m.Claim.outcome.is_not(None))
+        ).scalar_one()
+    return DueSummary(
+        overdue=overdue, due_soon=due,
+        n_open=counts.get("active", 0) - n_resolved, n_resolved=n_resolved,
+        n_drafts=counts.get("draft", 0),
+    )
+
+
+def distinct_values(db: Database, what: str) -> list[tuple[str, int]]:
+    """Sources, forecasters or tags with how many claims/forecasts carry each."""
+    column = {"source": m.Claim.source, "forecaster": m.Forecast.forecaster, "tag": m.ClaimTag.tag}[what]
+    with db.read() as session:
+        rows = session.execute(
+            select(column, func.count()).where(column.is_not(None)).group_by(column).order_by(func.count().desc(), column)
+        ).all()
+    return [(r[0], r[1]) for r in rows]
