@@ -329,13 +329,15 @@ def test_rejection_message_example() -> None:
         ("Feb 30 2023", "no such day"),
         ("2023-02-29T10:00", "no such day"),
         ("Friday Nov 18 2023", "2023-11-18 is a Saturday"),
-        ("Nov 18 2023 10:00 EST", "unknown time zone 'EST'"),
+        ("Nov 18 2023 10:00 EST", "unknown time zone 'EST', give an offset like +02:00;"),
     ],
 )
 def test_rejection_reasons(text: str, reason: str) -> None:
     with pytest.raises(InvalidInput) as info:
         parse_ny(text)
-    assert str(info.value).startswith(f"invalid date {text!r}: {reason}; use YYYY-MM-DD")
+    message = str(info.value)
+    assert message.startswith(f"invalid date {text!r}: {reason}")
+    assert message.endswith("2w, eom or eoy") and "\n" not in message
 
 
 def test_unknown_role_is_a_programming_error() -> None:
