@@ -130,3 +130,4 @@ def echo_csv(rows: list[dict]) -> None:
     for row in rows:
         writer.writerow({k: "" if v is None else guard(_default(v) if isinstance(v, datetime) else v)
                          for k, v in row.items()})
+    sys.stdout.flush()

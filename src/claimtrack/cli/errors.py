@@ -28,7 +28,7 @@ def run(group: click.Group, argv, prog_name: str) -> int:
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.UsageError as exc:
-        where = f"{exc.ctx.command_path}: " if exc.ctx is not None else ""
+        where = f"{exc.ctx.command_path}: " if exc.ctx is not None and exc.ctx.parent is not None else ""
         hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
         fail(f"{where}{_one_line(exc.format_message())}{hint}")
         return 2

@@ -139,6 +139,7 @@ def export(ctx, fmt, out):
     writer = write_json if fmt == "json" else write_csv
     if out is None:
         writer(db, sys.stdout)
+        sys.stdout.flush()
         return
     tmp = out.with_name(out.name + ".partial")
     with tmp.open("w", encoding="utf-8", newline="") as fh:

@@ -37,6 +37,12 @@ def current_revision(engine: Engine) -> str | None:
     return row[0] if row else None
 
 
+def _has_tables(engine: Engine) -> bool:
+    from sqlalchemy import inspect
+
+    return bool(inspect(engine).get_table_names())
+
+
 def migrations_path() -> Path:
     return Path(str(resources.files("claimtrack") / "migrations"))
 
@@ -65,8 +71,7 @@ def upgrade(db: Database, *, backup: bool = True) -> Path | None:
     from alembic import command
 
     backup_file = None
-    before = current_revision(db.engine)
-    if backup and db.location.path is not None and before is not None:
+    if backup and db.location.path is not None and _has_tables(db.engine):
         db.dispose()
         backup_file = backup_sqlite(db.location.path, backup_path_for(db.location.path, f"pre-{SCHEMA_HEAD}"))
     with db._write_engine.begin() as conn:
