@@ -69,7 +69,7 @@ def test_tags_are_normalised_and_edit_history_kept(db):
     ledger.edit_claim(db, claim.id, tags=("x",), edited_by="me")
     ledger.edit_claim(db, claim.id, tags=("x",), edited_by="me")  # no change, no history row
     edits = queries.get_claim(db, claim.id).edits
-    assert [(e.field, e.old_value, e.new_value) for e in edits] == [("tags", "openai,ai-policy", "x")]
+    assert [(e.field, e.old_value, e.new_value) for e in edits] == [("tags", "ai-policy,openai", "x")]  # stored sorted
 
 
 def test_due_summary_counts(db):
