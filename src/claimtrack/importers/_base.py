@@ -1,0 +1,213 @@
+"""Shared pieces of the format parsers: results, options, file reading, keys.
+
+Every parser is a pure function ``parse(path, data, opts) -> ParseResult``
+that gets the file's bytes (already un-gzipped) and never touches the ledger.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from claimtrack.domain import validate
+from claimtrack.domain.errors import InvalidInput
+from claimtrack.domain.records import ClaimIn
+
+GZIP_MAGIC = b"\x1f\x8b"
+ZIP_MAGIC = b"PK\x03\x04"
+KEY_HASH_CHARS = 24  # 96 bits of sha256: collisions are not a practical concern
+
+
+@dataclass(frozen=True)
+class Skipped:
+    location: str  # "row 17" / "line 42" / "prediction 123"
+    reason: str
+
+
+@dataclass
+class ParseResult:
+    format: str
+    claims: list[ClaimIn] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    @property
+    def n_forecasts(self) -> int:
+        return sum(len(c.forecasts) for c in self.claims)
+
+
+@dataclass(frozen=True)
+class Options:
+    forecaster: str | None = None  # replaces the file owner's name
+    tags: tuple[str, ...] = ()
+    mapping: dict[str, str] | None = None  # generic csv only
+    default_forecaster: str = "me"
+
+
+# ------------------------------------------------------------------ errors
+
+
+def invalid(path: Path, location: str | None, problem: str) -> InvalidInput:
+    """One-line error naming the file, where in it, and what was expected."""
+    where = f"{path.name}: {location}: " if location else f"{path.name}: "
+    return InvalidInput(" ".join((where + problem).split()))
+
+
+def short(value: object, limit: int = 40) -> str:
+    """``repr``-like quoting of a value, cut to ``limit`` characters."""
+    text = str(value)
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return f"'{text}'"
+
+
+# ------------------------------------------------------------ reading files
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, gunzipped when they are gzip data (whatever the name)."""
+    try:
+        data = Path(path).read_bytes()
+    except IsADirectoryError:
+        raise invalid(Path(path), None, "is a directory: expected an export file") from None
+    except OSError as exc:
+        raise invalid(Path(path), None, f"cannot be read ({exc.strerror or exc}): expected a readable file") from None
+    if data.startswith(GZIP_MAGIC):
+        try:
+            data = gzip.decompress(data)
+        except (EOFError, OSError, zlib.error):
+            raise invalid(Path(path), None, "truncated or corrupt gzip data: expected a complete .gz file") from None
+    return data
+
+
+def decode_text(path: Path, data: bytes) -> str:
+    """UTF-8 text (a BOM is dropped); other encodings and binary data are refused."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise invalid(path, None, "is UTF-16 text: expected UTF-8 (re-save the file as UTF-8)")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data.strip():
+        raise invalid(path, None, "is empty: expected an export file with records")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raise invalid(path, f"line {line}", "contains a NUL byte (binary data?): expected UTF-8 text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        byte = data[exc.start]
+        raise invalid(
+            path, f"line {line}",
+            f"byte 0x{byte:02x} is not UTF-8: expected UTF-8 text (re-save a latin-1 or Windows-1252 file as UTF-8)",
+        ) from None
+
+
+def load_json(path: Path, data: bytes) -> object:
+    text = decode_text(path, data)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise invalid(
+            path, f"line {exc.lineno} column {exc.colno}",
+            f"invalid JSON ({exc.msg}): expected a complete JSON document (is the file truncated?)",
+        ) from None
+    except RecursionError:
+        raise invalid(path, None, "JSON nested too deeply: expected an export document") from None
+
+
+# -------------------------------------------------------------------- keys
+
+
+def make_key(prefix: str, *parts: object) -> str:
+    """``prefix:`` + a truncated sha256 of the parts: the same input, the same key."""
+    joined = "\x1f".join([p if p.__class__ is str else "" if p is None
+                          else p.isoformat() if isinstance(p, datetime) else str(p) for p in parts])
+    return f"{prefix}:{hashlib.sha256(joined.encode('utf-8')).hexdigest()[:KEY_HASH_CHARS]}"
+
+
+class KeyRegistry:
+    """Makes keys unique within one parse: a repeat of an identical record gets ``~2``, ``~3``...
+
+    Deterministic for the same file, so a re-import still matches.
+    """
+
+    def __init__(self) -> None:
+        self._seen: set[str] = set()
+
+    def unique(self, key: str) -> str:
+        if key not in self._seen:
+            self._seen.add(key)
+            return key
+        n = 2
+        while f"{key}~{n}" in self._seen:
+            n += 1
+        key = f"{key}~{n}"
+        self._seen.add(key)
+        return key
+
+
+# ----------------------------------------------------------- field checks
+
+
+def merge_tags(*groups: Iterable[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    for group in groups:
+        for tag in group:
+            tag = (tag or "").strip()
+            if tag and tag not in out:
+                out.append(tag)
+    return tuple(out)
+
+
+def check_statement(text: str | None) -> str:
+    """The statement, or ValueError with a reason (empty, too long, NUL)."""
+    try:
+        return validate.statement(text)
+    except InvalidInput as exc:
+        raise ValueError(str(exc)) from None
+
+
+_NAME_CACHE: dict[str, str | None] = {}
+
+
+def check_name(text: str | None, what: str) -> str | None:
+    """A single-line name of at most 200 characters, or ValueError."""
+    if text is None:
+        return None
+    hit = _NAME_CACHE.get(text)
+    if hit is not None or text in _NAME_CACHE:
+        return hit
+    try:
+        value = validate.name(" ".join(text.split()), what)
+    except InvalidInput as exc:
+        raise ValueError(str(exc)) from None
+    if len(_NAME_CACHE) < 100_000:
+        _NAME_CACHE[text] = value
+    return value
+
+
+def clean_url(text: str | None) -> str | None:
+    """An http(s) URL, or None when it is absent or not one (a bad URL is dropped)."""
+    try:
+        return validate.url(text)
+    except InvalidInput:
+        return None
+
+
+def clip_text(text: str | None, limit: int = validate.MAX_TEXT) -> str | None:
+    """Free text (details, rationale), cut to the ledger's limit and marked when cut."""
+    if text is None:
+        return None
+    text = text.replace("\x00", "").strip()
+    if not text:
+        return None
+    if len(text) > limit:
+        text = text[: limit - 20].rstrip() + " ...[truncated]"
+    return text
