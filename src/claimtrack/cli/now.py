@@ -21,22 +21,23 @@ def show_now(db) -> int:
         out.print(claim_table(summary.overdue, title=f"Overdue: resolve these ({len(summary.overdue)})", width=out.width))
     if summary.due_soon:
         out.print(claim_table(summary.due_soon, title=f"Due within 7 days ({len(summary.due_soon)})", width=out.width))
-    line = f"{summary.n_open} open, {summary.n_resolved} resolved"
-    if summary.n_drafts:
-        line += f", {summary.n_drafts} in the inbox"
-    score = _headline(db)
-    if score:
-        line += f" | {score}"
-    click.echo(line)
+    click.echo(score_line(db, summary))
     if not summary.overdue and not summary.due_soon:
         click.echo("nothing overdue or due this week; 'claimtrack list' shows every open claim")
     return len(summary.overdue)
 
 
-def _headline(db) -> str | None:
+def score_line(db, summary=None) -> str:
+    """'6 open, 16 resolved | Brier 0.186 ...': counts and the headline score."""
+    from claimtrack.services.queries import due_summary
     from claimtrack.services.scoring import headline
 
-    return headline(db)
+    summary = summary or due_summary(db, limit=1)
+    line = f"{summary.n_open} open, {summary.n_resolved} resolved"
+    if summary.n_drafts:
+        line += f", {summary.n_drafts} in the inbox"
+    score = headline(db)
+    return f"{line} | {score}" if score else line
 
 
 def _interactive() -> bool:

@@ -78,9 +78,23 @@ def demo(ctx, force, quiet):
     summary = load_demo(db)
     click.echo(f"wrote {summary.claims_added} example claims and {summary.forecasts_added} forecasts to {location.display()}")
     if not quiet:
-        from claimtrack.cli.now import show_now
+        _show_demo(db)
 
-        show_now(db)
+
+def _show_demo(db) -> None:
+    from claimtrack.cli.now import score_line
+    from claimtrack.cli.render import claim_table
+    from claimtrack.domain.filters import ClaimFilter
+    from claimtrack.services.queries import list_claims
+
+    out = common.console()
+    open_claims = list_claims(db, ClaimFilter(state="open"))
+    resolved = list_claims(db, ClaimFilter(state="resolved"), limit=5)
+    out.print(claim_table(open_claims, title=f"Open claims ({len(open_claims)}), due soonest first", width=out.width))
+    out.print(claim_table(resolved, title="Recently resolved", width=out.width))
+    click.echo(score_line(db))
+    click.echo("next: 'claimtrack show 4' (a claim's history), 'claimtrack report', "
+               "'claimtrack tui' (the review UI), 'claimtrack --help'")
 
 
 @click.group(epilog="Examples:\n\n  claimtrack db path\n\n  claimtrack db backup ~/claims-backup.db")
@@ -88,7 +102,7 @@ def db():
     """Where the ledger is, its schema, and backups."""
 
 
-@db.command("path")
+@db.command("path", epilog="Example:\n\n  CLAIMTRACK_DB=~/team.db claimtrack db path")
 @click.pass_context
 def db_path(ctx):
     """Print the ledger in use and why it was chosen."""
@@ -99,7 +113,7 @@ def db_path(ctx):
     click.echo(f"(chosen by {location.how}{'' if location.path is None or location.path.exists() else '; not created yet'})", err=True)
 
 
-@db.command("upgrade")
+@db.command("upgrade", epilog="Example:\n\n  claimtrack --db old-claims.db db upgrade")
 @click.pass_context
 def db_upgrade(ctx):
     """Upgrade the ledger's schema to this version (backs up a file ledger first)."""
@@ -122,7 +136,7 @@ def db_upgrade(ctx):
         database.dispose()
 
 
-@db.command("backup")
+@db.command("backup", epilog="Examples:\n\n  claimtrack db backup\n\n  claimtrack db backup ~/backups/claims-$(date +%F).db")
 @click.argument("dest", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_context
 def db_backup(ctx, dest):
