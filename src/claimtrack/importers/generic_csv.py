@@ -55,7 +55,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
                   "description"),
     "probability": ("probability", "p", "prob", "forecast", "confidence", "credence", "probability_yes",
                     "forecast_value"),
-    "forecaster": ("forecaster", "user", "by", "author", "username", "user_label", "forecast_created_by",
+    "forecaster": ("forecaster", "user", "by", "who", "author", "username", "user_label", "forecast_created_by",
                    "predictor"),
     "source": ("made_by", "said_by", "claimant", "speaker", "source_name"),
     "dataset": ("source", "dataset"),
@@ -231,6 +231,7 @@ def parse(path: Path, data: bytes, opts: Options) -> ParseResult:
     skipped = result.skipped
     base_tags = tuple(opts.tags)
     iso: dict[str, str] = {}  # date text -> ISO text for keys (isoformat is slow)
+    pcache: dict[str, float] = {}  # probability text -> value (values repeat a lot)
 
     for n, row in rows:
         if len(row) < ncols:
@@ -244,7 +245,12 @@ def parse(path: Path, data: bytes, opts: Options) -> ParseResult:
                 raise ValueError(f"no date in column {short(header[i_made])}")
             made = parse_when(made_raw)
             prob_raw = row[i_p].strip() if i_p is not None else ""
-            p = _probability(prob_raw, percent) if prob_raw else None
+            if prob_raw:
+                p = pcache.get(prob_raw)
+                if p is None:
+                    p = pcache[prob_raw] = _probability(prob_raw, percent)
+            else:
+                p = None
             outcome_raw = row[i_out].strip() if i_out is not None else ""
             outcome = None
             if outcome_raw:

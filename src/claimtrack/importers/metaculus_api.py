@@ -110,7 +110,8 @@ def _claim(path, post, q, where, opts: Options) -> ClaimIn:
         raise ValueError("no open_time or created_at")
     opened = from_epoch_or_iso(opened_raw)
     due_raw = j.get(path, q, "scheduled_resolve_time", where, _TIME)
-    post_id = j.get(path, post, "id", where, (int, str)) if post is not q else j.get(path, q, "post_id", where, (int, str))
+    holder, key = (post, "id") if post is not q else (q, "post_id")
+    post_id = j.get(path, holder, key, where, (int, str))
     details = "\n\n".join(x for x in (j.get(path, q, "description", where, (str,)),
                                        j.get(path, q, "resolution_criteria", where, (str,))) if x)
     return ClaimIn(
@@ -192,8 +193,8 @@ def _resolve(path, q, where, claim: ClaimIn) -> None:
     outcome = RESOLUTIONS.get(raw.lower())
     if outcome is None:
         raise ValueError(f"resolution {short(raw)} is not yes, no, ambiguous or annulled")
-    when_raw = (j.get(path, q, "actual_resolve_time", where, _TIME) or j.get(path, q, "resolution_set_time", where, _TIME)
-                or j.get(path, q, "scheduled_resolve_time", where, _TIME))
+    when_raw = next((v for k in ("actual_resolve_time", "resolution_set_time", "scheduled_resolve_time")
+                     if (v := j.get(path, q, k, where, _TIME)) is not None), None)
     when = from_epoch_or_iso(when_raw) if when_raw is not None else claim.stated_at
     claim.resolutions.append(ResolutionIn(
         outcome=outcome, resolved_at=when, recorded_at=when, resolved_by="Metaculus",
