@@ -114,7 +114,7 @@ def _claim(path, pred, where, owner, opts, keys, skipped, label) -> ClaimIn:
             who = who_raw
             if opts.forecaster and (creator is None or who_raw == creator):
                 who = opts.forecaster
-            who = check_name(who, "forecaster")
+            who = check_name(who, "forecaster") or opts.default_forecaster
         except ValueError as exc:
             skipped.append(Skipped(f"{label} response {k + 1}", str(exc)))
             continue
