@@ -10,9 +10,9 @@ against a head hash noted elsewhere, which ``claimtrack verify`` prints.
 
 from __future__ import annotations
 
-import hashlib
+from hashlib import sha256
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
 GENESIS = "0" * 64
@@ -27,21 +27,30 @@ RESOLUTION_FIELDS = (
 )
 
 
+_ZERO = timedelta(0)
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _canonical(value: Any) -> Any:
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
+    cls = value.__class__
+    if cls is datetime:
+        offset = value.utcoffset()
+        if offset is None:
             value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    if isinstance(value, float):
+        elif offset != _ZERO:
+            value = value.astimezone(timezone.utc)
+        return _iso(value)
+    if cls is float:
         return repr(value)
     return value
 
 
+def _iso(value: datetime) -> str:
+    return "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ" % (
+        value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond)
+
+
 def row_hash(prev_hash: str, fields: tuple[str, ...], content: Mapping[str, Any]) -> str:
     """The hash of one row given the previous row's hash."""
-    body = json.dumps(
-        [_canonical(content[name]) for name in fields],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+    body = _dumps([_canonical(content[name]) for name in fields])
+    return sha256((prev_hash + body).encode("utf-8")).hexdigest()
