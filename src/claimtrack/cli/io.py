@@ -32,7 +32,8 @@ def parse_any(path: Path, fmt: str | None, forecaster: str | None, mapping: str 
     from claimtrack.importers import detect_format, parse_file, parse_mapping
     from claimtrack.services.config import current_user
 
-    fmt = fmt or detect_format(path)
+    if fmt is None:
+        fmt = "csv" if mapping else detect_format(path)
     result = parse_file(path, fmt, forecaster=forecaster, mapping=parse_mapping(mapping) if mapping else None,
                         default_forecaster=forecaster or current_user())
     return result.format, result.claims, result.skipped
