@@ -1,0 +1,137 @@
+"""`claimtrack import` end to end: each format into a ledger, idempotence,
+dry runs, the inbox for notes, and the real data files."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import realdata
+
+FIXTURES = Path(__file__).parent / "fixtures" / "import"
+
+CASES = [
+    ("fatebook_export.csv", "fatebook"),
+    ("predictionbook_my_predictions.json", "predictionbook"),
+    ("metaculus_api_posts.json", "metaculus-api"),
+    ("manifold_markets.json", "manifold"),
+    ("notes_sample.md", "notes"),
+]
+
+
+def _import(cli, path, *args, db=None):
+    kwargs = {"db": db} if db else {}
+    r = cli("import", str(path), "--json", *args, **kwargs)
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+@pytest.mark.parametrize("name,fmt", CASES)
+def test_each_format_imports_once(cli, db_url, dump, name, fmt):
+    first = _import(cli, FIXTURES / name)
+    assert first["format"] == fmt
+    assert first["claims"]["added"] > 0 and first["forecasts"]["added"] > 0
+    snapshot = dump(db_url)
+    second = _import(cli, FIXTURES / name)
+    assert second["claims"]["added"] == 0 and second["forecasts"]["added"] == 0
+    assert second["resolutions"]["added"] == 0
+    assert second["claims"]["already_present"] == first["claims"]["added"] + first["claims"]["already_present"]
+    assert dump(db_url) == snapshot
+    assert cli("verify").exit_code == 0
+
+
+def test_metaculus_csv_pair(cli):
+    folder = FIXTURES / "metaculus"
+    question_file = next(folder.glob("*question*"))
+    summary = _import(cli, question_file)
+    assert summary["format"] == "metaculus-csv" and summary["claims"]["added"] >= 1
+
+
+def test_tags_forecaster_and_dry_run(cli, db_url, dump):
+    assert cli("list").exit_code == 0  # creates the empty ledger
+    before = dump(db_url)
+    dry = _import(cli, FIXTURES / "fatebook_export.csv", "--dry-run")
+    assert dry["dry_run"] is True and dry["claims"]["added"] > 0
+    assert dump(db_url) == before
+    _import(cli, FIXTURES / "fatebook_export.csv", "--tag", "from-fatebook", "--forecaster", "alice")
+    listed = json.loads(cli("list", "--all", "--json", "--tag", "from-fatebook").stdout)
+    assert len(listed) == dry["claims"]["added"]
+    forecasters = json.loads(cli("list", "--all", "--json", "--forecaster", "alice").stdout)
+    assert forecasters
+
+
+def test_notes_become_drafts_in_the_inbox(cli):
+    summary = _import(cli, FIXTURES / "notes_sample.md")
+    n = summary["claims"]["added"]
+    assert n > 0
+    assert json.loads(cli("list", "--json").stdout) == []  # not open claims
+    inbox = json.loads(cli("inbox", "--json").stdout)
+    assert len(inbox) == n and all(c["status"] == "draft" for c in inbox)
+    report = cli("report", "--format", "json")
+    if report.exit_code == 0:  # drafts are never scored
+        assert json.loads(report.stdout)["overall"]["n"] == 0
+
+
+def test_example_notes_file_gives_a_sensible_inbox(cli):
+    notes = Path(__file__).resolve().parents[2] / "shared" / "examples" / "openai-notes.txt"
+    if not notes.exists():
+        pytest.skip("example notes not available")
+    _import(cli, notes, "--from", "notes")
+    inbox = json.loads(cli("inbox", "--json").stdout)
+    assert 5 <= len(inbox) <= 15
+    sources = {c["source"] for c in inbox}
+    assert {"Ben Thompson", "George Hotz"} <= sources
+    texts = " ".join(c["statement"] for c in inbox).lower()
+    assert "hardware" in texts and "$0" in texts and "malfeasance" in texts
+    assert all(c["statement"].strip().lower() not in ("hn discussion", "inference:") for c in inbox)
+
+
+def test_report_file_lists_skipped_rows(cli, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("statement,probability,created_at\nfine,0.5,2024-01-01\nbroken,1.7,2024-01-01\n")
+    out = tmp_path / "skipped.tsv"
+    summary = _import(cli, bad, "--report", str(out))
+    assert summary["claims"]["added"] == 1 and len(summary["skipped"]) == 1
+    assert "1.7" in out.read_text()
+
+
+def test_generic_csv_mapping(cli, tmp_path):
+    f = tmp_path / "odd.csv"
+    f.write_text("what,chance,when\nIt rains,0.3,2024-05-01\n")
+    r = cli("import", str(f))
+    assert r.exit_code == 2  # no recognisable claim column without a mapping
+    summary = _import(cli, f, "--map", "statement=what,probability=chance,created_at=when")
+    assert summary["claims"]["added"] == 1
+
+
+def _csv_rows(path: Path):
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.mark.parametrize("name", [
+    "pb_iqisa_first_forecast_per_question.csv",
+    "pb_diatkinson_creator_credence.csv",
+    "gjp_yr1_mini_binary.csv",
+    "forecastbench_2024-07-21_market_questions.csv",
+    "manifold_metaculusbot_midlife.csv",
+    "acx2023_blind_median_per_question.csv",
+    "pb_iqisa_all_forecasts_resolved.csv.gz",
+])
+def test_realdata_files_import(cli, name):
+    path = realdata("derived", name)
+    rows = _csv_rows(path)
+    valid = [r for r in rows if r["probability"] not in ("", None) and 0 <= float(r["probability"]) <= 1]
+    summary = _import(cli, path)
+    assert summary["forecasts"]["added"] + len(summary["skipped"]) >= len(valid) - summary["forecasts"]["already_present"]
+    assert summary["forecasts"]["added"] == len(valid)
+    if name == "pb_iqisa_all_forecasts_resolved.csv.gz":
+        assert summary["forecasts"]["after_resolution"] == 31
+    again = _import(cli, path)
+    assert again["forecasts"]["added"] == 0
