@@ -1,0 +1,31 @@
+"""``claimtrack tui``: open the review UI on the ledger the CLI would use."""
+
+from __future__ import annotations
+
+import click
+
+from claimtrack.cli import common
+
+
+def open_tui(ctx: click.Context) -> None:
+    """Run the review UI (also what a bare ``claimtrack`` does in a terminal)."""
+    from claimtrack.tui.app import create_app
+
+    app = create_app(common.db_option(ctx))
+    app.run()
+    if app.return_code:
+        ctx.exit(app.return_code)
+
+
+@click.command(epilog="""\b
+Keys: a add, f forecast, r resolve, e edit, / filter, [ ] switch open/due/resolved/all/inbox,
+      1 claims, 2 calibration, 3 sources, ctrl+p command palette, ? help, q quit.
+\b
+Examples:
+  claimtrack tui
+  claimtrack --db ~/notes/claims.db tui
+""")
+@click.pass_context
+def tui(ctx: click.Context) -> None:
+    """Open the review UI: review, add, forecast, resolve and score claims."""
+    open_tui(ctx)

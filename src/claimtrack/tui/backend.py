@@ -1,0 +1,168 @@
+"""The review UI's door to the ledger: plain blocking calls, run in worker threads.
+
+Nothing here imports textual.  Every method opens its own short transaction
+through the services layer, so the UI always sees what another process (the
+CLI) wrote, and a write either commits whole or not at all.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from claimtrack.db.engine import Database
+from claimtrack.domain.dates import utcnow
+from claimtrack.domain.filters import ClaimFilter
+from claimtrack.domain.records import ClaimDetail, ClaimSummary, Forecast, Resolution
+
+Clock = Callable[[], datetime]
+
+# The switches above the claims table: (label, ClaimFilter state).
+STATES: tuple[tuple[str, str], ...] = (
+    ("Open", "open"),
+    ("Due", "due"),
+    ("Resolved", "resolved"),
+    ("All", "all"),
+    ("Inbox", "draft"),
+)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One slice of a claim list, with what the UI needs to keep paging."""
+
+    rows: list[ClaimSummary]
+    offset: int
+    total: int
+    counts: dict[str, int] | None  # state -> count, only on a fresh load
+
+
+class Backend:
+    """Opens the ledger on first use (from a worker thread) and wraps the services."""
+
+    def __init__(self, db_option: str | None = None, *, clock: Clock | None = None,
+                 database: Database | None = None) -> None:
+        self.db_option = db_option
+        self._clock = clock
+        self._db = database
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------ basics
+
+    def now(self) -> datetime:
+        return self._clock() if self._clock is not None else utcnow()
+
+    @property
+    def fixed_clock(self) -> bool:
+        return self._clock is not None
+
+    @property
+    def db(self) -> Database:
+        with self._lock:
+            if self._db is None:
+                from claimtrack.services.store import open_ledger
+
+                self._db = open_ledger(self.db_option)
+            return self._db
+
+    def describe(self) -> str:
+        """Where the ledger is, for the title bar."""
+        return self.db.location.display()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.dispose()
+                self._db = None
+
+    def user(self) -> str:
+        from claimtrack.services.config import current_user
+
+        return current_user()
+
+    def claim_filter(self, state: str, search: str | None) -> ClaimFilter:
+        return ClaimFilter(state=state, search=(search or None), now=self.now())
+
+    # ------------------------------------------------------------- reads
+
+    def page(self, state: str, search: str | None, *, sort: str | None, descending: bool,
+             offset: int, limit: int, with_counts: bool = False) -> Page:
+        from claimtrack.services.queries import count_claims, list_claims
+
+        flt = self.claim_filter(state, search)
+        rows = list_claims(self.db, flt, limit=limit, offset=offset, sort=sort, descending=descending)
+        counts = None
+        if with_counts:
+            counts = {s: count_claims(self.db, self.claim_filter(s, search)) for _, s in STATES}
+            total = counts[state]
+        elif len(rows) < limit:
+            total = offset + len(rows)
+        else:
+            total = count_claims(self.db, flt)
+        return Page(rows=rows, offset=offset, total=total, counts=counts)
+
+    def detail(self, claim_id: int) -> ClaimDetail:
+        from claimtrack.services.queries import get_claim
+
+        return get_claim(self.db, claim_id)
+
+    def distinct(self, what: str) -> list[tuple[str, int]]:
+        from claimtrack.services.queries import distinct_values
+
+        return distinct_values(self.db, what)
+
+    # ------------------------------------------------------------ writes
+
+    def add_claim(self, new) -> ClaimSummary:
+        from claimtrack.services.ledger import add_claim
+
+        return add_claim(self.db, new)
+
+    def add_forecast(self, claim_id: int, probability: float, *, forecaster: str,
+                     made_at: datetime | None, rationale: str | None,
+                     expected_revision: int | None) -> Forecast:
+        from claimtrack.services.ledger import add_forecast
+
+        return add_forecast(self.db, claim_id, probability, forecaster=forecaster, made_at=made_at,
+                            rationale=rationale, expected_revision=expected_revision)
+
+    def resolve(self, claim_id: int, outcome: str, *, resolved_at: datetime | None, note: str | None,
+                evidence_url: str | None, force: bool,
+                expected_revision: int | None) -> tuple[Resolution, list[str]]:
+        from claimtrack.services.ledger import resolve_claim
+
+        return resolve_claim(self.db, claim_id, outcome, resolved_at=resolved_at, note=note,
+                             evidence_url=evidence_url, resolved_by=self.user(), force=force,
+                             expected_revision=expected_revision)
+
+    def edit(self, claim_id: int, changes: dict, *, expected_revision: int | None) -> ClaimSummary:
+        from claimtrack.services.ledger import edit_claim
+
+        return edit_claim(self.db, claim_id, edited_by=self.user(),
+                          expected_revision=expected_revision, **changes)
+
+    def accept(self, claim_id: int, *, probability: float | None, statement: str | None) -> ClaimSummary:
+        from claimtrack.services.ledger import set_status
+
+        user = self.user()
+        return set_status(self.db, claim_id, "active", edited_by=user, probability=probability,
+                          forecaster=user, statement=statement)
+
+    def reject(self, claim_id: int) -> ClaimSummary:
+        from claimtrack.services.ledger import set_status
+
+        return set_status(self.db, claim_id, "rejected", edited_by=self.user())
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line for a notification: our own errors verbatim, others with their type."""
+    from claimtrack.domain.errors import ClaimtrackError
+
+    if isinstance(exc, ClaimtrackError):
+        return str(exc)
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if len(text) > 300:
+        text = text[:297] + "..."
+    return f"{type(exc).__name__}: {text}"

@@ -1,0 +1,172 @@
+"""Turning ledger records into rich Text for the UI.
+
+User text (statements, sources, notes, tags, URLs) is always wrapped in
+``Text(...)`` and never parsed as markup: a statement "[bold]x[/]" shows
+exactly as typed.  Nothing here imports textual.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from claimtrack.domain.dates import format_date, format_datetime, humanize_delta
+from claimtrack.domain.probability import format_probability
+from claimtrack.domain.records import ClaimDetail, ClaimSummary
+
+DUE_SOON = timedelta(days=7)
+
+# (key, label, width) of the claims table; the key is also the sort key.
+COLUMNS: tuple[tuple[str, str, int | None], ...] = (
+    ("id", "id", 6),
+    ("statement", "statement", None),
+    ("source", "source", 16),
+    ("probability", "p", 6),
+    ("made", "made", 10),
+    ("due", "due", 10),
+    ("state", "state", 9),
+    ("age", "age", 8),
+)
+SORTABLE = {"id": "id", "statement": "statement", "source": "source", "probability": "probability",
+            "made": "made", "due": "due", "state": "resolved", "age": "made"}
+
+
+def lit(value: object, style: str = "") -> Text:
+    """User text, literally (never parsed as markup)."""
+    return Text("" if value is None else str(value), style=style)
+
+
+def cell(value: object, style: str = "", justify: str = "left") -> Text:
+    """A one-line table cell: user text literally, line breaks folded."""
+    text = "" if value is None else str(value)
+    if "\n" in text or "\r" in text:
+        text = " ".join(text.split())
+    return Text(text, style=style, justify=justify, end="")  # type: ignore[arg-type]
+
+
+def one_line(value: object, limit: int = 200) -> str:
+    text = " ".join(("" if value is None else str(value)).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def claim_state(claim: ClaimSummary, now: datetime) -> str:
+    if claim.status != "active":
+        return claim.status
+    if claim.outcome is not None:
+        return claim.outcome
+    if claim.resolve_by is not None and claim.resolve_by < now:
+        return "overdue"
+    if claim.resolve_by is not None and claim.resolve_by <= now + DUE_SOON:
+        return "due soon"
+    return "open"
+
+
+def row_style(state: str) -> str:
+    return {"overdue": "bold red", "due soon": "yellow", "draft": "italic", "rejected": "dim strike",
+            "void": "dim", "ambiguous": "dim"}.get(state, "")
+
+
+def claim_row(claim: ClaimSummary, now: datetime) -> tuple[Text, ...]:
+    """The cells of one table row, in COLUMNS order."""
+    state = claim_state(claim, now)
+    style = "red" if state == "overdue" else ""
+    p = format_probability(claim.probability) if claim.probability is not None else "–"
+    due = format_date(claim.resolve_by) if claim.resolve_by is not None else ""
+    state_style = row_style(state) or {"yes": "green", "no": "magenta"}.get(state, "")
+    return (
+        cell(claim.id, "bold " + style, "right"),
+        cell(claim.statement, style),
+        cell(claim.source or "", style),
+        cell(p, style, "right"),
+        cell(format_date(claim.stated_at), style),
+        cell(due, row_style(state) if state in ("overdue", "due soon") else style),
+        cell(state, state_style),
+        cell(humanize_delta(claim.stated_at, now).replace(" ago", ""), style, "right"),
+    )
+
+
+# ----------------------------------------------------------------- detail
+
+
+def _field(label: str, value: object, style: str = "") -> Text:
+    line = Text(f"{label:<9}", style="bold")
+    line.append_text(lit(value, style) if not isinstance(value, Text) else value)
+    return line
+
+
+def _table(*headers: str) -> Table:
+    table = Table(box=None, show_edge=False, pad_edge=False, expand=True, header_style="bold dim")
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    return table
+
+
+def detail_renderable(detail: ClaimDetail, now: datetime) -> RenderableType:
+    c = detail.claim
+    state = claim_state(c, now)
+    parts: list[RenderableType] = []
+    head = Text(f"#{c.id}  ", style="bold")
+    head.append(state, style=row_style(state) or "bold")
+    if c.probability is not None:
+        head.append(f"   {format_probability(c.probability)}", style="bold")
+        head.append(f" ({c.forecaster})" if c.forecaster else "", style="dim")
+    parts.append(head)
+    parts.append(Text(c.statement, style="bold"))
+    if detail.details:
+        parts.append(Text(detail.details, style="italic"))
+    parts.append(Text(""))
+    parts.append(_field("source", c.source or "—"))
+    if c.source_url:
+        parts.append(_field("link", c.source_url, "underline"))
+    parts.append(_field("tags", ", ".join(c.tags) if c.tags else "—"))
+    parts.append(_field("made", f"{format_date(c.stated_at)} ({humanize_delta(c.stated_at, now)})"))
+    if c.resolve_by is not None:
+        parts.append(_field("due", f"{format_date(c.resolve_by)} ({humanize_delta(c.resolve_by, now)})",
+                            row_style(state)))
+    parts.append(_field("logged", format_datetime(c.recorded_at)))
+    parts.append(Text(""))
+    parts.append(Text(f"Forecasts ({len(detail.forecasts)})", style="bold underline"))
+    if detail.forecasts:
+        current = {f.id for f in detail.current_forecasts().values()}
+        table = _table("who", "when", "p", "rationale")
+        for f in reversed(detail.forecasts):
+            flags = [flag for flag, on in (("backfilled", f.backfilled), ("after resolution", f.after_resolution),
+                                           ("superseded", f.id not in current)) if on]
+            why = lit(f.rationale or "")
+            if flags:
+                why.append(("  " if f.rationale else "") + "[" + ", ".join(flags) + "]", style="dim")
+            table.add_row(lit(f.forecaster), Text(format_date(f.made_at)),
+                          Text(format_probability(f.probability), style="bold" if f.id in current else "dim"), why)
+        parts.append(table)
+    else:
+        parts.append(Text("no forecasts yet: press f", style="dim"))
+    parts.append(Text(""))
+    parts.append(Text(f"Resolution history ({len(detail.resolutions)})", style="bold underline"))
+    if detail.resolutions:
+        table = _table("outcome", "when", "by", "note")
+        last = detail.resolutions[-1].id
+        for r in reversed(detail.resolutions):
+            note = lit(r.note or "")
+            if r.evidence_url:
+                note.append(("  " if r.note else "") + r.evidence_url, style="underline")
+            if r.id != last:
+                note.append("  [superseded]", style="dim")
+            table.add_row(Text(r.outcome, style="bold" if r.id == last else "dim"),
+                          Text(format_date(r.resolved_at)), lit(r.resolved_by or ""), note)
+        parts.append(table)
+    else:
+        parts.append(Text("not resolved: press r", style="dim"))
+    if detail.edits:
+        parts.append(Text(""))
+        parts.append(Text(f"Edit history ({len(detail.edits)})", style="bold underline"))
+        table = _table("when", "field", "by", "change")
+        for e in reversed(detail.edits):
+            change = lit(one_line(e.old_value, 80) if e.old_value is not None else "∅", "dim")
+            change.append(" → ")
+            change.append_text(lit(one_line(e.new_value, 80) if e.new_value is not None else "∅"))
+            table.add_row(Text(format_date(e.edited_at)), Text(e.field), lit(e.edited_by or ""), change)
+        parts.append(table)
+    return Group(*parts)

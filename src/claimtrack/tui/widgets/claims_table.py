@@ -1,0 +1,166 @@
+"""The claims table: rows arrive a page at a time; asks for more near the end."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable
+
+from claimtrack.domain.records import ClaimSummary
+from claimtrack.tui.format import COLUMNS, SORTABLE, claim_row
+
+# Ask for the next page when the cursor or the viewport comes this close to
+# the last loaded row.
+LOOKAHEAD = 60
+MIN_STATEMENT = 24
+
+
+class ClaimsTable(DataTable):
+    """A DataTable of ClaimSummary rows keyed by claim id, loaded lazily."""
+
+    BINDINGS = [
+        Binding("s", "cycle_sort", "Sort", tooltip="Sort by the next column (click a header to choose)",
+                id="claims.sort", show=False),
+        Binding("S", "reverse_sort", "Reverse", tooltip="Reverse the sort order", id="claims.reverse",
+                show=False),
+    ]
+
+    class NearEnd(Message):
+        """The user scrolled close to the last loaded row: load the next page."""
+
+        def __init__(self, loaded: int) -> None:
+            self.loaded = loaded
+            super().__init__()
+
+    class SortChanged(Message):
+        """The user picked a sort column (a header click, s or S)."""
+
+        def __init__(self, column: str, descending: bool) -> None:
+            self.column = column
+            self.descending = descending
+            super().__init__()
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        self.claims: list[ClaimSummary] = []
+        self.total = 0
+        self.sort_column = "due"
+        self.descending = False
+
+    def on_mount(self) -> None:
+        for key, label, width in COLUMNS:
+            self.add_column(Text(label), key=key, width=width or MIN_STATEMENT)
+        self._label_columns()
+
+    def on_resize(self) -> None:
+        """The statement column takes whatever the fixed columns leave."""
+        fixed = sum((width or 0) + 2 * self.cell_padding for _, _, width in COLUMNS)
+        width = max(MIN_STATEMENT, self.size.width - fixed - 2 * self.cell_padding - 1)
+        column = self.columns["statement"]  # type: ignore[index]
+        if column.width != width:
+            column.width = width
+            self._require_update_dimensions = True
+            self.refresh()
+
+    # ---------------------------------------------------------- contents
+
+    @property
+    def exhausted(self) -> bool:
+        return len(self.claims) >= self.total
+
+    def replace_rows(self, claims: list[ClaimSummary], total: int, now: datetime,
+                     keep_id: int | None = None) -> None:
+        """Show a fresh first page (after a filter, sort or refresh)."""
+        self.clear()
+        self.claims = []
+        self.total = total
+        self.append_rows(claims, now)
+        if keep_id is not None and str(keep_id) in self.rows:
+            self.move_cursor(row=self.get_row_index(str(keep_id)), animate=False, scroll=True)
+        elif self.row_count:
+            self.move_cursor(row=0, animate=False)
+
+    def append_rows(self, claims: list[ClaimSummary], now: datetime) -> None:
+        fresh = [c for c in claims if str(c.id) not in self.rows]
+        self.claims.extend(fresh)
+        for claim in fresh:
+            self.add_row(*claim_row(claim, now), key=str(claim.id))
+        if len(fresh) < len(claims):  # rows moved between pages (a concurrent write)
+            self.total = max(self.total, len(self.claims))
+
+    def update_claim(self, claim: ClaimSummary, now: datetime) -> None:
+        """Redraw one row from newer data (e.g. the detail pane's fresh copy)."""
+        key = str(claim.id)
+        if key not in self.rows:
+            return
+        index = self.get_row_index(key)
+        self.claims[index] = claim
+        for (column, _, _), cell in zip(COLUMNS, claim_row(claim, now)):
+            self.update_cell(key, column, cell)
+
+    def selected(self) -> ClaimSummary | None:
+        if not self.claims or self.cursor_row < 0 or self.cursor_row >= len(self.claims):
+            return None
+        return self.claims[self.cursor_row]
+
+    def claim_at(self, row_key: str) -> ClaimSummary | None:
+        if row_key not in self.rows:
+            return None
+        index = self.get_row_index(row_key)
+        return self.claims[index] if index < len(self.claims) else None
+
+    # ------------------------------------------------------------ paging
+
+    def _check_near_end(self) -> None:
+        if self.exhausted or not self.claims:
+            return
+        last_visible = int(self.scroll_y) + self.size.height
+        if max(self.cursor_row, last_visible) >= len(self.claims) - LOOKAHEAD:
+            self.post_message(self.NearEnd(len(self.claims)))
+
+    def watch_cursor_coordinate(self, old, new) -> None:
+        super().watch_cursor_coordinate(old, new)
+        self._check_near_end()
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self._check_near_end()
+
+    # ----------------------------------------------------------- sorting
+
+    def _label_columns(self) -> None:
+        for key, label, _ in COLUMNS:
+            active = SORTABLE[key] == self.sort_column
+            # age grows as "made" goes back in time, so its arrow is the other way
+            down = self.descending != (key == "age")
+            arrow = (" ▼" if down else " ▲") if active else ""
+            self.columns[key].label = Text(label + arrow, style="bold" if active else "")  # type: ignore[index]
+        self._require_update_dimensions = True
+        self.refresh()
+
+    def set_sort(self, column: str, descending: bool) -> None:
+        self.sort_column, self.descending = column, descending
+        self._label_columns()
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        key = str(event.column_key.value)
+        column = SORTABLE.get(key, "due")
+        descending = key == "age"  # youngest first: newest "made" first
+        if column == self.sort_column:
+            descending = not self.descending
+        self.set_sort(column, descending)
+        self.post_message(self.SortChanged(column, descending))
+
+    def action_cycle_sort(self) -> None:
+        order = list(dict.fromkeys(SORTABLE.values()))
+        column = order[(order.index(self.sort_column) + 1) % len(order)] if self.sort_column in order else "due"
+        self.set_sort(column, False)
+        self.post_message(self.SortChanged(column, False))
+
+    def action_reverse_sort(self) -> None:
+        self.set_sort(self.sort_column, not self.descending)
+        self.post_message(self.SortChanged(self.sort_column, self.descending))

@@ -1,0 +1,270 @@
+"""The claims view: state switches, filter, the lazily paged table and the detail pane.
+
+All ledger reads run in thread workers that post messages back here; the
+write actions (add, forecast, resolve, edit, accept, reject) live in
+:mod:`claimtrack.tui.widgets.claim_actions`.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import DataTable, Static
+
+from claimtrack.domain.errors import StaleRecord
+from claimtrack.domain.records import ClaimDetail, ClaimSummary
+from claimtrack.tui.backend import Page, describe_error
+from claimtrack.tui.widgets.claim_actions import ClaimActions
+from claimtrack.tui.widgets.claims_table import ClaimsTable
+from claimtrack.tui.widgets.detail import ClaimDetailPane
+from claimtrack.tui.widgets.state_bar import FilterBox, StateBar
+
+PAGE_SIZE = 200
+RELOAD_CAP = 2000  # a refresh reloads what was loaded, up to this many rows
+DETAIL_DELAY = 0.08
+
+
+class ClaimsView(ClaimActions, Vertical):
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", tooltip="Filter by words in the statement, source or tags",
+                id="claims.filter"),
+        Binding("left_square_bracket", "state(-1)", "Prev", key_display="[", show=False,
+                tooltip="Previous state: open, due, resolved, all, inbox", id="claims.state_prev"),
+        Binding("right_square_bracket", "state(1)", "State", key_display="]",
+                tooltip="Next state: open, due, resolved, all, inbox", id="claims.state_next"),
+        *ClaimActions.ACTION_BINDINGS,
+    ]
+
+    class PageLoaded(Message):
+        def __init__(self, generation: int, page: Page, keep_id: int | None) -> None:
+            self.generation, self.page, self.keep_id = generation, page, keep_id
+            super().__init__()
+
+    class DetailLoaded(Message):
+        def __init__(self, detail: ClaimDetail) -> None:
+            self.detail = detail
+            super().__init__()
+
+    class Written(Message):
+        """A write committed: say so and reload, keeping ``claim_id`` selected."""
+
+        def __init__(self, text: str, claim_id: int | None) -> None:
+            self.text, self.claim_id = text, claim_id
+            super().__init__()
+
+    class Failed(Message):
+        def __init__(self, what: str, error: BaseException) -> None:
+            self.what, self.error = what, error
+            super().__init__()
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.search = ""
+        self._generation = 0
+        self._loading_more = False
+        self._detail_timer: Timer | None = None
+
+    def compose(self):
+        yield StateBar()
+        yield FilterBox(id="filter")
+        with Horizontal(id="claims-main"):
+            yield ClaimsTable(id="claims-table")
+            yield ClaimDetailPane(id="claim-detail")
+        yield Static("", id="claims-status")
+
+    def on_mount(self) -> None:
+        self.query_one("#claim-detail").border_title = "detail"
+        self.reload()
+
+    # ------------------------------------------------------------ helpers
+
+    @property
+    def backend(self):
+        return self.app.backend  # type: ignore[attr-defined]
+
+    @property
+    def table(self) -> ClaimsTable:
+        return self.query_one(ClaimsTable)
+
+    @property
+    def detail_pane(self) -> ClaimDetailPane:
+        return self.query_one(ClaimDetailPane)
+
+    @property
+    def state(self) -> str:
+        return self.query_one(StateBar).state
+
+    def shown_claim(self) -> ClaimSummary | None:
+        """The selected claim as the user last saw it (the detail pane's copy when fresher)."""
+        row = self.table.selected()
+        detail = self.detail_pane.detail
+        if row is not None and detail is not None and detail.claim.id == row.id:
+            return detail.claim
+        return row
+
+    def _status(self) -> None:
+        t = self.table
+        text = Text(f"{len(t.claims):,} of {t.total:,} claims", end="")
+        arrow = "▼" if t.descending else "▲"
+        text.append(f" · sorted by {t.sort_column} {arrow} (click a header, s, S)", style="dim")
+        if self.search:
+            text.append(" · filter: ", style="dim")
+            text.append(self.search, style="bold")
+        if not t.exhausted:
+            text.append(" · more load as you scroll", style="dim")
+        self.query_one("#claims-status", Static).update(text)
+
+    # -------------------------------------------------------------- loads
+
+    def reload(self, keep_id: int | None = None) -> None:
+        """Fresh first page (and counts); keeps the selected claim when it is still there."""
+        if keep_id is None and self.table.selected() is not None:
+            keep_id = self.table.selected().id
+        self._generation += 1
+        self._loading_more = False
+        limit = min(max(PAGE_SIZE, len(self.table.claims)), RELOAD_CAP)
+        self._load_page(self._generation, self._query(), 0, limit, True, keep_id)
+
+    def _query(self) -> tuple[str, str, str, bool]:
+        """What to list, read on the UI thread and handed to the worker."""
+        t = self.table
+        return self.state, self.search, t.sort_column, t.descending
+
+    @work(thread=True, exclusive=True, group="claims-load", exit_on_error=False, description="Loading claims")
+    def _load_page(self, generation: int, query: tuple[str, str, str, bool], offset: int, limit: int,
+                   with_counts: bool, keep_id: int | None) -> None:
+        state, search, sort, descending = query
+        try:
+            page = self.backend.page(state, search, sort=sort, descending=descending,
+                                     offset=offset, limit=limit, with_counts=with_counts)
+        except Exception as exc:  # noqa: BLE001 - every error becomes a notification
+            self.post_message(self.Failed("loading claims", exc))
+            return
+        self.post_message(self.PageLoaded(generation, page, keep_id))
+
+    @on(PageLoaded)
+    def _page_loaded(self, message: PageLoaded) -> None:
+        if message.generation != self._generation:
+            return  # a newer load replaced this one
+        page, t, now = message.page, self.table, self.backend.now()
+        if page.offset == 0:
+            t.replace_rows(page.rows, page.total, now, keep_id=message.keep_id)
+            if page.counts is not None:
+                self.query_one(StateBar).set_counts(page.counts)
+            if not page.rows:
+                self.detail_pane.show_message(self._empty_message())
+            else:
+                self._schedule_detail()
+        else:
+            t.total = page.total
+            t.append_rows(page.rows, now)
+            self._loading_more = False
+        self._status()
+        self.refresh_bindings()
+
+    def _empty_message(self) -> str:
+        if self.search:
+            return f"No {self.state} claims match '{self.search}'. Press / then esc to clear the filter."
+        if self.state == "draft":
+            return "The inbox is empty: 'claimtrack import notes.md' finds candidate claims in notes."
+        return f"No {self.state} claims. Press a to add one, ] for the next state."
+
+    @on(ClaimsTable.NearEnd)
+    def _near_end(self, message: ClaimsTable.NearEnd) -> None:
+        if self._loading_more or self.table.exhausted:
+            return
+        self._loading_more = True
+        self._load_page(self._generation, self._query(), len(self.table.claims), PAGE_SIZE, False, None)
+
+    @on(ClaimsTable.SortChanged)
+    def _sort_changed(self) -> None:
+        self.reload()
+
+    @on(StateBar.Changed)
+    def _state_changed(self) -> None:
+        self.reload(keep_id=None)
+
+    @on(FilterBox.SearchChanged)
+    def _filter_changed(self, message: FilterBox.SearchChanged) -> None:
+        self.search = message.text
+        self.reload()
+
+    @on(FilterBox.Done)
+    def _filter_done(self) -> None:
+        box = self.query_one(FilterBox)
+        box.set_class(bool(box.value.strip()), "-active")
+        self.table.focus()
+
+    # ------------------------------------------------------------- detail
+
+    @on(DataTable.RowHighlighted, "#claims-table")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._schedule_detail()
+        self.refresh_bindings()
+
+    def _schedule_detail(self) -> None:
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self._detail_timer = self.set_timer(DETAIL_DELAY, self._request_detail)
+
+    def _request_detail(self) -> None:
+        claim = self.table.selected()
+        if claim is not None:
+            self._load_detail(claim.id)
+
+    @work(thread=True, exclusive=True, group="claims-detail", exit_on_error=False, description="Loading claim")
+    def _load_detail(self, claim_id: int) -> None:
+        try:
+            detail = self.backend.detail(claim_id)
+        except Exception as exc:  # noqa: BLE001
+            self.post_message(self.Failed(f"loading claim {claim_id}", exc))
+            return
+        self.post_message(self.DetailLoaded(detail))
+
+    @on(DetailLoaded)
+    def _detail_loaded(self, message: DetailLoaded) -> None:
+        selected = self.table.selected()
+        if selected is None or selected.id != message.detail.claim.id:
+            return  # the user moved on
+        now = self.backend.now()
+        self.detail_pane.show(message.detail, now)
+        if message.detail.claim.revision != selected.revision:
+            self.table.update_claim(message.detail.claim, now)
+        self.refresh_bindings()
+
+    # ----------------------------------------------------------- outcomes
+
+    @on(Written)
+    def _written(self, message: Written) -> None:
+        self.app.notify(message.text, title="Saved", markup=False)
+        self.reload(keep_id=message.claim_id)
+
+    @on(Failed)
+    def _failed(self, message: Failed) -> None:
+        stale = isinstance(message.error, StaleRecord)
+        self._loading_more = False
+        self.app.notify(describe_error(message.error), title=f"Could not finish {message.what}",
+                        severity="error", timeout=10 if stale else 6, markup=False)
+        if stale:
+            self.reload()
+
+    # ------------------------------------------------------------ actions
+
+    def action_filter(self) -> None:
+        box = self.query_one(FilterBox)
+        box.add_class("-active")
+        box.focus()
+
+    def action_state(self, delta: int) -> None:
+        self.query_one(StateBar).step(delta)
+
+    def show_state(self, state: str) -> None:
+        self.query_one(StateBar).select(state)
+
+    def refresh_data(self) -> None:
+        self.reload()

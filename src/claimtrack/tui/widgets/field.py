@@ -1,0 +1,165 @@
+"""A labelled form field that validates as the user types, with the CLI's own parsers.
+
+Each parser takes the raw text and returns ``(value, hint)`` or raises
+InvalidInput; the hint (what the text was understood as) or the error shows
+under the input, so "likely" reads "= 70%" and "eoy" reads "= 2024-12-31 23:59".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.containers import Vertical
+from textual.widgets import Input, Label, Static
+
+from claimtrack.domain import validate
+from claimtrack.domain.dates import format_datetime
+from claimtrack.domain.errors import InvalidInput
+from claimtrack.domain.filters import normalise_tags
+from claimtrack.domain.probability import format_probability, parse_probability
+
+Parser = Callable[[str], tuple[Any, str]]
+
+
+# ---------------------------------------------------------------- parsers
+
+
+def probability_parser(required: bool = True) -> Parser:
+    def parse(text: str) -> tuple[Any, str]:
+        if not text.strip():
+            if required:
+                raise InvalidInput("a probability is required: 0.7, 70%, 3 in 4, 3:1 or words like 'likely'")
+            return None, "empty: no probability"
+        parsed = parse_probability(text)
+        hint = f"= {format_probability(parsed.value)}"
+        if parsed.phrase:
+            hint += f" ('{parsed.phrase}' in the words-of-estimative-probability table)"
+        if parsed.warning:
+            hint += f"; warning: {parsed.warning}"
+        return parsed.value, hint
+
+    return parse
+
+
+def date_parser(role: str, clock: Callable[[], datetime], empty_hint: str) -> Parser:
+    def parse(text: str) -> tuple[Any, str]:
+        if not text.strip():
+            return None, empty_hint
+        from claimtrack.domain.dates import parse_date
+
+        value = parse_date(text, role=role, now=clock())  # type: ignore[arg-type]
+        return value, f"= {format_datetime(value)}"
+
+    return parse
+
+
+def statement_parser(text: str) -> tuple[Any, str]:
+    value = validate.statement(text)
+    return value, f"{len(value)} characters"
+
+
+def text_parser(what: str) -> Parser:
+    def parse(text: str) -> tuple[Any, str]:
+        return validate.optional_text(text, what), ""
+
+    return parse
+
+
+def name_parser(what: str, default: str | None = None) -> Parser:
+    def parse(text: str) -> tuple[Any, str]:
+        value = validate.name(text, what)
+        if value is None and default:
+            return None, f"empty: {default}"
+        return value, ""
+
+    return parse
+
+
+def url_parser(what: str) -> Parser:
+    def parse(text: str) -> tuple[Any, str]:
+        return validate.url(text, what), ""
+
+    return parse
+
+
+def tags_parser(text: str) -> tuple[Any, str]:
+    tags = normalise_tags(text.split(","))
+    return tags, ("tags: " + ", ".join(tags)) if tags else "no tags"
+
+
+# ------------------------------------------------------------------ widget
+
+
+class Field(Vertical):
+    """Label, Input and a live hint/error line."""
+
+    DEFAULT_CSS = """
+    Field { height: auto; margin-bottom: 0; }
+    Field > Label { color: $text-muted; }
+    Field > .hint { color: $text-muted; height: auto; padding-left: 1; }
+    Field > .hint.-error { color: $error; }
+    """
+
+    def __init__(self, label: str, parse: Parser, *, value: str = "", placeholder: str = "",
+                 id: str) -> None:
+        super().__init__(id=id)
+        self.label = label
+        self.parse = parse
+        self.initial = value
+        self.placeholder = placeholder
+        self.touched = False
+
+    def compose(self):
+        yield Label(Text(self.label))
+        yield Input(self.initial, placeholder=self.placeholder, id=f"{self.id}-input")
+        yield Static("", classes="hint")
+
+    def on_mount(self) -> None:
+        self.check(show_errors=False)
+
+    @property
+    def input(self) -> Input:
+        return self.query_one(Input)
+
+    @property
+    def text(self) -> str:
+        return self.input.value
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.touched = True
+        self.check(show_errors=True)
+
+    def check(self, show_errors: bool = True) -> bool:
+        """Validate now; show the hint or the error; True when valid."""
+        hint = self.query_one(".hint", Static)
+        try:
+            _, message = self.parse(self.text)
+        except InvalidInput as exc:
+            if show_errors:
+                hint.update(Text(str(exc)))
+                hint.add_class("-error")
+                self.input.add_class("-invalid")
+            else:
+                hint.update(Text(""))
+            return False
+        hint.update(Text(message))
+        hint.remove_class("-error")
+        self.input.remove_class("-invalid")
+        return True
+
+    @property
+    def value(self) -> Any:
+        """The parsed value; raises InvalidInput."""
+        return self.parse(self.text)[0]
+
+
+def first_invalid(fields: list[Field]) -> Field | None:
+    """Check every field (showing errors); return the first invalid one."""
+    bad = [f for f in fields if not f.check(show_errors=True)]
+    return bad[0] if bad else None
