@@ -33,7 +33,7 @@ def db_option(ctx: click.Context | None = None) -> str | None:
 
 
 def warn(message: str) -> None:
-    click.echo(f"claimtrack: warning: {message}", err=True)
+    click.echo(f"claimtrack: warning: {printable(message)}", err=True)
 
 
 def probability(text: str) -> float:
@@ -94,11 +94,21 @@ def console(stderr: bool = False):
     return Console(stderr=stderr, markup=False, emoji=False, highlight=False, soft_wrap=False)
 
 
+# C0/C1 control characters except tab and newline, shown as U+FFFD so that
+# user text cannot drive the terminal (clear it, retitle it, hide text).
+_CONTROLS = {c: "\ufffd" for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0))}
+
+
+def printable(text) -> str:
+    """User text made safe to print on a terminal (control characters replaced)."""
+    return str(text).translate(_CONTROLS)
+
+
 def lit(text) -> "object":
     """User text as a rich Text: shown literally, never parsed as markup."""
     from rich.text import Text
 
-    return Text("" if text is None else str(text))
+    return Text("" if text is None else printable(text))
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")

@@ -16,7 +16,9 @@ from claimtrack.domain.errors import ClaimtrackError
 
 
 def fail(message: str) -> None:
-    click.echo(f"claimtrack: error: {message}", err=True)
+    from claimtrack.cli.common import printable
+
+    click.echo(f"claimtrack: error: {printable(message)}", err=True)
 
 
 def run(group: click.Group, argv, prog_name: str) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from claimtrack.cli.common import lit
+from claimtrack.cli.common import lit, printable
 from claimtrack.domain.dates import format_date, format_datetime, utcnow
 from claimtrack.domain.probability import format_probability
 from claimtrack.domain.records import ClaimDetail, ClaimSummary
@@ -66,7 +66,7 @@ def claim_detail(detail: ClaimDetail):
     now = utcnow()
     head = Text()
     head.append(f"#{c.id} ", style="bold cyan")
-    head.append(c.statement, style="bold")
+    head.append(printable(c.statement), style="bold")
     info = Table.grid(padding=(0, 2))
     info.add_column(style="dim")
     info.add_column()
@@ -105,7 +105,7 @@ def claim_detail(detail: ClaimDetail):
         for col in ("when", "field", "from", "to", "by"):
             es.add_column(col, overflow="fold")
         for e in detail.edits:
-            es.add_row(format_datetime(e.edited_at), e.field, lit(e.old_value or ""), lit(e.new_value or ""),
+            es.add_row(format_datetime(e.edited_at), lit(e.field), lit(e.old_value or ""), lit(e.new_value or ""),
                        lit(e.edited_by or ""))
         parts += [Text(""), es]
     return Group(*parts)
