@@ -29,6 +29,32 @@ STATES: tuple[tuple[str, str], ...] = (
 )
 
 
+# The period selector of the score views: (label, key); bounds on resolution time.
+PERIODS: tuple[tuple[str, str], ...] = (
+    ("All time", "all"),
+    ("Last 30 days", "30d"),
+    ("Last 90 days", "90d"),
+    ("Last 12 months", "12mo"),
+    ("This year", "this-year"),
+    ("Last year", "last-year"),
+)
+
+
+def period_bounds(key: str, now: datetime) -> tuple[datetime | None, datetime | None]:
+    """(since, until) of a period key, in UTC; None means open-ended."""
+    from datetime import timedelta, timezone
+
+    if key == "all":
+        return None, None
+    if key in ("30d", "90d"):
+        return now - timedelta(days=int(key[:-1])), None
+    if key == "12mo":
+        return now - timedelta(days=365), None
+    year = now.year if key == "this-year" else now.year - 1
+    start = datetime(year, 1, 1, tzinfo=timezone.utc)
+    return start, (None if key == "this-year" else datetime(year + 1, 1, 1, tzinfo=timezone.utc))
+
+
 @dataclass(frozen=True)
 class Page:
     """One slice of a claim list, with what the UI needs to keep paging."""
@@ -112,6 +138,16 @@ class Backend:
         from claimtrack.services.queries import distinct_values
 
         return distinct_values(self.db, what)
+
+    def report(self, group: str | None, period: str):
+        """Scores for the calibration and sources views (services.report_data)."""
+        from claimtrack.services.report_data import build_report
+        from claimtrack.services.report_model import ReportOptions
+
+        now = self.now()
+        since, until = period_bounds(period, now)
+        options = ReportOptions(group=group, since=since, until=until, now=now, max_claims=0)
+        return build_report(self.db, options)
 
     # ------------------------------------------------------------ writes
 
