@@ -1,0 +1,128 @@
+"""Report periods: the trend's months/quarters/years and ``--since last``.
+
+Periods are calendar periods in the user's time zone (``$CLAIMTRACK_TZ``),
+the same zone every date in the reports is shown in.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
+
+from claimtrack.db import models as m
+from claimtrack.db.engine import Database
+from claimtrack.domain.dates import parse_date, to_utc, user_timezone
+from claimtrack.domain.errors import InvalidInput
+
+_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+_LAST_INSTANT = timedelta(days=1, microseconds=-1)
+
+
+def period_start(day: date, kind: str) -> date:
+    if kind == "month":
+        return day.replace(day=1)
+    if kind == "quarter":
+        return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    if kind == "year":
+        return date(day.year, 1, 1)
+    raise InvalidInput(f"invalid --period '{kind}': use one of month, quarter, year")
+
+
+def period_key(first: date, kind: str) -> str:
+    if kind == "month":
+        return f"{first.year:04d}-{first.month:02d}"
+    if kind == "quarter":
+        return f"{first.year:04d}-Q{(first.month - 1) // 3 + 1}"
+    return f"{first.year:04d}"
+
+
+class PeriodKeys:
+    """Maps resolution times to calendar periods; remembers each period's bounds.
+
+    Converting every time to the local zone is slow (dateutil's local zone
+    most of all), so whole UTC days that lie inside one local period are
+    cached; only days that straddle a period boundary are converted.
+    """
+
+    def __init__(self, kind: str, tz: tzinfo | None = None) -> None:
+        period_start(date(2000, 1, 1), kind)  # validates kind
+        self.kind = kind
+        self.tz = tz if tz is not None else user_timezone()
+        self.bounds: dict[str, tuple[datetime, datetime]] = {}
+        self._days: dict[tuple[int, int, int], str | None] = {}
+
+    def exact(self, when: datetime) -> str:
+        local = to_utc(when).astimezone(self.tz).date()
+        first = period_start(local, self.kind)
+        key = period_key(first, self.kind)
+        if key not in self.bounds:
+            nxt = first + relativedelta(months=_MONTHS[self.kind])
+            start = to_utc(datetime.combine(first, time(0), tzinfo=self.tz))
+            end = to_utc(datetime.combine(nxt, time(0), tzinfo=self.tz))
+            self.bounds[key] = (start, end)  # [start, end)
+        return key
+
+    def key(self, when: datetime) -> str:
+        """Period of ``when`` (an aware datetime, normally UTC)."""
+        when = to_utc(when)
+        day = (when.year, when.month, when.day)
+        key = self._days.get(day, "")
+        if key == "":
+            first = datetime(*day, tzinfo=timezone.utc)
+            at_start, at_end = self.exact(first), self.exact(first + _LAST_INSTANT)
+            key = self._days[day] = at_start if at_start == at_end else None
+        return key if key is not None else self.exact(when)
+
+    def span(self, keys) -> list[str]:
+        """Every period from the earliest to the latest of ``keys`` (gaps filled)."""
+        keys = sorted(keys)
+        if not keys:
+            return []
+        out = [keys[0]]
+        while out[-1] != keys[-1]:
+            out.append(self.exact(self.bounds[out[-1]][1]))
+        return out
+
+
+def last_saved_end(db: Database) -> datetime:
+    """End of the newest saved report's period; InvalidInput when none was saved."""
+    with db.read() as session:
+        end = session.execute(
+            select(m.SavedReport.period_end).order_by(m.SavedReport.created_at.desc(), m.SavedReport.id.desc()).limit(1)
+        ).scalar()
+    if end is None:
+        raise InvalidInput(
+            "--since last needs a saved report, and none was saved yet: run 'claimtrack report --save' first"
+        )
+    return end
+
+
+def parse_bounds(db: Database, since: str | None, until: str | None,
+                 now: datetime | None = None) -> tuple[datetime | None, datetime | None, bool]:
+    """``--since``/``--until`` texts to (since, until, since_saved).
+
+    ``--since`` is the start of the day (or month, year) given; ``--until``
+    the end of it, so ``--since 2024-01 --until 2024-03`` is the first
+    quarter.  ``--since last`` is the end of the newest saved report.
+    """
+    start = end = None
+    saved = False
+    if since is not None:
+        if since.strip().lower() == "last":
+            start, saved = last_saved_end(db), True
+        else:
+            start = _parse(since, "made", "--since", now)
+    if until is not None:
+        end = _parse(until, "due", "--until", now)
+    if start and end and start > end:
+        raise InvalidInput(f"--since {since} is after --until {until}: no resolution can fall between them")
+    return start, end, saved
+
+
+def _parse(text: str, role: str, option: str, now: datetime | None) -> datetime:
+    try:
+        return parse_date(text, role=role, now=now)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{option}: {exc}") from None

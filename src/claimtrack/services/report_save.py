@@ -1,0 +1,111 @@
+"""``report --save``: the report's files and its saved_reports row, all or nothing.
+
+Reports go to a ``reports`` folder beside the ledger file (for a server
+ledger, ``./reports``), named by the day they were made in the user's zone:
+``reports/2026-11-27.html``, then ``2026-11-27-2.html`` and so on; nothing is
+overwritten.  The files are written under temporary names first, linked to
+their final names inside the transaction that records them, and removed
+again if that transaction fails, so the table and the folder always agree.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import select
+
+from claimtrack.db import models as m
+from claimtrack.db.engine import Database
+from claimtrack.domain.dates import format_date
+from claimtrack.domain.errors import Conflict, InvalidInput
+from claimtrack.services.report_model import Report
+
+REPORTS_DIR = "reports"
+
+# given the final path of the main file: {file name in the same folder: content}
+Renderer = Callable[[Path], dict[str, bytes]]
+
+
+def reports_folder(db: Database, cwd: Path | None = None) -> Path:
+    base = db.location.path.parent if db.location.path is not None else (cwd or Path.cwd())
+    return base / REPORTS_DIR
+
+
+def _taken(folder: Path, names: list[str], recorded: set[str]) -> bool:
+    return any((folder / n).exists() or str(folder / n) in recorded for n in names)
+
+
+def choose_path(db: Database, report: Report, extension: str, extra_suffixes: tuple[str, ...] = (),
+                folder: Path | None = None) -> Path:
+    """The first free ``DAY[-k].EXT`` (its companion files free too)."""
+    folder = (folder or reports_folder(db)).resolve()
+    day = format_date(report.generated_at)
+    with db.read() as session:
+        recorded = set(session.execute(select(m.SavedReport.path)).scalars())
+    for k in range(1, 10_000):
+        stem = day if k == 1 else f"{day}-{k}"
+        names = [f"{stem}.{extension}", *(f"{stem}{suffix}" for suffix in extra_suffixes)]
+        if not _taken(folder, names, recorded):
+            return folder / names[0]
+    raise Conflict(f"{folder} already holds 9,999 reports for {day}: move some away")
+
+
+def save_report(db: Database, report: Report, fmt: str, path: Path, files: dict[str, bytes]) -> Path:
+    """Write ``files`` (names in ``path``'s folder, ``path.name`` included) and record the report.
+
+    One transaction: if recording fails nothing is left on disk, and if a
+    file cannot be written nothing is recorded.
+    """
+    folder = path.parent
+    if path.name not in files:
+        raise InvalidInput(f"nothing to save as {path.name}")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInput(f"cannot create the reports folder {folder}: {exc.strerror or exc}") from None
+    token = uuid.uuid4().hex[:12]
+    temps = {name: folder / f".{name}.{token}.tmp" for name in files}
+    linked: list[Path] = []
+    try:
+        for name, content in files.items():
+            temps[name].write_bytes(content)
+        with db.write() as session:
+            session.add(m.SavedReport(created_at=report.generated_at, period_start=report.period_start,
+                                      period_end=report.period_end, path=str(path), format=fmt))
+            session.flush()  # a path recorded meanwhile fails here, before any file appears
+            for name in files:
+                final = folder / name
+                _place(temps[name], final)
+                linked.append(final)
+    except OSError as exc:
+        _remove(linked)
+        raise InvalidInput(f"cannot write the report in {folder}: {exc.strerror or exc}") from None
+    except BaseException:
+        _remove(linked)
+        raise
+    finally:
+        _remove(temps.values())
+    return path
+
+
+def _place(temp: Path, final: Path) -> None:
+    """Give ``temp`` its final name, never replacing an existing file."""
+    try:
+        os.link(temp, final)
+    except FileExistsError:
+        raise Conflict(f"{final} appeared while saving; run the command again") from None
+    except OSError:  # a filesystem without hard links
+        if final.exists():
+            raise Conflict(f"{final} appeared while saving; run the command again") from None
+        os.replace(temp, final)
+
+
+def _remove(paths) -> None:
+    for p in paths:
+        try:
+            Path(p).unlink()
+        except FileNotFoundError:
+            pass
