@@ -55,7 +55,8 @@ def date(text: str | None, role: str) -> datetime | None:
 
 def claim_id(text: str) -> int:
     cleaned = text.strip().lstrip("#")
-    if not cleaned.isdigit() or len(cleaned) > 12:
+    # ASCII only: str.isdigit() also accepts '²' or '①', which int() rejects
+    if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned) > 12:
         raise InvalidInput(f"invalid claim id '{text}': use the number shown by 'claimtrack list', e.g. 12")
     return int(cleaned)
 
@@ -84,7 +85,114 @@ def to_plain(value):
 
 
 def echo_json(value) -> None:
-    click.echo(json.dumps(to_plain(value), default=_default, ensure_ascii=False, indent=2))
+    """Print ``json.dumps(to_plain(value), default=_default, ensure_ascii=False,
+    indent=2)``, byte for byte, without building the plain copy first.
+
+    With ``indent`` the json module falls back to its pure-Python encoder;
+    this writer keeps the same layout and leaf encoding (C-accelerated
+    string escaping) at about half the cost, which matters for
+    ``list --json`` over tens of thousands of claims.
+    """
+    parts: list[str] = []
+    _encode(value, "", parts)
+    click.echo("".join(parts))
+
+
+def _float_text(value: float) -> str:
+    if value != value:
+        return "NaN"
+    if value == _INFINITY:
+        return "Infinity"
+    if value == -_INFINITY:
+        return "-Infinity"
+    return float.__repr__(value)
+
+
+def _key_text(key) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, float):
+        return _float_text(key)
+    if key is True:
+        return "true"
+    if key is False:
+        return "false"
+    if key is None:
+        return "null"
+    if isinstance(key, int):
+        return int.__repr__(key)
+    raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
+
+
+_INFINITY = float("inf")
+_SCALARS = {str: json.encoder.encode_basestring, int: int.__repr__, float: _float_text,
+            bool: lambda v: "true" if v else "false", type(None): lambda v: "null"}
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """The field names of a dataclass (None for any other class), cached."""
+    try:
+        return _FIELD_NAMES[cls]
+    except KeyError:
+        names = (tuple(f.name for f in dataclasses.fields(cls))
+                 if dataclasses.is_dataclass(cls) and not issubclass(cls, type) else None)
+        _FIELD_NAMES[cls] = names
+        return names
+
+
+def _encode(value, pad: str, out: list[str]) -> None:
+    """Append the indent=2 JSON text of ``to_plain(value)`` to ``out``."""
+    scalar = _SCALARS.get(type(value))
+    if scalar is not None:
+        out.append(scalar(value))
+        return
+    names = _field_names(type(value))
+    if names is not None:  # a dataclass instance: to_plain makes it a dict
+        items = [(name, getattr(value, name)) for name in names]
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            out.append("[]")
+            return
+        inner = pad + "  "
+        separator = ",\n" + inner
+        out.append("[\n" + inner)
+        for i, item in enumerate(value):
+            if i:
+                out.append(separator)
+            _encode(item, inner, out)
+        out.append("\n" + pad + "]")
+        return
+    elif isinstance(value, dict):
+        items = [(_key_text(k), v) for k, v in value.items()]
+    elif isinstance(value, str):
+        out.append(json.encoder.encode_basestring(value))
+        return
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+        return
+    elif isinstance(value, float):
+        out.append(_float_text(value))
+        return
+    else:
+        _encode(_default(value), pad, out)
+        return
+    if not items:
+        out.append("{}")
+        return
+    inner = pad + "  "
+    separator = ",\n" + inner
+    out.append("{\n" + inner)
+    for i, (key, item) in enumerate(items):
+        if i:
+            out.append(separator)
+        out.append(json.encoder.encode_basestring(key) + ": ")
+        scalar = _SCALARS.get(type(item))
+        if scalar is not None:
+            out.append(scalar(item))
+        else:
+            _encode(item, inner, out)
+    out.append("\n" + pad + "}")
 
 
 def console(stderr: bool = False):
