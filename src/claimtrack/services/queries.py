@@ -95,15 +95,23 @@ def _tags_for(session: Session, ids: list[int]) -> dict[int, tuple[str, ...]]:
     return {k: tuple(v) for k, v in tags.items()}
 
 
+# The columns a ClaimSummary needs: selected as plain rows, not ORM objects
+# (no identity map or instance state; about twice as fast on long lists).
+_SUMMARY_COLUMNS = tuple(getattr(m.Claim, name) for name in (
+    "id", "uuid", "statement", "source", "source_url", "stated_at", "recorded_at", "resolve_by", "status",
+    "last_probability", "last_forecaster", "n_forecasts", "outcome", "resolved_at", "revision",
+))
+
+
 def list_claims_in(session: Session, flt: ClaimFilter, *, limit: int | None = None, offset: int = 0,
                    sort: str | None = None, descending: bool = False) -> list[ClaimSummary]:
     now = flt.now or utcnow()
-    query = select(m.Claim).where(and_(*_conditions(flt, now))).order_by(*_order(flt, sort, descending))
+    query = select(*_SUMMARY_COLUMNS).where(and_(*_conditions(flt, now))).order_by(*_order(flt, sort, descending))
     if limit is not None:
         query = query.limit(limit)
     if offset:
         query = query.offset(offset)
-    claims = session.execute(query).scalars().all()
+    claims = session.execute(query).all()
     tags = _tags_for(session, [c.id for c in claims])
     return [convert.claim_summary(c, tags[c.id]) for c in claims]
 
