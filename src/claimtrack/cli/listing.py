@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from claimtrack.cli import common
-from claimtrack.cli.render import claim_detail, claim_table
 from claimtrack.domain.filters import ClaimFilter, normalise_tags
 
 filter_options = [
@@ -79,6 +78,8 @@ def list_(ctx, state, tags, source, forecaster, search, since, until, within, so
     elif not claims:
         click.echo(f"no {flt.state} claims" + (" match" if any([tags, source, forecaster, search, since, until]) else ""))
     else:
+        from claimtrack.cli.render import claim_table
+
         common.console().print(claim_table(claims, width=common.console().width))
 
 
@@ -100,6 +101,8 @@ def show(ctx, claim_id, as_json):
         plain["current_forecasts"] = common.to_plain(list(detail.current_forecasts().values()))
         common.echo_json(plain)
     else:
+        from claimtrack.cli.render import claim_detail
+
         common.console().print(claim_detail(detail))
 
 
@@ -122,6 +125,8 @@ def due(ctx, within, quiet, as_json):
     if as_json:
         common.echo_json({"overdue": summary.overdue, "due_soon": summary.due_soon})
     elif not quiet:
+        from claimtrack.cli.render import claim_table
+
         out = common.console()
         if summary.overdue:
             out.print(claim_table(summary.overdue, title=f"Overdue ({len(summary.overdue)})", width=out.width))
