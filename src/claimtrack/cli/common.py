@@ -10,7 +10,9 @@ from functools import wraps
 
 import click
 
-from claimtrack.domain.errors import InvalidInput
+from claimtrack.domain.errors import InvalidInput, NotFound
+
+MAX_CLAIM_ID = 2**31 - 1
 
 
 def ledger(ctx: click.Context | None = None, *, create: bool = True):
@@ -58,6 +60,8 @@ def claim_id(text: str) -> int:
     # ASCII only: str.isdigit() also accepts '²' or '①', which int() rejects
     if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned) > 12:
         raise InvalidInput(f"invalid claim id '{text}': use the number shown by 'claimtrack list', e.g. 12")
+    if int(cleaned) > MAX_CLAIM_ID:  # beyond the id column (PostgreSQL INTEGER would raise)
+        raise NotFound(f"no claim with id {int(cleaned)}: see 'claimtrack list --all' for ids")
     return int(cleaned)
 
 

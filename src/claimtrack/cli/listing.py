@@ -59,7 +59,7 @@ Examples:
 @click.option("--sort", type=click.Choice(["due", "made", "recorded", "id", "probability", "resolved", "source", "statement"]),
               help="Sort column (default: due date; resolved date for --resolved).")
 @click.option("--desc", is_flag=True, help="Sort descending.")
-@click.option("--limit", type=click.IntRange(1), help="At most this many claims.")
+@click.option("--limit", type=click.IntRange(1, 2**31 - 1), help="At most this many claims.")
 @common.output_options
 @click.pass_context
 def list_(ctx, state, tags, source, forecaster, search, since, until, within, sort, desc, limit, as_json, as_csv):

@@ -46,6 +46,8 @@ def normalise_tag(tag: str) -> str:
         raise InvalidInput("empty tag: tags are words such as 'openai' or 'ai-policy'")
     if len(cleaned) > 100:
         raise InvalidInput(f"tag too long ({len(cleaned)} characters): at most 100")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
+        raise InvalidInput(f"tag {cleaned[:40]!r} contains a control character (e.g. NUL): use plain words")
     return cleaned
 
 
