@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from claimtrack.db import models as m
 from claimtrack.db.engine import Database
@@ -34,8 +35,11 @@ def reports_folder(db: Database, cwd: Path | None = None) -> Path:
     return base / REPORTS_DIR
 
 
-def _taken(folder: Path, names: list[str], recorded: set[str]) -> bool:
-    return any((folder / n).exists() or str(folder / n) in recorded for n in names)
+def _taken(folder: Path, stem: str, names: list[str], recorded: set[str]) -> bool:
+    """A stem is used once a day's report of ANY format has it (2026-11-27.html, then -2.json)."""
+    if any(Path(p).parent == folder and Path(p).name.startswith(f"{stem}.") for p in recorded):
+        return True
+    return any((folder / n).exists() for n in names) or any(folder.glob(f"{stem}.*"))
 
 
 def choose_path(db: Database, report: Report, extension: str, extra_suffixes: tuple[str, ...] = (),
@@ -48,7 +52,7 @@ def choose_path(db: Database, report: Report, extension: str, extra_suffixes: tu
     for k in range(1, 10_000):
         stem = day if k == 1 else f"{day}-{k}"
         names = [f"{stem}.{extension}", *(f"{stem}{suffix}" for suffix in extra_suffixes)]
-        if not _taken(folder, names, recorded):
+        if not _taken(folder, stem, names, recorded):
             return folder / names[0]
     raise Conflict(f"{folder} already holds 9,999 reports for {day}: move some away")
 
@@ -75,7 +79,10 @@ def save_report(db: Database, report: Report, fmt: str, path: Path, files: dict[
         with db.write() as session:
             session.add(m.SavedReport(created_at=report.generated_at, period_start=report.period_start,
                                       period_end=report.period_end, path=str(path), format=fmt))
-            session.flush()  # a path recorded meanwhile fails here, before any file appears
+            try:
+                session.flush()  # a path recorded meanwhile fails here, before any file appears
+            except IntegrityError:
+                raise Conflict(f"another report was saved as {path} meanwhile; run the command again") from None
             for name in files:
                 final = folder / name
                 _place(temps[name], final)
