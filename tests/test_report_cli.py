@@ -179,3 +179,24 @@ def test_quick_commands_do_not_import_matplotlib_or_jinja2(sqlite_path):
     assert _quiet_imports("list", db_path=sqlite_path) == set()
     assert _quiet_imports("report", "--format", "json", db_path=sqlite_path) == set()
     assert _quiet_imports("report", db_path=sqlite_path) == set()
+
+
+def _keys(value, out: set[str]) -> set[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            out.add(key)
+            _keys(item, out)
+    elif isinstance(value, list):
+        for item in value:
+            _keys(item, out)
+    return out
+
+
+def test_every_json_key_is_documented(ledger, cli):
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "report-json.md").read_text(encoding="utf-8")
+    data = json.loads(cli("report", "--format", "json", "--group", "forecaster").stdout)
+    keys = _keys({k: v for k, v in data.items() if k != "groups"}, set()) | _keys(list(data["groups"].values()), set())
+    missing = sorted(k for k in keys if f"`{k}`" not in doc)
+    assert not missing, missing
