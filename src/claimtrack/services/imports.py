@@ -14,19 +14,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from claimtrack.db import models as m
 from claimtrack.db.engine import Database
 from claimtrack.domain import validate
 from claimtrack.domain.dates import utcnow
-from claimtrack.domain.errors import ClaimtrackError
+from claimtrack.domain.errors import ClaimtrackError, InvalidInput
 from claimtrack.domain.filters import normalise_tags
-from claimtrack.domain.records import ClaimIn
+from claimtrack.domain.records import CLAIM_STATUSES, ClaimIn
 from claimtrack.services.chain import append_forecasts, append_resolutions
 from claimtrack.services.ledger import is_backfilled, new_uuid
 
 CHUNK = 500
+URL_LIMIT = 4000  # as validate.url
 
 
 @dataclass(frozen=True)
@@ -88,20 +90,78 @@ def _claim_map(session: Session, claims: Sequence[ClaimIn]) -> dict[int, tuple[i
     return found
 
 
+def _text(value, what: str, limit: int) -> None:
+    """A field stored as given (never trimmed): text, bounded, without NUL."""
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise InvalidInput(f"{what} must be text, not {type(value).__name__}")
+    if "\x00" in value:
+        raise InvalidInput(f"{what} contains a NUL byte: use plain text")
+    if len(value) > limit:
+        raise InvalidInput(f"{what} too long ({len(value)} characters): at most {limit}")
+
+
+def _when(value, what: str, required: bool = True) -> None:
+    if value is None and not required:
+        return
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise InvalidInput(f"{what} must be a date and time, not {type(value).__name__}")
+
+
+def _check(claim: ClaimIn, seen: set[tuple[str, str]]) -> None:
+    """Everything the tables would refuse, refused here with a reason instead."""
+    claim.statement = validate.statement(claim.statement)
+    claim.source = validate.name(claim.source, "source")
+    claim.tags = normalise_tags(claim.tags)
+    if claim.status not in CLAIM_STATUSES:
+        raise InvalidInput(f"unknown claim status {str(claim.status)[:40]!r}: use one of {', '.join(CLAIM_STATUSES)}")
+    _when(claim.stated_at, "stated_at")
+    _when(claim.recorded_at, "recorded_at", required=False)
+    _when(claim.resolve_by, "resolve_by", required=False)
+    _text(claim.details, "details", validate.MAX_TEXT)
+    _text(claim.source_url, "source url", URL_LIMIT)
+    _keys(claim, "claim")
+    for f in claim.forecasts:
+        validate.probability(f.probability)
+        validate.name(f.forecaster, "forecaster")
+        _when(f.made_at, "forecast made_at")
+        _when(f.recorded_at, "forecast recorded_at", required=False)
+        _text(f.rationale, "rationale", validate.MAX_TEXT)
+        _keys(f, "forecast")
+    for r in claim.resolutions:
+        validate.outcome(r.outcome)
+        _when(r.resolved_at, "resolved_at")
+        _when(r.recorded_at, "resolution recorded_at", required=False)
+        _text(r.note, "resolution note", validate.MAX_TEXT)
+        _text(r.evidence_url, "evidence url", URL_LIMIT)
+        _text(r.resolved_by, "resolved_by", validate.MAX_NAME)
+        _keys(r, "resolution")
+    for e in claim.edits:
+        _text(e.field, "edit field", 32)
+        _text(e.old_value, "edit old value", validate.MAX_TEXT)
+        _text(e.new_value, "edit new value", validate.MAX_TEXT)
+        _text(e.edited_by, "edited_by", validate.MAX_NAME)
+        _when(e.edited_at, "edited_at")
+    # last, so that only claims that pass every check claim their keys
+    keys = {(label, value) for label, value in (("uuid", claim.uuid), ("import key", claim.import_key)) if value}
+    for label, value in keys & seen:
+        raise InvalidInput(f"claim {label} {value!r} appears twice in the file")
+    seen.update(keys)
+
+
+def _keys(record, kind: str) -> None:
+    _text(record.uuid, f"{kind} uuid", 36)
+    _text(record.import_key, f"{kind} import key", 200)
+
+
 def _validate(claims: Iterable[ClaimIn], skipped: list[Rejected]) -> list[ClaimIn]:
-    good = []
+    good, seen = [], set()  # claim uuids and import keys: a repeat would break a unique column
     for n, claim in enumerate(claims, 1):
         try:
-            claim.statement = validate.statement(claim.statement)
-            claim.source = validate.name(claim.source, "source")
-            claim.tags = normalise_tags(claim.tags)
-            for f in claim.forecasts:
-                validate.probability(f.probability)
-                validate.name(f.forecaster, "forecaster")
-            for r in claim.resolutions:
-                validate.outcome(r.outcome)
+            _check(claim, seen)
         except ClaimtrackError as exc:
-            skipped.append(Rejected(f"claim {n} ({(claim.statement or '')[:40]!r})", str(exc)))
+            skipped.append(Rejected(f"claim {n} ({str(claim.statement or '')[:40]!r})", str(exc)))
             continue
         good.append(claim)
     return good
@@ -124,6 +184,9 @@ def import_claims(db: Database, claims: Sequence[ClaimIn], *, dry_run: bool = Fa
         return db.run_write(work)
     except _DryRun:
         return summary
+    except (IntegrityError, DataError) as exc:  # rolled back: nothing was written
+        reason = str(exc.orig or exc).strip().splitlines()[0] if str(exc.orig or exc).strip() else type(exc).__name__
+        raise InvalidInput(f"the file conflicts with the ledger, nothing imported: {reason}") from None
 
 
 def _store(session: Session, claims: Sequence[ClaimIn], extra_tags: tuple[str, ...],
