@@ -1,0 +1,120 @@
+"""Run the benchmarks: claimtrack against baselines measured in the same run.
+
+    python bench/run.py                    # everything, 100k claims / 1M forecasts, 5 runs each
+    python bench/run.py --only quick,ui --repeat 9 -v
+    python bench/run.py --size 10k --out bench/out/table.md
+
+Prints a table: task | claimtrack median | baseline | baseline median | ratio |
+target | peak memory | memory target | met.  Every sample is a fresh process;
+claimtrack and its baseline alternate run by run (after one untimed warm-up
+each), so a noisy machine slows both alike.  The first use generates and
+caches the synthetic ledger and its CSV export in bench/out/ (about a minute).
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(1, str(HERE.parent / "src"))  # a fresh checkout without `pip install -e .`
+
+import generate  # noqa: E402
+import tasks  # noqa: E402
+from measure import Row, table  # noqa: E402
+
+
+def export_csv(bench: tasks.Bench, ledger_cache: Path) -> Path:
+    """The CSV export of the ledger (cached next to it), made by `claimtrack export`."""
+    target = ledger_cache.with_name(ledger_cache.stem + ".export.csv")
+    if not target.exists():
+        print(f"exporting {bench.report_ledger.name} to CSV for the pandas baseline (cached) ...", file=sys.stderr)
+        partial = target.with_name(target.name + ".partial")
+        subprocess.run([*bench.claimtrack, "--db", str(bench.report_ledger), "export", "--format", "csv",
+                        "--out", str(partial)], env=bench.env, cwd=bench.work, check=True)
+        partial.replace(target)
+    return target
+
+
+def machine() -> str:
+    sqlite_cli = subprocess.run(["sqlite3", "--version"], capture_output=True, text=True).stdout.split()[:1]
+    return (f"{platform.system()} {platform.machine()}, {_cpus()} CPUs, Python {platform.python_version()}, "
+            f"SQLite {sqlite3.sqlite_version} (module) / {''.join(sqlite_cli) or '?'} (shell)")
+
+
+def _cpus() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def prepare(args, work: Path) -> tuple[tasks.Bench, Path]:
+    n_claims, n_forecasts = generate.SIZES[args.size]
+    cached = generate.ensure_ledger(n_claims, n_forecasts)
+    ledger, report_ledger, empty = work / "quick.db", work / "report.db", work / "empty.db"
+    shutil.copyfile(cached, ledger)
+    shutil.copyfile(cached, report_ledger)
+    generate.create_schema(empty)
+    bench = tasks.Bench(work=work, ledger=ledger, report_ledger=report_ledger, export_csv=None,
+                        empty_ledger=empty, repeat=args.repeat, warmup=args.warmup, verbose=args.verbose,
+                        sqlite3=shutil.which("sqlite3") or "sqlite3")
+    return bench, cached
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", choices=sorted(generate.SIZES), default="100k", help="ledger size (default 100k)")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per contender (default 5)")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed runs first (default 1)")
+    parser.add_argument("--only", default=",".join(tasks.TASKS),
+                        help=f"comma-separated tasks: {', '.join(tasks.TASKS)} (default: all)")
+    parser.add_argument("--out", type=Path, help="also write the Markdown table to this file")
+    parser.add_argument("--text", action="store_true", help="print an aligned text table instead of Markdown")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print every sample")
+    args = parser.parse_args(argv)
+    chosen = [t.strip() for t in args.only.split(",") if t.strip()]
+    unknown = [t for t in chosen if t not in tasks.TASKS]
+    if unknown:
+        parser.error(f"unknown task(s) {', '.join(unknown)}: use {', '.join(tasks.TASKS)}")
+    if shutil.which("sqlite3") is None and {"report", "import"} & set(chosen):
+        parser.error("the sqlite3 shell is needed for the report and import baselines (apt-get install sqlite3)")
+
+    work = Path(tempfile.mkdtemp(prefix="claimtrack-bench-"))
+    started = time.time()
+    try:
+        bench, cached = prepare(args, work)
+        if "report" in chosen and tasks.command_available(bench, "report"):
+            bench.export_csv = export_csv(bench, cached)
+        rows: list[Row] = []
+        for name in chosen:
+            print(f"[{name}] ...", file=sys.stderr, flush=True)
+            rows.extend(tasks.TASKS[name](bench))
+    finally:
+        if args.keep:
+            print(f"kept {work}", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    text = table(rows, markdown=not args.text)
+    notes = [f"- {r.task} vs {r.baseline}: {r.note}" for r in rows if r.note]
+    header = (f"{args.size} ledger ({generate.SIZES[args.size][0]:,} claims, {generate.SIZES[args.size][1]:,} forecasts); "
+              f"median of {args.repeat} runs each, interleaved; {machine()}; "
+              f"{time.strftime('%Y-%m-%d', time.gmtime(started))}, {time.time() - started:.0f}s in all")
+    report = "\n".join([header, "", text, "", *notes])
+    print(report)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(report + "\n", encoding="utf-8")
+    return 0 if all(r.met != "NO" for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,248 @@
+"""The benchmark tasks, each claimtrack against its baseline, in one run.
+
+Every function takes a :class:`Bench` (paths, commands, environment) and
+returns :class:`measure.Row` results.  Ledgers are working copies made by the
+runner; nothing here touches the cached ledgers in bench/out/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from measure import Contender, Row, Sample, interleave, run_process
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SQL_BASELINE = HERE / "baseline_report.sql"
+PANDAS_BASELINE = HERE / "baseline_pandas.py"
+UI_PROBE = HERE / "ui_probe.py"
+ACX = ROOT.parent / "shared" / "realdata" / "derived" / "acx2023_blind_all_forecasts.csv.gz"
+IMPORT_FLOOR = "python -c 'import sqlalchemy.orm'"
+
+
+@dataclass
+class Bench:
+    work: Path  # a scratch folder for this run
+    ledger: Path  # working copy of the big ledger (quick commands write to it)
+    report_ledger: Path  # pristine working copy (report, UI)
+    export_csv: Path | None  # `claimtrack export --format csv` of report_ledger
+    empty_ledger: Path  # an empty ledger at the current schema (import target template)
+    import_source: Path = ACX  # the CSV (or .csv.gz) imported by the import task
+    repeat: int = 5
+    warmup: int = 1
+    python: str = sys.executable
+    sqlite3: str = "sqlite3"
+    verbose: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def claimtrack(self) -> list[str]:
+        script = Path(self.python).parent / "claimtrack"
+        return [str(script)] if script.exists() else [self.python, "-m", "claimtrack"]
+
+    @property
+    def env(self) -> dict:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMTRACK_")}
+        env.update(CLAIMTRACK_USER="bench", CLAIMTRACK_CONFIG=str(self.work / "no-config.toml"),
+                   CLAIMTRACK_NO_TUI="1", CLAIMTRACK_TZ="UTC", NO_COLOR="1", COLUMNS="120")
+        src = str(ROOT / "src")
+        env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        return env
+
+    def run(self, cmd, **kwargs) -> Sample:
+        return run_process(cmd, env=self.env, cwd=self.work, **kwargs)
+
+    def progress(self, message: str) -> None:
+        if self.verbose:
+            print(f"  {message}", file=sys.stderr, flush=True)
+
+    def compare(self, contenders: list[Contender]) -> list[Contender]:
+        interleave(contenders, self.repeat, warmup=self.warmup, progress=self.progress)
+        return contenders
+
+
+def _floor(bench: Bench) -> Contender:
+    cmd = [bench.python, "-c", "import sqlalchemy.orm"]
+    return Contender(IMPORT_FLOOR, lambda i: cmd, bench.run)
+
+
+def open_claim_ids(ledger: Path, n: int, *, newest: bool = False) -> list[int]:
+    """Open claims made before now (so resolving them 'now' is valid)."""
+    now = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(sep=" ")
+    with sqlite3.connect(ledger) as conn:
+        rows = conn.execute(
+            "SELECT id FROM claims WHERE status = 'active' AND outcome IS NULL AND stated_at < ?"
+            f" ORDER BY id {'DESC' if newest else 'ASC'} LIMIT ?", (now, n)).fetchall()
+    if len(rows) < n:
+        raise RuntimeError(f"{ledger} has only {len(rows)} open claims; need {n}")
+    return [r[0] for r in rows]
+
+
+def quick_commands(bench: Bench) -> list[Row]:
+    """list --json (all open claims, and one page), forecast, resolve vs the import floor."""
+    runs = bench.repeat + bench.warmup
+    resolve_ids = open_claim_ids(bench.ledger, runs)
+    forecast_ids = open_claim_ids(bench.ledger, runs, newest=True)
+    db = ["--db", str(bench.ledger)]
+    out = bench.work / "list.json"
+    with sqlite3.connect(bench.ledger) as conn:
+        n_open = conn.execute("SELECT count(*) FROM claims WHERE status='active' AND outcome IS NULL").fetchone()[0]
+    cases = [
+        (f"list --json (all {n_open:,} open claims)", lambda i: [*bench.claimtrack, *db, "list", "--json"], out),
+        ("list --json --limit 100", lambda i: [*bench.claimtrack, *db, "list", "--json", "--limit", "100"], None),
+        ("forecast ID P", lambda i: [*bench.claimtrack, *db, "forecast", str(forecast_ids[i]), "0.65"], None),
+        ("resolve ID yes", lambda i: [*bench.claimtrack, *db, "resolve", str(resolve_ids[i]), "yes"], None),
+    ]
+    rows = []
+    for label, prepare, stdout in cases:
+        bench.progress(label)
+        ct = Contender("claimtrack " + label, prepare, lambda cmd, s=stdout: bench.run(cmd, stdout=s))
+        base = _floor(bench)
+        bench.compare([ct, base])
+        note = ""
+        if stdout is not None:
+            shown = len(json.loads(out.read_text(encoding="utf-8")))
+            note = f"printed {shown:,} claims ({out.stat().st_size / 1e6:.1f} MB of JSON)"
+            if shown != n_open:
+                note += f"; EXPECTED {n_open:,}"
+        rows.append(Row(label, ct.median, IMPORT_FLOOR, base.median, "<= 1.3", ct.peak_mb, base.peak_mb, note=note))
+    return rows
+
+
+def command_available(bench: Bench, *args: str) -> bool:
+    result = subprocess.run([*bench.claimtrack, *args, "--help"], env=bench.env, cwd=bench.work,
+                            capture_output=True, text=True)
+    return result.returncode == 0
+
+
+def sql_aggregates(output: str) -> dict:
+    rows = json.loads(output)
+    return next(r for r in rows if r["kind"] == "overall")
+
+
+def report(bench: Bench) -> list[Row]:
+    """report --format json over every forecast vs one SQL query, and vs pandas + scikit-learn."""
+    if not command_available(bench, "report"):
+        return [Row("report --format json", float("nan"), "-", float("nan"), "", 0, 0,
+                    note="not measured: `claimtrack report` is not available yet")]
+    db = ["--db", str(bench.report_ledger)]
+    ct_out, sql_out, pd_out = bench.work / "report.json", bench.work / "sql.json", bench.work / "pandas.json"
+    with sqlite3.connect(bench.report_ledger) as conn:
+        n_forecasts = conn.execute("SELECT count(*) FROM forecasts").fetchone()[0]
+    ct = Contender("claimtrack report", lambda i: [*bench.claimtrack, *db, "report", "--format", "json"],
+                   lambda cmd: bench.run(cmd, stdout=ct_out))
+    sql = Contender("sqlite3 shell", lambda i: [bench.sqlite3, "-json", str(bench.report_ledger),
+                                                f".read {SQL_BASELINE}"],
+                    lambda cmd: bench.run(cmd, stdout=sql_out))
+    contenders = [ct, sql]
+    pandas = None
+    if bench.export_csv is not None:
+        pandas = Contender("pandas + scikit-learn", lambda i: [bench.python, str(PANDAS_BASELINE), str(bench.export_csv)],
+                           lambda cmd: bench.run(cmd, stdout=pd_out))
+        contenders.append(pandas)
+    bench.compare(contenders)
+    note = _agreement(ct_out, sql_out, pd_out if pandas else None)
+    label = f"report --format json ({n_forecasts:,} forecasts)"
+    rows = [Row(label, ct.median, "sqlite3 shell, one SQL query", sql.median, "<= 3", ct.peak_mb, sql.peak_mb,
+                "< 200 MB", note)]
+    if pandas is not None:
+        rows.append(Row(label, ct.median, "pandas + scikit-learn on the CSV export", pandas.median, "< 1",
+                        ct.peak_mb, pandas.peak_mb, "< 200 MB"))
+    return rows
+
+
+def _agreement(ct_out: Path, sql_out: Path, pd_out: Path | None) -> str:
+    """Do the three agree on n and the Brier score?  (A cheap sanity check, not a test.)"""
+    try:
+        mine = json.loads(ct_out.read_text(encoding="utf-8"))["overall"]
+        sql = sql_aggregates(sql_out.read_text(encoding="utf-8"))
+        parts = [f"n={mine['n']:,} brier={mine['brier']:.5f}; sql n={sql['n']:,} brier={sql['brier']:.5f}"]
+        if pd_out is not None:
+            other = json.loads(pd_out.read_text(encoding="utf-8"))
+            parts.append(f"pandas n={other['n']:,} brier={other['brier']:.5f}")
+        return "; ".join(parts)
+    except Exception as exc:  # the note is informative only
+        return f"could not compare results: {type(exc).__name__}: {exc}"
+
+
+def plain_csv(source: Path, work: Path) -> Path:
+    """The import file as a plain CSV (gunzipped into ``work`` when needed)."""
+    import gzip
+
+    if source.suffix != ".gz":
+        return source
+    target = work / source.with_suffix("").name
+    if not target.exists():
+        with gzip.open(source, "rb") as src, target.open("wb") as dst:
+            shutil.copyfileobj(src, dst)
+    return target
+
+
+def import_acx(bench: Bench) -> list[Row]:
+    """Import of the ACX 2023 file vs the sqlite3 shell's .import of the same CSV."""
+    label = "import ACX 2023 CSV" if bench.import_source == ACX else f"import {bench.import_source.name}"
+    if not bench.import_source.exists():
+        return [Row(label, float("nan"), "-", float("nan"), "", 0, 0,
+                    note=f"not measured: {bench.import_source} is missing")]
+    csv_path = plain_csv(bench.import_source, bench.work)
+    target = bench.work / "import.db"
+    raw = bench.work / "sqlite-import.db"
+
+    def fresh_ledger(i: int) -> list[str]:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(bench.empty_ledger, target)
+        return [*bench.claimtrack, "--db", str(target), "import", str(csv_path), "--json"]
+
+    def fresh_raw(i: int) -> list[str]:
+        raw.unlink(missing_ok=True)
+        return [bench.sqlite3, str(raw), f".import --csv {csv_path} forecasts"]
+
+    out = bench.work / "import.out"
+    ct = Contender("claimtrack import", fresh_ledger, lambda cmd: bench.run(cmd, stdout=out))
+    base = Contender("sqlite3 .import", fresh_raw, bench.run)
+    bench.compare([ct, base])
+    with sqlite3.connect(target) as conn:
+        n_claims, n_fc = (conn.execute("SELECT count(*) FROM claims").fetchone()[0],
+                          conn.execute("SELECT count(*) FROM forecasts").fetchone()[0])
+    with sqlite3.connect(raw) as conn:
+        n_raw = conn.execute("SELECT count(*) FROM forecasts").fetchone()[0]
+    note = f"{n_raw:,} CSV rows -> {n_claims:,} claims, {n_fc:,} forecasts"
+    return [Row(label, ct.median, "sqlite3 shell .import", base.median, "<= 5",
+                ct.peak_mb, base.peak_mb, note=note)]
+
+
+def ui_available(bench: Bench) -> bool:
+    result = subprocess.run([bench.python, "-c", "from claimtrack.tui.app import create_app"],
+                            env=bench.env, cwd=bench.work, capture_output=True)
+    return result.returncode == 0
+
+
+def review_ui(bench: Bench) -> list[Row]:
+    """Time to the first rendered screen vs a minimal Textual + SQLAlchemy app."""
+    with sqlite3.connect(bench.report_ledger) as conn:
+        n_claims = conn.execute("SELECT count(*) FROM claims").fetchone()[0]
+    label = f"review UI first screen ({n_claims:,} claims)"
+    if not ui_available(bench):
+        return [Row(label, float("nan"), "-", float("nan"), "", 0, 0,
+                    note="not measured: claimtrack.tui.app.create_app is not available yet")]
+    out_ct, out_min = bench.work / "ui-claimtrack.out", bench.work / "ui-minimal.out"
+    ct = Contender("claimtrack UI", lambda i: [bench.python, str(UI_PROBE), "claimtrack", str(bench.report_ledger)],
+                   lambda cmd: bench.run(cmd, stdout=out_ct, reported_time=True))
+    base = Contender("minimal app", lambda i: [bench.python, str(UI_PROBE), "minimal", str(bench.report_ledger)],
+                     lambda cmd: bench.run(cmd, stdout=out_min, reported_time=True))
+    bench.compare([ct, base])
+    note = out_ct.read_text(encoding="utf-8").strip() + "; " + out_min.read_text(encoding="utf-8").strip()
+    return [Row(label, ct.median, "minimal Textual app, first 100 claims", base.median, "<= 1.3",
+                ct.peak_mb, base.peak_mb, "<= 1.5x", note)]
+
+
+TASKS = {"quick": quick_commands, "report": report, "import": import_acx, "ui": review_ui}

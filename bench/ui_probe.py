@@ -1,0 +1,73 @@
+"""Time to the first rendered screen of a Textual app, headless, through Pilot.
+
+    python bench/ui_probe.py claimtrack LEDGER   # claimtrack's review UI
+    python bench/ui_probe.py minimal LEDGER      # the baseline: a minimal app
+
+Prints ``FIRST_SCREEN <epoch seconds>`` on stderr once the app's screen shows
+rows (a DataTable with at least one row, then one more refresh; workers still
+loading other views do not count), then exits; the runner subtracts its own spawn time.  The
+minimal app (bench/minimal_app.py) opens the same database with SQLAlchemy
+(a small declarative model) and shows the first 100 claims in a DataTable:
+the floor for a Textual + SQLAlchemy app on this machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+
+SIZE = (120, 40)
+TIMEOUT = 120.0
+
+
+def minimal_app(db_path: str):
+    from minimal_app import Minimal  # bench/ is on sys.path when this runs as a script
+
+    return Minimal(db_path)
+
+
+def claimtrack_app(db_path: str):
+    from claimtrack.tui.app import create_app
+
+    return create_app(db_path)
+
+
+def _rows_shown(app) -> int:
+    from textual.widgets import DataTable
+
+    try:
+        return max((t.row_count for t in app.screen.query(DataTable)), default=0)
+    except Exception:  # screen not ready yet
+        return 0
+
+
+async def probe(app) -> int:
+    async with app.run_test(size=SIZE) as pilot:
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            await pilot.pause()
+            rows = _rows_shown(app)
+            if rows:
+                break
+            if time.monotonic() > deadline:
+                raise SystemExit(f"no rows on screen after {TIMEOUT:.0f}s")
+            await asyncio.sleep(0.005)
+        await pilot.pause()  # one more refresh: the rows are drawn
+        print(f"FIRST_SCREEN {time.time():.6f}", file=sys.stderr, flush=True)
+        return rows
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2 or argv[0] not in ("claimtrack", "minimal"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    kind, db_path = argv
+    app = claimtrack_app(db_path) if kind == "claimtrack" else minimal_app(db_path)
+    rows = asyncio.run(probe(app))
+    print(f"{kind}: {rows} rows on the first screen")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
