@@ -120,6 +120,8 @@ def load_json(path: Path, data: bytes) -> object:
         ) from None
     except RecursionError:
         raise invalid(path, None, "JSON nested too deeply: expected an export document") from None
+    except ValueError as exc:  # e.g. an integer longer than Python's 4300-digit limit
+        raise invalid(path, None, f"invalid JSON ({str(exc).split(';')[0]}): expected an export document") from None
 
 
 # -------------------------------------------------------------------- keys

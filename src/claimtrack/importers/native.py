@@ -75,6 +75,10 @@ def parse_json_text(text: str, name: str) -> list[ClaimIn]:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"{name}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from None
+    except RecursionError:
+        raise InvalidInput(f"{name}: JSON nested too deeply: expected a claimtrack export") from None
+    except ValueError as exc:  # e.g. an integer longer than Python's 4300-digit limit
+        raise InvalidInput(f"{name}: not valid JSON ({str(exc).split(';')[0]})") from None
     if not isinstance(doc, dict) or doc.get("format") != "claimtrack" or not isinstance(doc.get("claims"), list):
         raise InvalidInput(f"{name}: not a claimtrack export (expected {{'format': 'claimtrack', 'claims': [...]}})")
     if doc.get("version") != 1:
@@ -89,10 +93,14 @@ def parse_json(path: Path) -> list[ClaimIn]:
 def parse_csv(path: Path) -> list[ClaimIn]:
     text = _read_text(path)
     reader = csv.DictReader(text.splitlines(keepends=True))
-    if not reader.fieldnames or "record" not in reader.fieldnames or "claim_uuid" not in reader.fieldnames:
+    try:
+        fieldnames, rows = reader.fieldnames, list(reader)
+    except csv.Error as exc:  # e.g. a field over the csv module's size limit
+        raise InvalidInput(f"{path.name}: line {reader.line_num + 1}: {exc}: not a claimtrack CSV export") from None
+    if not fieldnames or "record" not in fieldnames or "claim_uuid" not in fieldnames:
         raise InvalidInput(f"{path.name}: not a claimtrack CSV export (expected 'record' and 'claim_uuid' columns)")
     claims: dict[str, dict] = {}
-    for n, row in enumerate(reader, 2):
+    for n, row in enumerate(rows, 2):
         row = {k: unguard(v) if isinstance(v, str) else v for k, v in row.items() if k is not None}
         row = {k: (None if v == "" else v) for k, v in row.items()}
         key, kind = row.get("claim_uuid"), row.get("record")
