@@ -63,6 +63,19 @@ class RelativeAccumulator:
             return
         o = check_outcome(outcome)
         lo, hi = self.clip
+        count, diff, peer = self._n, self._diff, self._peer
+        if n == 2:  # the common case, in closed form: median = mean, others = the one other
+            (a, pa), (b, pb) = probs.items()
+            pa, pb = (x if x.__class__ is float and 0.0 <= x <= 1.0 else check_probability(x) for x in (pa, pb))
+            ya, yb = (pa, pb) if o == 1 else (1.0 - pa, 1.0 - pb)
+            half = ((pa - o) ** 2 - (pb - o) ** 2) / 2.0
+            gap = 100.0 * (math.log(lo if ya < lo else hi if ya > hi else ya)
+                           - math.log(lo if yb < lo else hi if yb > hi else yb))
+            for name, d, g in ((a, half, gap), (b, -half, -gap)):
+                count[name] = count.get(name, 0) + 1
+                diff[name] = diff.get(name, 0.0) + d
+                peer[name] = peer.get(name, 0.0) + g
+            return
         briers, logs = {}, {}
         for name, p in probs.items():
             if p.__class__ is not float or not 0.0 <= p <= 1.0:
@@ -72,10 +85,9 @@ class RelativeAccumulator:
             briers[name] = (p - o) ** 2
         # as peer.relative_scores: the median Brier of all forecasters on the
         # claim, and peer.claim_peer_scores: own ln p_y minus the others' mean
-        median = statistics.median(briers.values()) if n > 2 else (sum(briers.values()) / 2.0)
+        median = statistics.median(briers.values())
         total = math.fsum(logs.values())
         others = n - 1
-        count, diff, peer = self._n, self._diff, self._peer
         for name, ln in logs.items():
             count[name] = count.get(name, 0) + 1
             diff[name] = diff.get(name, 0.0) + (briers[name] - median)
