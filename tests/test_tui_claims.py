@@ -91,7 +91,7 @@ async def test_add_claim_refuses_invalid_probability_inline(ledger):
         await pilot.press("l", "o", "t", "s")
         await pilot.pause()
         hint = app.screen.query_one("#probability .hint")
-        assert "invalid probability 'lots'" in str(hint.render())
+        assert "invalid probability 'lots'" in str(hint.content)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, AddClaimModal)  # not dismissed

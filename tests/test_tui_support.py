@@ -16,7 +16,7 @@ def fixed_clock() -> datetime:
     return FIXED_NOW
 
 
-async def settle(pilot, delay: float = 0.15, rounds: int = 4) -> None:
+async def settle(pilot, delay: float = 0.1, rounds: int = 3) -> None:
     """Let timers fire, workers finish and their messages be handled."""
     app = pilot.app
     for _ in range(rounds):

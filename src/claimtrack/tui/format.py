@@ -99,8 +99,9 @@ def _field(label: str, value: object, style: str = "") -> Text:
 
 def _table(*headers: str) -> Table:
     table = Table(box=None, show_edge=False, pad_edge=False, expand=True, header_style="bold dim")
-    for header in headers:
-        table.add_column(header, overflow="fold")
+    for header in headers[:-1]:
+        table.add_column(header, no_wrap=True, max_width=24)
+    table.add_column(headers[-1], overflow="fold", ratio=1)
     return table
 
 

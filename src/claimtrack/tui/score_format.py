@@ -36,22 +36,22 @@ def scores_renderable(scores, title: str) -> RenderableType:
     s = scores.summary
     parts: list[RenderableType] = [Text(title, style="bold underline")]
     parts.append(_line("scored forecasts", f"{s.n:,}",
-                       f"+{scores.n_excluded:,} void/ambiguous excluded"))
+                       f"+{scores.n_excluded:,} on void/ambiguous, excluded"))
     parts.append(_line("of which backfilled", f"{scores.n_backfilled:,}", "logged > 1 day after made"))
     if s.n == 0:
         parts.append(Text("Nothing resolved yes or no in this selection yet.", style="dim"))
         return Group(*parts)
-    parts.append(_line("Brier (0-1)", num(s.brier), "lower is better; 50% always = 0.25"))
-    parts.append(_line("Brier (0-2)", num(s.brier_0_2), "Good Judgment / Fatebook scale"))
+    parts.append(_line("Brier (0-1)", num(s.brier), "lower is better"))
+    parts.append(_line("Brier (0-2)", num(s.brier_0_2), "GJP / Fatebook scale"))
     lo, hi = s.log_clip if hasattr(s, "log_clip") else LOG_CLIP
-    parts.append(_line("log score (bits)", num(s.log_score_bits), f"higher is better; p in [{lo}, {hi}]"))
+    parts.append(_line("log score (bits)", num(s.log_score_bits), f"higher is better; p clipped {lo}-{hi}"))
     parts.append(_line("came true / mean p", f"{pct(s.base_rate)} / {pct(s.mean_forecast)}"))
     if s.murphy is not None:
         m = s.murphy
         parts.append(Text(""))
         parts.append(Text("Murphy decomposition", style="bold underline"))
-        parts.append(_line("reliability", num(m.reliability, 4), "calibration, lower is better"))
-        parts.append(_line("resolution", num(m.resolution, 4), "discrimination, higher is better"))
+        parts.append(_line("reliability", num(m.reliability, 4), "calibration; lower is better"))
+        parts.append(_line("resolution", num(m.resolution, 4), "discrimination; higher better"))
         parts.append(_line("uncertainty", num(m.uncertainty, 4), "of the outcomes"))
         parts.append(_line("within-bin variance", num(m.within_bin_variance, 4)))
         parts.append(_line("within-bin covariance", num(m.within_bin_covariance, 4)))

@@ -33,9 +33,9 @@ class HelpScreen(ModalScreen[None]):
     def compose(self):
         with VerticalScroll(classes="help-body") as body:
             body.border_title = "claimtrack · keys"
-            yield Static(self._render())
+            yield Static(self._help_table())
 
-    def _render(self) -> Table:
+    def _help_table(self) -> Table:
         table = Table(box=None, show_header=False, expand=True, pad_edge=False)
         table.add_column("key", style="bold", no_wrap=True, width=14)
         table.add_column("what", ratio=1)

@@ -124,9 +124,8 @@ class CalibrationView(Vertical):
         title, scores = self._selection()
         period = dict((v, k) for k, v in PERIODS)[str(self.query_one("#cal-period", Select).value)]
         plot = self.query_one(PlotextPlot)
-        shown = draw_calibration(plot.plt, scores.summary.calibration, f"{title} · {period.lower()}")
+        draw_calibration(plot.plt, scores.summary.calibration, f"{title} · {period.lower()}")
         plot.refresh()
         self.query_one("#cal-stats", Static).update(scores_renderable(scores, f"{title} · {period}"))
-        status = Text(f"{LEGEND} · {shown} bins · each forecaster's last forecast before resolution",
-                      style="dim")
+        status = Text(f"{LEGEND} · scored: last forecast per forecaster before resolution", style="dim")
         self.query_one("#cal-status", Static).update(status)

@@ -22,6 +22,9 @@ class ClaimsTable(DataTable):
     """A DataTable of ClaimSummary rows keyed by claim id, loaded lazily."""
 
     BINDINGS = [
+        Binding("home,g", "scroll_top", "First row", show=False, id="claims.first"),
+        Binding("end,G", "scroll_bottom", "Last loaded row", show=False, tooltip="and load the next page",
+                id="claims.last"),
         Binding("s", "cycle_sort", "Sort", tooltip="Sort by the next column (click a header to choose)",
                 id="claims.sort", show=False),
         Binding("S", "reverse_sort", "Reverse", tooltip="Reverse the sort order", id="claims.reverse",

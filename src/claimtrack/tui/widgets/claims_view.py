@@ -30,7 +30,7 @@ DETAIL_DELAY = 0.08
 
 class ClaimsView(ClaimActions, Vertical):
     BINDINGS = [
-        Binding("slash", "filter", "Filter", tooltip="Filter by words in the statement, source or tags",
+        Binding("slash", "filter", "Filter", key_display="/", tooltip="Filter by words in the statement, source or tags",
                 id="claims.filter"),
         Binding("left_square_bracket", "state(-1)", "Prev", key_display="[", show=False,
                 tooltip="Previous state: open, due, resolved, all, inbox", id="claims.state_prev"),

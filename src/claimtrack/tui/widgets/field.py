@@ -100,6 +100,9 @@ class Field(Vertical):
     DEFAULT_CSS = """
     Field { height: auto; margin-bottom: 0; }
     Field > Label { color: $text-muted; }
+    Field > Input { border: none; height: 1; padding: 0 1; background: $boost; }
+    Field > Input:focus { border: none; background: $primary 25%; }
+    Field > Input.-invalid, Field > Input.-invalid:focus { border: none; background: $error 20%; }
     Field > .hint { color: $text-muted; height: auto; padding-left: 1; }
     Field > .hint.-error { color: $error; }
     """

@@ -1,0 +1,239 @@
+"""The review UI beyond single actions: literal text, paging, the palette, errors, the score views."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from datetime import datetime, timedelta, timezone
+from importlib import resources
+
+import pytest
+from rich.console import Console
+from test_tui_support import SIZE, claim_in, fixed_clock, fresh, seed, settle
+from textual.widgets import Select, Static
+
+from claimtrack.tui.app import create_app
+from claimtrack.tui.backend import Backend
+from claimtrack.tui.screens.add_claim import AddClaimModal
+from claimtrack.tui.widgets.claims_table import ClaimsTable
+from claimtrack.tui.widgets.claims_view import ClaimsView
+
+MARKUP = ("[bold red]x[/]", "[link=file:///etc/passwd]y[/link]")
+
+
+def plain(renderable, width: int = 120) -> str:
+    console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
+    console.print(renderable)
+    return console.export_text()
+
+
+def styles(renderable, width: int = 120) -> list:
+    console = Console(width=width, file=io.StringIO())
+    return [seg.style for seg in console.render(renderable) if seg.style is not None]
+
+
+# ------------------------------------------------------------- literal text
+
+
+async def test_claim_text_is_shown_exactly_as_typed(tmp_path):
+    path = tmp_path / "claims.db"
+    now = datetime.now(timezone.utc) - timedelta(days=1)
+    ids = seed(path, [claim_in(MARKUP[0], made=now, source=MARKUP[1], due=now + timedelta(days=30)),
+                      claim_in(MARKUP[1], made=now, source="[i]Ann[/i]", due=now + timedelta(days=31))])
+    app = create_app(str(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.query_one(ClaimsTable)
+        first, second = (table.get_cell(str(i), "statement") for i in ids)
+        assert (first.plain, second.plain) == MARKUP
+        assert table.get_cell(str(ids[0]), "source").plain == MARKUP[1]
+        assert table.get_cell(str(ids[1]), "source").plain == "[i]Ann[/i]"
+        for cell in (first, second):
+            assert not cell.spans and "link" not in str(cell.style) and "bold red" not in str(cell.style)
+        # the detail pane
+        body = app.query_one("#detail-body", Static)
+        text = plain(body.content)
+        assert MARKUP[0] in text and MARKUP[1] in text
+        assert not any(s.link for s in styles(body.content))
+        # a modal's subtitle
+        await pilot.press("f")
+        await pilot.pause()
+        subtitle = app.screen.query_one(".form-subtitle", Static)
+        assert MARKUP[0] in plain(subtitle.content)
+        await pilot.press("escape")
+
+
+async def test_markup_in_notifications_is_not_interpreted(tmp_path):
+    path = tmp_path / "claims.db"
+    seed(path, [claim_in("anything", made=datetime.now(timezone.utc) - timedelta(days=1))])
+
+    class Failing(Backend):
+        def detail(self, claim_id):
+            raise RuntimeError("[bold]boom[/bold] [link=file:///etc/passwd]here[/link]")
+
+    app = create_app(backend=Failing(str(path)))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        [note] = list(app._notifications)
+        assert note.message == "RuntimeError: [bold]boom[/bold] [link=file:///etc/passwd]here[/link]"
+        assert note.markup is False
+        assert app.is_running
+
+
+# ------------------------------------------------------------------- scale
+
+
+async def test_rows_load_a_page_at_a_time(tmp_path):
+    path = tmp_path / "claims.db"
+    start = datetime.now(timezone.utc) - timedelta(days=400)
+    seed(path, [claim_in(f"claim {i:03d}", made=start, due=start + timedelta(days=i + 1)) for i in range(650)])
+    app = create_app(str(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.query_one(ClaimsTable)
+        assert (len(table.claims), table.total) == (200, 650)
+        assert [c.statement for c in table.claims[:3]] == ["claim 000", "claim 001", "claim 002"]
+        seen = [len(table.claims)]
+        for _ in range(6):
+            await pilot.press("end")
+            await settle(pilot, delay=0.05, rounds=3)
+            seen.append(len(table.claims))
+        assert seen[:4] == [200, 400, 600, 650]
+        assert [c.statement for c in table.claims] == [f"claim {i:03d}" for i in range(650)]
+
+
+# ------------------------------------------------------- palette and errors
+
+
+async def test_command_palette_runs_actions(tmp_path):
+    path = tmp_path / "claims.db"
+    seed(path, [claim_in("anything", made=datetime.now(timezone.utc) - timedelta(days=1))])
+    app = create_app(str(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"add a claim")
+        await settle(pilot, delay=0.2, rounds=2)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, AddClaimModal)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"show inbox")
+        await settle(pilot, delay=0.2, rounds=2)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.query_one(ClaimsView).state == "draft"
+
+
+async def test_unopenable_ledger_is_a_notification_not_a_crash(tmp_path):
+    folder = tmp_path / "not-a-file.db"
+    folder.mkdir()
+    app = create_app(str(folder))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        messages = [n.title for n in app._notifications]
+        assert "Cannot open the ledger" in messages or "Could not finish loading claims" in messages
+        assert app.is_running
+        await pilot.press("ctrl+r")  # still responsive
+        await settle(pilot)
+        assert app.is_running
+
+
+# -------------------------------------------------------------- score views
+
+
+def demo_finals():
+    """Each forecaster's last forecast at or before the resolution, straight from demo.json."""
+    data = json.loads((resources.files("claimtrack") / "data" / "demo.json").read_text(encoding="utf-8"))
+    out = []
+    for claim in data["claims"]:
+        if not claim["resolutions"] or claim["status"] != "active":
+            continue
+        last = claim["resolutions"][-1]
+        if last["outcome"] not in ("yes", "no"):
+            continue
+        when = last["resolved_at"]
+        latest = {}
+        for f in sorted(claim["forecasts"], key=lambda f: f["made_at"]):
+            if f["made_at"] <= when:
+                latest[f["forecaster"]] = f["probability"]
+        o = 1 if last["outcome"] == "yes" else 0
+        out += [(who, p, o, when, claim["source"]) for who, p in latest.items()]
+    return out
+
+
+def brier(rows) -> float:
+    return sum((p - o) ** 2 for _, p, o, *_ in rows) / len(rows)
+
+
+@pytest.fixture
+def demo_path(tmp_path):
+    from claimtrack.services.demo import load_demo
+
+    path = tmp_path / "claims.db"
+    db = fresh(path)
+    load_demo(db)
+    db.dispose()
+    return path
+
+
+async def test_calibration_view_scores_breakdowns_and_periods(demo_path):
+    finals = demo_finals()
+    app = create_app(str(demo_path), clock=fixed_clock)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        stats = plain(app.query_one("#cal-stats", Static).content)
+        assert f"Brier (0-1)           {brier(finals):.3f}" in stats
+        assert f"scored forecasts      {len(finals)} " in stats
+        assert "reliability" in stats and "within-bin covariance" in stats
+        # by forecaster, then one forecaster
+        app.query_one("#cal-breakdown", Select).value = "forecaster"
+        await settle(pilot)
+        app.query_one("#cal-group", Select).value = "Marco"
+        await settle(pilot)
+        marco = [r for r in finals if r[0] == "Marco"]
+        stats = plain(app.query_one("#cal-stats", Static).content)
+        assert "forecaster: Marco" in stats
+        assert f"Brier (0-1)           {brier(marco):.3f}" in stats
+        # a period: claims resolved during 2024 (the fixed clock says it is 2025)
+        app.query_one("#cal-breakdown", Select).value = "all"
+        app.query_one("#cal-period", Select).value = "last-year"
+        await settle(pilot)
+        in_2024 = [r for r in finals if r[3].startswith("2024")]
+        stats = plain(app.query_one("#cal-stats", Static).content)
+        assert f"scored forecasts      {len(in_2024)} " in stats
+        assert f"Brier (0-1)           {brier(in_2024):.3f}" in stats
+
+
+async def test_sources_view_ranks_with_a_sample_size_penalty(demo_path):
+    finals = demo_finals()
+    app = create_app(str(demo_path), clock=fixed_clock)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        view = app.query_one("SourcesView")
+        names = [row.name for row in view.rows]
+        by_forecaster = {}
+        for who, p, o, *_ in finals:
+            by_forecaster.setdefault(who, []).append((who, p, o))
+        expected = sorted(by_forecaster, key=lambda w: brier(by_forecaster[w]) + 1 / math.sqrt(len(by_forecaster[w])))
+        assert names == expected
+        assert names != sorted(by_forecaster, key=lambda w: brier(by_forecaster[w]))  # not the raw score
+        for row in view.rows:
+            assert row.n == len(by_forecaster[row.name])
+            assert row.brier == pytest.approx(brier(by_forecaster[row.name]))
+            assert row.relative is not None and row.peer is not None
+        app.query_one("#board-kind", Select).value = "source"
+        await settle(pilot)
+        by_source = {}
+        for who, p, o, _, source in finals:
+            by_source.setdefault(source, []).append((who, p, o))
+        assert {row.name: row.n for row in view.rows} == {s: len(v) for s, v in by_source.items()}
