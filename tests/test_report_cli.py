@@ -200,3 +200,15 @@ def test_every_json_key_is_documented(ledger, cli):
     keys = _keys({k: v for k, v in data.items() if k != "groups"}, set()) | _keys(list(data["groups"].values()), set())
     missing = sorted(k for k in keys if f"`{k}`" not in doc)
     assert not missing, missing
+
+
+def test_every_format_works_on_an_empty_ledger(db, cli, tmp_path):
+    for fmt in ("text", "md", "html", "json"):
+        target = tmp_path / f"empty.{fmt if fmt != 'text' else 'txt'}"
+        result = cli("report", "--format", fmt, "--out", str(target))
+        assert result.exit_code == 0, (fmt, result.stderr)
+    page = (tmp_path / "empty.html").read_text()
+    assert page.count("<svg") == 2 and "no scored forecasts" in page
+    data = json.loads((tmp_path / "empty.json").read_text())
+    assert data["overall"]["n"] == 0 and data["overall"]["brier"] is None and data["periods"] == []
+    assert (tmp_path / "empty-calibration.png").read_bytes().startswith(PNG)
