@@ -233,7 +233,9 @@ def test_percent_text_round_trips(p: float) -> None:
 @given(st.integers(min_value=0, max_value=1000), st.integers(min_value=1, max_value=1000))
 def test_fractions_and_odds(a: int, b: int) -> None:
     assert parse_probability(f"{a}:{b}").value == pytest.approx(a / (a + b))
-    if a <= b:
+    if (a, b) == (50, 50):  # "50/50" is the phrase for even odds, not the fraction 1
+        assert parse_probability("50/50").value == 0.5
+    elif a <= b:
         assert parse_probability(f"{a}/{b}").value == pytest.approx(a / b)
         assert parse_probability(f"{a} in {b}").value == pytest.approx(a / b)
     else:
