@@ -1,9 +1,9 @@
 """The report's charts, drawn with matplotlib (Agg, imported only here, lazily).
 
 * calibration: a point at each bin's MEAN forecast (not the bin centre), the
-  95% Wilson interval as a bar, n written by each point, the diagonal;
-* trend: the Brier score (0-1) of each period with its n, and the 0.25 line
-  of always saying 50%.
+  95% Wilson interval as a bar, each bin's n along the top, the diagonal;
+* trend: the Brier score (0-1) of each period (with its n when there are
+  few periods), gaps for empty periods, and the 0.25 line of always saying 50%.
 
 :func:`svg` returns markup ready to inline in HTML (no XML prolog, DOCTYPE or
 namespace URLs, so the page references nothing outside itself); :func:`png`
@@ -45,6 +45,17 @@ def _figure(width: float, height: float):
     return Figure(figsize=(width, height), dpi=100, layout="constrained")
 
 
+def compact(n: int) -> str:
+    """3, 523, 3.5k, 11k, 1.2M: counts that fit above a bin."""
+    if n < 1000:
+        return str(n)
+    if n < 10_000:
+        return f"{n / 1000:.1f}k"
+    if n < 1_000_000:
+        return f"{n // 1000}k"
+    return f"{n / 1_000_000:.1f}M"
+
+
 def _percent_axis(axis) -> None:
     from matplotlib.ticker import FuncFormatter
 
@@ -78,10 +89,14 @@ def calibration_figure(summary: ScoreSummary, caption: str = "Calibration"):
                         capsize=3, markersize=6, zorder=3, label="observed (95% Wilson interval)")
         else:
             _no_data(ax, "no scored forecasts in this report")
-        crowded = len(summary.calibration) > 10
-        for b in summary.calibration:  # n of every bin, in a row along the top of its band
-            ax.text((b.lo + b.hi) / 2, 1.045, str(b.n) if crowded else f"n={b.n}", ha="center", va="center",
-                    fontsize=6 if crowded else 8, color=INK if b.n else MUTED)
+        # n of every bin, in a row along the top of its band, labelled "n" at the left
+        crowded = len(summary.calibration) > 10  # then the labels alternate between two rows
+        if crowded:
+            ax.set_ylim(-0.02, 1.11)
+        ax.text(-0.035, 1.045, "n", ha="right", va="center", fontsize=8, color=INK, style="italic")
+        for i, b in enumerate(summary.calibration):
+            ax.text((b.lo + b.hi) / 2, 1.085 if crowded and i % 2 else 1.045, compact(b.n), ha="center",
+                    va="center", fontsize=6.5 if crowded else 8, color=INK if b.n else MUTED)
         _percent_axis(ax.xaxis)
         _percent_axis(ax.yaxis)
         ax.set_xticks([i / 5 for i in range(6)])
@@ -107,10 +122,12 @@ def trend_figure(periods: tuple[PeriodRow, ...] | list[PeriodRow], caption: str 
             xs = list(range(len(rows)))
             # empty periods stay on the axis as gaps in the line (NaN breaks it)
             ys = [p.scores.summary.brier if p.scores.summary.brier is not None else float("nan") for p in rows]
-            ax.plot(xs, ys, "-o", color=ACCENT, lw=1.5, markersize=5, zorder=3, label="Brier score (0-1 scale)")
+            many = len(rows) > 24  # then n is left to the table: labels would pile up
+            ax.plot(xs, ys, "-o", color=ACCENT, lw=1.2 if many else 1.5, markersize=2.5 if many else 5, zorder=3,
+                    label="Brier score (0-1 scale)")
             for x, y, p in zip(xs, ys, rows):
-                if p.scores.summary.brier is not None:
-                    ax.annotate(f"n={p.scores.summary.n}", (x, y), xytext=(0, 7), textcoords="offset points",
+                if p.scores.summary.brier is not None and not many:
+                    ax.annotate(f"n={compact(p.scores.summary.n)}", (x, y), xytext=(0, 7), textcoords="offset points",
                                 ha="center", va="bottom", fontsize=7.5, color=INK, zorder=4,
                                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
             step = max(1, (len(rows) + 15) // 16)  # at most ~16 labels

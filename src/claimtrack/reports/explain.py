@@ -15,6 +15,7 @@ from claimtrack.domain.records import BACKFILL_THRESHOLD_HOURS
 from claimtrack.services.report_model import Report
 
 DASH = "-"
+MAX_ROWS = 50  # group and comparison rows shown in text/md/html (JSON has them all)
 
 
 def num(value: float | None, digits: int = 3) -> str:
@@ -50,6 +51,26 @@ def bin_label(lo: float, hi: float, first: bool, folded: bool = False) -> str:
 
 def interval(lo: float, hi: float, empty: bool) -> str:
     return DASH if empty else f"{pct(lo)} - {pct(hi)}"
+
+
+def shown_groups(report: Report) -> tuple[list, int]:
+    """The group rows to print (the largest first) and how many are left out."""
+    rows = list(report.groups)
+    if report.options.group == "period" or len(rows) <= MAX_ROWS:
+        return rows, 0
+    return rows[:MAX_ROWS], len(rows) - MAX_ROWS
+
+
+def shown_relative(report: Report) -> tuple[list, int]:
+    """Forecaster comparisons to print: those on the most shared claims first."""
+    rows = sorted(report.relative, key=lambda r: (-r.n_claims, str(r.forecaster)))
+    if len(rows) <= MAX_ROWS:
+        return sorted(rows, key=lambda r: str(r.forecaster)), 0
+    return rows[:MAX_ROWS], len(rows) - MAX_ROWS
+
+
+def more_text(hidden: int, what: str) -> str | None:
+    return None if not hidden else f"{hidden} more {what} not shown; --format json lists them all."
 
 
 def title(report: Report) -> str:

@@ -41,8 +41,12 @@ def render_html(report: Report) -> str:
     s = report.overall.summary
     calibration = charts.svg(charts.calibration_figure(s, "Calibration"), "calibration")
     trend = charts.svg(charts.trend_figure(report.periods, f"Brier score by {report.options.period}"), "trend")
+    groups, hidden_groups = ex.shown_groups(report)
+    relative, hidden_relative = ex.shown_relative(report)
     template = _environment().get_template("report.html.j2")
     return template.render(
+        groups=groups, groups_more=ex.more_text(hidden_groups, f"{report.options.group} groups"),
+        relative=relative, relative_more=ex.more_text(hidden_relative, "forecasters"),
         report=report, s=s, o=report.options, title=ex.title(report), period=ex.period_text(report),
         filters=ex.filters_text(report), explanations=ex.explanations(report), version=__version__,
         calibration_svg=Markup(calibration), trend_svg=Markup(trend),

@@ -85,7 +85,8 @@ def render_markdown(report: Report, charts: dict[str, str] | None) -> str:
         heads = [o.group, "n", "excluded", "backfilled", "Brier (0-1)", "Brier (0-2)", "log (bits)"]
         heads += ["Brier + 1/sqrt(n)"] if ranked else []
         rows = []
-        for g in report.groups:
+        shown, hidden = ex.shown_groups(report)
+        for g in shown:
             x = g.scores.summary
             row = [esc(g.key), str(x.n), str(g.scores.n_excluded), str(g.scores.n_backfilled), ex.num(x.brier),
                    ex.num(x.brier_0_2), ex.bits(x.log_score_bits)]
@@ -93,11 +94,16 @@ def render_markdown(report: Report, charts: dict[str, str] | None) -> str:
                 row.append(ex.num(rank_key(x.brier, x.n)) if x.n and x.brier is not None else ex.DASH)
             rows.append(row)
         out += [f"## By {o.group}", ""] + _table(heads, rows)
+        if hidden:
+            out += [ex.more_text(hidden, f"{o.group} groups"), ""]
     if report.relative:
+        shown, hidden = ex.shown_relative(report)
         out += ["## Forecasters compared on shared claims", ""]
         out += _table(["forecaster", "shared claims", "Brier - median", "peer score"],
                       [[esc(r.forecaster), str(r.n_claims), ex.signed(r.brier_vs_median), f"{r.peer_score:+.1f}"]
-                       for r in report.relative])
+                       for r in shown])
+        if hidden:
+            out += [ex.more_text(hidden, "forecasters"), ""]
     out += [f"## Trend by {o.period} of resolution", ""]
     if charts:
         out += [f"![Brier score by period of resolution]({charts['trend']})", ""]

@@ -120,24 +120,29 @@ def groups_table(report: Report):
         heads.append("Brier + 1/sqrt(n)")
     for i, col in enumerate(heads):
         table.add_column(col, justify="left" if i == 0 else "right", overflow="fold")
-    for g in report.groups:
+    rows, hidden = ex.shown_groups(report)
+    for g in rows:
         s = g.scores.summary
         row = [_t(g.key), str(s.n), str(g.scores.n_excluded), str(g.scores.n_backfilled),
                ex.num(s.brier), ex.num(s.brier_0_2), ex.bits(s.log_score_bits)]
         if ranked:
             row.append(ex.num(rank_key(s.brier, s.n)) if s.n and s.brier is not None else ex.DASH)
         table.add_row(*row)
-    return table
+    return _with_note(table, ex.more_text(hidden, f"{o.group} groups"))
 
 
 def relative_table(report: Report):
     table = _table("Forecasters compared on shared claims")
     for i, col in enumerate(("forecaster", "shared claims", "Brier - median", "peer score")):
         table.add_column(col, justify="left" if i == 0 else "right")
-    for r in report.relative:
+    rows, hidden = ex.shown_relative(report)
+    for r in rows:
         table.add_row(_t(r.forecaster), str(r.n_claims), ex.signed(r.brier_vs_median), f"{r.peer_score:+.1f}")
-    return _with_note(table, "Brier - median: own Brier minus the median Brier on the same claims (negative is "
-                             "better); peer score: Metaculus' (positive is better).")
+    return _with_note(table, " ".join(filter(None, (
+        ex.more_text(hidden, "forecasters"),
+        "Brier - median: own Brier minus the median Brier on the same claims (negative is better); "
+        "peer score: Metaculus' (positive is better).",
+    ))))
 
 
 def trend_table(report: Report):
