@@ -304,28 +304,3 @@ async def test_state_switches_sorting_and_views(ledger):
         assert app.query_one("TabbedContent").active == "sources"
         await pilot.press("1")
         assert app.query_one("TabbedContent").active == "claims"
-
-
-async def test_refresh_and_focus_show_changes_from_another_process(ledger):
-    from textual import events
-
-    path, _ = ledger
-    app = create_app(str(path))
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        table = app.query_one(ClaimsTable)
-        assert table.total == 3
-        from claimtrack.services.ledger import NewClaim, add_claim
-
-        other = fresh(path)
-        add_claim(other, NewClaim(statement="Added by the CLI", probability=0.5, forecaster="cli"))
-        await pilot.press("ctrl+r")
-        await settle(pilot)
-        assert table.total == 4
-        add_claim(other, NewClaim(statement="Added while the UI was in the background", probability=0.5,
-                                  forecaster="cli"))
-        other.dispose()
-        app._last_refresh -= 10
-        app.post_message(events.AppFocus())
-        await settle(pilot)
-        assert table.total == 5

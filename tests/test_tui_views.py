@@ -10,7 +10,7 @@ from importlib import resources
 
 import pytest
 from rich.console import Console
-from test_tui_support import SIZE, claim_in, fixed_clock, fresh, seed, settle
+from test_tui_support import SIZE, claim_in, fixed_clock, fresh, seed, settle, standard_ledger
 from textual.widgets import Select, Static
 
 from claimtrack.tui.app import create_app
@@ -103,6 +103,35 @@ async def test_rows_load_a_page_at_a_time(tmp_path):
         assert [c.statement for c in table.claims] == [f"claim {i:03d}" for i in range(650)]
 
 
+# ------------------------------------------------------------- refreshing
+
+
+async def test_refresh_and_focus_show_changes_from_another_process(tmp_path):
+    from textual import events
+
+    path = tmp_path / "claims.db"
+    standard_ledger(path)
+    app = create_app(str(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.query_one(ClaimsTable)
+        assert table.total == 3
+        from claimtrack.services.ledger import NewClaim, add_claim
+
+        other = fresh(path)
+        add_claim(other, NewClaim(statement="Added by the CLI", probability=0.5, forecaster="cli"))
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert table.total == 4
+        add_claim(other, NewClaim(statement="Added while the UI was in the background", probability=0.5,
+                                  forecaster="cli"))
+        other.dispose()
+        app._last_refresh -= 10
+        app.post_message(events.AppFocus())
+        await settle(pilot)
+        assert table.total == 5
+
+
 # ------------------------------------------------------- palette and errors
 
 
@@ -145,6 +174,24 @@ async def test_unopenable_ledger_is_a_notification_not_a_crash(tmp_path):
 
 
 # -------------------------------------------------------------- score views
+
+
+def test_chart_marks_each_bin_with_its_interval_and_count():
+    from textual_plotext.plot import Plot
+
+    from claimtrack.domain.scoring import score
+    from claimtrack.tui.chart import compact, draw_calibration
+
+    pairs = [(0.1, 0), (0.1, 0), (0.15, 1), (0.7, 0), (0.72, 1), (0.75, 1)] + [(0.9, 1)] * 1234
+    plot = Plot()
+    plot.plotsize(80, 24)
+    assert draw_calibration(plot, score(pairs).calibration, "T") == 5
+    text = plot.uncolorize(plot.build())
+    assert text.count("●") == 5
+    top = next(line for line in text.splitlines() if "1.2k" in line)  # the row of counts, one per bin
+    assert sorted(w for w in top.split() if w[0].isdigit()) == sorted(["2", "1", "1", "2", "1.2k"])
+    assert [compact(n) for n in (7, 999, 1000, 12560, 250_000, 3_400_000)] == ["7", "999", "1.0k", "12.6k", "250k", "3.4M"]
+
 
 
 def demo_finals():
@@ -237,3 +284,23 @@ async def test_sources_view_ranks_with_a_sample_size_penalty(demo_path):
         for who, p, o, _, source in finals:
             by_source.setdefault(source, []).append((who, p, o))
         assert {row.name: row.n for row in view.rows} == {s: len(v) for s, v in by_source.items()}
+
+
+# --------------------------------------------------------------------- CLI
+
+
+def test_tui_command_and_bare_command_open_the_ui_on_the_cli_ledger(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from claimtrack.cli import cli
+    from claimtrack.tui.app import ClaimtrackApp
+
+    opened = []
+    monkeypatch.setattr(ClaimtrackApp, "run", lambda self, *a, **k: opened.append(self.backend.db_option))
+    path = str(tmp_path / "claims.db")
+    result = CliRunner().invoke(cli, ["--db", path, "tui"])
+    assert result.exit_code == 0, result.output
+    monkeypatch.setattr("claimtrack.cli.now._interactive", lambda: True)
+    result = CliRunner().invoke(cli, ["--db", path])
+    assert result.exit_code == 0, result.output
+    assert opened == [path, path]

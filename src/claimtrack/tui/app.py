@@ -31,7 +31,7 @@ class ClaimtrackApp(App[None]):
     CSS_PATH = "claimtrack.tcss"
     TITLE = "claimtrack"
     COMMANDS = App.COMMANDS | {ClaimCommands}
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (180, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-small"), (120, "-narrow"), (180, "-wide")]
 
     BINDINGS = [
         Binding("q", "quit", "Quit", tooltip="Leave claimtrack (everything is already saved)", id="app.quit"),

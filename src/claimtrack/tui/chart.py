@@ -17,6 +17,15 @@ LABEL_ROW = 1.07  # the n of each bin is written on this row, above its point
 LEGEND = "● came true  │ 95% interval  ⠔ perfect calibration  top row: forecasts per bin"
 
 
+def compact(n: int) -> str:
+    """12560 -> '12.6k' so neighbouring bins' counts do not run together."""
+    if n < 1000:
+        return str(n)
+    if n < 100_000:
+        return f"{n / 1000:.1f}k"
+    return f"{n // 1000}k" if n < 1_000_000 else f"{n / 1_000_000:.1f}M"
+
+
 def draw_calibration(plt, bins: Sequence[CalibrationBin], title: str) -> int:
     """Draw on ``plt``; returns how many bins had forecasts."""
     plt.clear_figure()
@@ -35,5 +44,5 @@ def draw_calibration(plt, bins: Sequence[CalibrationBin], title: str) -> int:
     if shown:
         plt.scatter([b.mean_forecast for b in shown], [b.observed for b in shown], marker="●", color="orange")
         for b in shown:
-            plt.text(f"{b.n}", b.mean_forecast, LABEL_ROW, alignment="center", color="orange")
+            plt.text(compact(b.n), b.mean_forecast, LABEL_ROW, alignment="center", color="orange")
     return len(shown)
