@@ -31,13 +31,28 @@ def _req(record: dict, key: str, where: str):
     return value
 
 
+def _text(record: dict, key: str, where: str) -> str:
+    """A required text field; a number, list or object there is an error, not text."""
+    value = _req(record, key, where)
+    if not isinstance(value, str):
+        raise InvalidInput(f"{where}: '{key}' must be text, not {type(value).__name__}")
+    return value
+
+
+def _number(record: dict, key: str, where: str) -> float:
+    value = _req(record, key, where)
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise InvalidInput(f"{where}: '{key}' must be a number, not {type(value).__name__}")
+    return float(value)
+
+
 def claim_from_dict(c: dict, where: str) -> ClaimIn:
     if not isinstance(c, dict):
         raise InvalidInput(f"{where}: expected an object, got {type(c).__name__}")
     try:
         forecasts = [
             ForecastIn(
-                forecaster=str(_req(f, "forecaster", where)), probability=float(_req(f, "probability", where)),
+                forecaster=_text(f, "forecaster", where), probability=_number(f, "probability", where),
                 made_at=_dt(_req(f, "made_at", where), where), rationale=f.get("rationale"),
                 recorded_at=_dt(f.get("recorded_at"), where), uuid=f.get("uuid"), import_key=f.get("import_key"),
             )
@@ -45,14 +60,14 @@ def claim_from_dict(c: dict, where: str) -> ClaimIn:
         ]
         resolutions = [
             ResolutionIn(
-                outcome=str(_req(r, "outcome", where)), resolved_at=_dt(_req(r, "resolved_at", where), where),
+                outcome=_text(r, "outcome", where), resolved_at=_dt(_req(r, "resolved_at", where), where),
                 note=r.get("note"), evidence_url=r.get("evidence_url"), resolved_by=r.get("resolved_by"),
                 recorded_at=_dt(r.get("recorded_at"), where), uuid=r.get("uuid"), import_key=r.get("import_key"),
             )
             for r in c.get("resolutions") or []
         ]
         edits = [
-            EditIn(field=str(_req(e, "field", where)), old_value=e.get("old_value"), new_value=e.get("new_value"),
+            EditIn(field=_text(e, "field", where), old_value=e.get("old_value"), new_value=e.get("new_value"),
                    edited_at=_dt(_req(e, "edited_at", where), where), edited_by=e.get("edited_by"))
             for e in c.get("edits") or []
         ]
@@ -60,7 +75,7 @@ def claim_from_dict(c: dict, where: str) -> ClaimIn:
         if isinstance(tags, str):
             tags = [t for t in tags.split(";") if t]
         return ClaimIn(
-            statement=str(_req(c, "statement", where)), stated_at=_dt(_req(c, "stated_at", where), where),
+            statement=_text(c, "statement", where), stated_at=_dt(_req(c, "stated_at", where), where),
             source=c.get("source"), source_url=c.get("source_url"), details=c.get("details"),
             resolve_by=_dt(c.get("resolve_by"), where), tags=tuple(tags), status=c.get("status") or "active",
             uuid=c.get("uuid"), recorded_at=_dt(c.get("recorded_at"), where), import_key=c.get("import_key"),

@@ -90,7 +90,7 @@ def _claim_map(session: Session, claims: Sequence[ClaimIn]) -> dict[int, tuple[i
     return found
 
 
-def _text(value, what: str, limit: int) -> None:
+def _text(value, what: str, limit: int | None) -> None:
     """A field stored as given (never trimmed): text, bounded, without NUL."""
     if value is None:
         return
@@ -98,7 +98,7 @@ def _text(value, what: str, limit: int) -> None:
         raise InvalidInput(f"{what} must be text, not {type(value).__name__}")
     if "\x00" in value:
         raise InvalidInput(f"{what} contains a NUL byte: use plain text")
-    if len(value) > limit:
+    if limit is not None and len(value) > limit:
         raise InvalidInput(f"{what} too long ({len(value)} characters): at most {limit}")
 
 
@@ -111,6 +111,8 @@ def _when(value, what: str, required: bool = True) -> None:
 
 def _check(claim: ClaimIn, seen: set[tuple[str, str]]) -> None:
     """Everything the tables would refuse, refused here with a reason instead."""
+    _text(claim.statement, "statement", None)  # type only: validate.* trim, then check lengths
+    _text(claim.source, "source", None)
     claim.statement = validate.statement(claim.statement)
     claim.source = validate.name(claim.source, "source")
     claim.tags = normalise_tags(claim.tags)
@@ -124,6 +126,7 @@ def _check(claim: ClaimIn, seen: set[tuple[str, str]]) -> None:
     _keys(claim, "claim")
     for f in claim.forecasts:
         validate.probability(f.probability)
+        _text(f.forecaster, "forecaster", None)
         validate.name(f.forecaster, "forecaster")
         _when(f.made_at, "forecast made_at")
         _when(f.recorded_at, "forecast recorded_at", required=False)
