@@ -126,7 +126,13 @@ def db_upgrade(ctx):
         raise InvalidInput(f"no ledger at {location.path}: run 'claimtrack init' first")
     database = Database(location, make_engine(location))
     try:
-        before = current_revision(database.engine)
+        try:
+            before = current_revision(database.engine)
+        except Exception as exc:  # unreachable server, wrong password, not a database
+            from claimtrack.domain.errors import LedgerError
+
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__]
+            raise LedgerError(f"cannot open ledger {location.display()}: {reason[0]}") from None
         if before == SCHEMA_HEAD:
             click.echo(f"already at schema {SCHEMA_HEAD}")
             return

@@ -32,9 +32,16 @@ def current_revision(engine: Engine) -> str | None:
         with engine.connect() as conn:
             row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
             conn.rollback()
-    except (OperationalError, ProgrammingError):
-        return None
+    except (OperationalError, ProgrammingError) as exc:
+        if _no_version_table(exc):
+            return None
+        raise  # unreachable server, wrong password, locked or corrupt file: not "blank"
     return row[0] if row else None
+
+
+def _no_version_table(exc: Exception) -> bool:
+    message = str(getattr(exc, "orig", None) or exc).lower()
+    return "no such table" in message or ("alembic_version" in message and "does not exist" in message)
 
 
 def _has_tables(engine: Engine) -> bool:
