@@ -81,9 +81,33 @@ def upgrade(db: Database, *, backup: bool = True) -> Path | None:
     if backup and db.location.path is not None and _has_tables(db.engine):
         db.dispose()
         backup_file = backup_sqlite(db.location.path, backup_path_for(db.location.path, f"pre-{SCHEMA_HEAD}"))
-    with db._write_engine.begin() as conn:
-        command.upgrade(_alembic_config(conn), "head")
+    if db.dialect == "sqlite":
+        _upgrade_sqlite(db)
+    else:
+        with db._write_engine.begin() as conn:
+            command.upgrade(_alembic_config(conn), "head")
     return backup_file
+
+
+def _upgrade_sqlite(db: Database) -> None:
+    """SQLite cannot switch foreign keys inside a transaction, and Alembic's
+    batch mode rebuilds a table by dropping it (which, with foreign keys on,
+    fails for any table other rows point at).  So the upgrade runs with them
+    off, checks them itself before committing, and turns them back on."""
+    from alembic import command
+
+    with db._write_engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                command.upgrade(_alembic_config(conn), "head")
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise LedgerError(f"the upgrade would leave {len(broken)} rows pointing at missing rows "
+                                      f"(first: {tuple(broken[0])}); nothing was changed")
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")
 
 
 def open_database(location: LedgerLocation, *, create: bool = True, migrate: bool = True) -> Database:
