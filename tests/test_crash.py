@@ -289,3 +289,55 @@ def test_backup_of_a_server_ledger_explains_pg_dump(db_url, cli):
     assert "pg_dump" in result.stdout
     password = db_url.split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]
     assert password not in result.output
+
+
+REBUILD_REVISION = '''
+"""test-only: a change SQLite can only make by rebuilding the claims table"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0002"
+down_revision = "{head}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("claims") as batch:
+        batch.alter_column("source", type_=sa.String(300), existing_type=sa.String(200))
+
+
+def downgrade():
+    pass
+'''
+
+
+def test_an_upgrade_that_rebuilds_a_referenced_table_keeps_every_row(db, db_url, tmp_path, monkeypatch, dump):
+    """Alembic's SQLite batch mode drops and re-creates the table; with foreign
+    keys enforced inside the migration's transaction that used to fail for
+    claims (forecasts point at it).  The upgrade must work and keep every link."""
+    from claimtrack.db import migrate
+
+    _seed(db)
+    db.dispose()
+    before = dump(db_url)
+    scripts = tmp_path / "scripts"
+    shutil.copytree(migrations_path(), scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    (scripts / "versions" / "0002_rebuild.py").write_text(REBUILD_REVISION.format(head=SCHEMA_HEAD))
+    monkeypatch.setattr(migrate, "migrations_path", lambda: scripts)
+    monkeypatch.setattr(migrate, "SCHEMA_HEAD", "0002")
+    upgraded = migrate.open_database(from_value(db_url, "test"))
+    try:
+        assert current_revision(upgraded.engine) == "0002"
+        after = dict(dump(db_url))
+        for name, rows in before:
+            if name != "alembic_version":
+                assert after[name] == rows, name
+        if upgraded.location.path is not None:
+            _integrity_ok(upgraded.location.path)
+            with upgraded.engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # back on afterwards
+        _chain_ok(upgraded)
+        add_claim(upgraded, NewClaim(statement="after the rebuild", probability=0.4, forecaster="me"))
+    finally:
+        upgraded.dispose()
