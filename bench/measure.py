@@ -132,6 +132,12 @@ def interleave(contenders: Sequence[Contender], repeat: int, *, warmup: int = 1,
                          f"{sample.peak_mb:.0f} MB")
 
 
+def paired_ratio(a: Contender, b: Contender) -> float:
+    """Median of the per-round ratios a_i / b_i: runs of one round are back to
+    back, so a load spike that hits a round hits both sides of its ratio."""
+    return statistics.median(x.seconds / y.seconds for x, y in zip(a.samples, b.samples))
+
+
 @dataclass
 class Row:
     task: str
@@ -143,6 +149,7 @@ class Row:
     baseline_mb: float
     memory_target: str = ""  # e.g. "< 200 MB" or "<= 1.5x"
     note: str = ""
+    paired: float | None = None  # median of per-round ratios (see paired_ratio)
 
     @property
     def ratio(self) -> float:
@@ -171,13 +178,14 @@ def _compare(value: float, target: str) -> bool:
     return {"<=": value <= limit, "<": value < limit}[op]
 
 
-HEADER = ("task", "claimtrack median", "baseline", "baseline median", "ratio", "target",
+HEADER = ("task", "claimtrack median", "baseline", "baseline median", "ratio (paired)", "target",
           "peak memory (claimtrack / baseline)", "memory target", "met")
 
 
 def table(rows: Sequence[Row], *, markdown: bool = True) -> str:
     cells = [HEADER] + [(
-        r.task, f"{r.claimtrack_s:.3f} s", r.baseline, f"{r.baseline_s:.3f} s", f"{r.ratio:.2f}",
+        r.task, f"{r.claimtrack_s:.3f} s", r.baseline, f"{r.baseline_s:.3f} s",
+        f"{r.ratio:.2f}" + (f" ({r.paired:.2f})" if r.paired is not None else ""),
         r.target or "(info)", f"{r.claimtrack_mb:.0f} MB / {r.baseline_mb:.0f} MB", r.memory_target or "-", r.met,
     ) for r in rows]
     if markdown:

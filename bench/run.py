@@ -4,8 +4,8 @@
     python bench/run.py --only quick,ui --repeat 9 -v
     python bench/run.py --size 10k --out bench/out/table.md
 
-Prints a table: task | claimtrack median | baseline | baseline median | ratio |
-target | peak memory | memory target | met.  Every sample is a fresh process;
+Prints a table: task | claimtrack median | baseline | baseline median | ratio
+(paired) | target | peak memory | memory target | met.  Every sample is a fresh process;
 claimtrack and its baseline alternate run by run (after one untimed warm-up
 each), so a noisy machine slows both alike.  The first use generates and
 caches the synthetic ledger and its CSV export in bench/out/ (about a minute).
@@ -64,7 +64,8 @@ def prepare(args, work: Path) -> tuple[tasks.Bench, Path]:
     shutil.copyfile(cached, report_ledger)
     generate.create_schema(empty)
     bench = tasks.Bench(work=work, ledger=ledger, report_ledger=report_ledger, export_csv=None,
-                        empty_ledger=empty, repeat=args.repeat, warmup=args.warmup, verbose=args.verbose,
+                        empty_ledger=empty, repeat=args.repeat, quick_repeat=args.quick_repeat,
+                        warmup=args.warmup, verbose=args.verbose,
                         sqlite3=shutil.which("sqlite3") or "sqlite3")
     return bench, cached
 
@@ -73,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", choices=sorted(generate.SIZES), default="100k", help="ledger size (default 100k)")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per contender (default 5)")
+    parser.add_argument("--quick-repeat", type=int, default=11,
+                        help="timed runs per contender for the quick commands (default 11)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed runs first (default 1)")
     parser.add_argument("--only", default=",".join(tasks.TASKS),
                         help=f"comma-separated tasks: {', '.join(tasks.TASKS)} (default: all)")
@@ -106,7 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     text = table(rows, markdown=not args.text)
     notes = [f"- {r.task} vs {r.baseline}: {r.note}" for r in rows if r.note]
     header = (f"{args.size} ledger ({generate.SIZES[args.size][0]:,} claims, {generate.SIZES[args.size][1]:,} forecasts); "
-              f"median of {args.repeat} runs each, interleaved; {machine()}; "
+              f"median of {args.quick_repeat} runs (quick commands) or {args.repeat} runs (the rest) each, "
+              f"interleaved; ratio = claimtrack median / baseline median, (paired) = median of per-round "
+              f"ratios; {machine()}; "
               f"{time.strftime('%Y-%m-%d', time.gmtime(started))}, {time.time() - started:.0f}s in all")
     report = "\n".join([header, "", text, "", *notes])
     print(report)

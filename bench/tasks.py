@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from measure import Contender, Row, Sample, interleave, run_process
+from measure import Contender, Row, Sample, interleave, paired_ratio, run_process
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -37,6 +37,7 @@ class Bench:
     empty_ledger: Path  # an empty ledger at the current schema (import target template)
     import_source: Path = ACX  # the CSV (or .csv.gz) imported by the import task
     repeat: int = 5
+    quick_repeat: int = 11  # quick commands are cheap: more rounds, steadier medians
     warmup: int = 1
     python: str = sys.executable
     sqlite3: str = "sqlite3"
@@ -64,8 +65,8 @@ class Bench:
         if self.verbose:
             print(f"  {message}", file=sys.stderr, flush=True)
 
-    def compare(self, contenders: list[Contender]) -> list[Contender]:
-        interleave(contenders, self.repeat, warmup=self.warmup, progress=self.progress)
+    def compare(self, contenders: list[Contender], repeat: int | None = None) -> list[Contender]:
+        interleave(contenders, repeat or self.repeat, warmup=self.warmup, progress=self.progress)
         return contenders
 
 
@@ -88,7 +89,7 @@ def open_claim_ids(ledger: Path, n: int, *, newest: bool = False) -> list[int]:
 
 def quick_commands(bench: Bench) -> list[Row]:
     """list --json (all open claims, and one page), forecast, resolve vs the import floor."""
-    runs = bench.repeat + bench.warmup
+    runs = bench.quick_repeat + bench.warmup
     resolve_ids = open_claim_ids(bench.ledger, runs)
     forecast_ids = open_claim_ids(bench.ledger, runs, newest=True)
     db = ["--db", str(bench.ledger)]
@@ -106,14 +107,15 @@ def quick_commands(bench: Bench) -> list[Row]:
         bench.progress(label)
         ct = Contender("claimtrack " + label, prepare, lambda cmd, s=stdout: bench.run(cmd, stdout=s))
         base = _floor(bench)
-        bench.compare([ct, base])
+        bench.compare([ct, base], bench.quick_repeat)
         note = ""
         if stdout is not None:
             shown = len(json.loads(out.read_text(encoding="utf-8")))
             note = f"printed {shown:,} claims ({out.stat().st_size / 1e6:.1f} MB of JSON)"
             if shown != n_open:
                 note += f"; EXPECTED {n_open:,}"
-        rows.append(Row(label, ct.median, IMPORT_FLOOR, base.median, "<= 1.3", ct.peak_mb, base.peak_mb, note=note))
+        rows.append(Row(label, ct.median, IMPORT_FLOOR, base.median, "<= 1.3", ct.peak_mb, base.peak_mb, note=note,
+                        paired=paired_ratio(ct, base)))
     return rows
 
 
@@ -152,10 +154,10 @@ def report(bench: Bench) -> list[Row]:
     note = _agreement(ct_out, sql_out, pd_out if pandas else None)
     label = f"report --format json ({n_forecasts:,} forecasts)"
     rows = [Row(label, ct.median, "sqlite3 shell, one SQL query", sql.median, "<= 3", ct.peak_mb, sql.peak_mb,
-                "< 200 MB", note)]
+                "< 200 MB", note, paired=paired_ratio(ct, sql))]
     if pandas is not None:
         rows.append(Row(label, ct.median, "pandas + scikit-learn on the CSV export", pandas.median, "< 1",
-                        ct.peak_mb, pandas.peak_mb, "< 200 MB"))
+                        ct.peak_mb, pandas.peak_mb, "< 200 MB", paired=paired_ratio(ct, pandas)))
     return rows
 
 
@@ -217,7 +219,7 @@ def import_acx(bench: Bench) -> list[Row]:
         n_raw = conn.execute("SELECT count(*) FROM forecasts").fetchone()[0]
     note = f"{n_raw:,} CSV rows -> {n_claims:,} claims, {n_fc:,} forecasts"
     return [Row(label, ct.median, "sqlite3 shell .import", base.median, "<= 5",
-                ct.peak_mb, base.peak_mb, note=note)]
+                ct.peak_mb, base.peak_mb, note=note, paired=paired_ratio(ct, base))]
 
 
 def ui_available(bench: Bench) -> bool:
@@ -242,7 +244,7 @@ def review_ui(bench: Bench) -> list[Row]:
     bench.compare([ct, base])
     note = out_ct.read_text(encoding="utf-8").strip() + "; " + out_min.read_text(encoding="utf-8").strip()
     return [Row(label, ct.median, "minimal Textual app, first 100 claims", base.median, "<= 1.3",
-                ct.peak_mb, base.peak_mb, "<= 1.5x", note)]
+                ct.peak_mb, base.peak_mb, "<= 1.5x", note, paired=paired_ratio(ct, base))]
 
 
 TASKS = {"quick": quick_commands, "report": report, "import": import_acx, "ui": review_ui}

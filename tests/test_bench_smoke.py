@@ -193,6 +193,11 @@ def test_rows_judge_their_targets():
     text = measure.table([row], markdown=True)
     assert text.splitlines()[0].startswith("| task | claimtrack median |")
     assert "| 1.20 | <= 1.3 |" in text
+    a = measure.Contender("a", lambda i: [], lambda cmd: None, [measure.Sample(s, 1, 0) for s in (2.0, 9.0, 3.0)])
+    b = measure.Contender("b", lambda i: [], lambda cmd: None, [measure.Sample(s, 1, 0) for s in (1.0, 3.0, 3.0)])
+    assert measure.paired_ratio(a, b) == 2.0  # ratios 2, 3, 1
+    paired = measure.Row("t", 1.2, "base", 1.0, "<= 1.3", 1, 1, paired=1.1)
+    assert "| 1.20 (1.10) | <= 1.3 |" in measure.table([paired])
 
 
 @pytest.fixture
@@ -204,7 +209,7 @@ def bench(tiny, tmp_path) -> tasks.Bench:
     shutil.copyfile(tiny, report_ledger)
     generate.create_schema(empty)
     return tasks.Bench(work=work, ledger=ledger, report_ledger=report_ledger, export_csv=None,
-                       empty_ledger=empty, repeat=1, warmup=0, sqlite3=shutil.which("sqlite3") or "sqlite3")
+                       empty_ledger=empty, repeat=1, quick_repeat=1, warmup=0, sqlite3=shutil.which("sqlite3") or "sqlite3")
 
 
 def test_quick_command_task_on_a_tiny_ledger(bench):
