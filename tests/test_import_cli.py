@@ -135,3 +135,34 @@ def test_realdata_files_import(cli, name):
         assert summary["forecasts"]["after_resolution"] == 31
     again = _import(cli, path)
     assert again["forecasts"]["added"] == 0
+
+
+@pytest.mark.parametrize("name", [
+    "forecastbench_2024-07-21_market_questions.csv",
+    "pb_iqisa_first_forecast_per_question.csv",
+])
+def test_report_after_import_matches_numpy(cli, name):
+    """After importing a real file, `report --format json` gives the Brier score
+    and bins that numpy computes on the same file."""
+    import numpy as np
+
+    path = realdata("derived", name)
+    rows = [r for r in _csv_rows(path) if r["outcome"] in ("0", "1") and r["probability"] != ""]
+    if "after_resolution" in rows[0]:
+        rows = [r for r in rows if r["after_resolution"] != "True"]
+    # each claim in these files has one forecast per forecaster: the final one
+    p = np.array([float(r["probability"]) for r in rows])
+    o = np.array([int(r["outcome"]) for r in rows])
+    _import(cli, path)
+    report = json.loads(cli("report", "--format", "json").stdout)
+    overall = report["overall"]
+    assert overall["n"] == len(rows)
+    assert overall["brier"] == pytest.approx(float(np.mean((p - o) ** 2)), abs=1e-12)
+    pct = np.floor(p * 100 + 0.5 + 1e-9).astype(int)
+    edges = np.maximum(0, (pct - 1) // 10)  # (10k, 10k+10] -> k; 0 -> 0
+    for k, bin_ in enumerate(overall["calibration"]):
+        mask = edges == k
+        assert bin_["n"] == int(mask.sum())
+        if mask.any():
+            assert bin_["mean_forecast"] == pytest.approx(float(p[mask].mean()), abs=1e-12)
+            assert bin_["observed"] == pytest.approx(float(o[mask].mean()), abs=1e-12)
