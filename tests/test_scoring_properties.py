@@ -296,3 +296,14 @@ def test_forecasts_after_resolution_are_ignored_by_both_rules():
     forecasts = [_fc("a", 0.5, 0), _fc("a", 0.99, 11), _fc("late", 0.9, 12)]
     assert time_weighted(forecasts, resolved) == [("a", 0.5, 1.0)]
     assert final_probabilities(forecasts, resolved) == {"a": 0.5}
+
+
+def test_subnormal_weights_do_not_divide_by_zero() -> None:
+    from claimtrack.domain.scoring import ScoreAccumulator
+
+    acc = ScoreAccumulator()
+    acc.add(0.3, 1, weight=5e-324)
+    acc.add(0.35, 0, weight=5e-324)
+    bins = acc.result().calibration
+    assert sum(b.n for b in bins) == 2
+    assert all(0.0 <= b.ci_low <= b.ci_high <= 1.0 for b in bins)

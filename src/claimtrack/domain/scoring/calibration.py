@@ -130,7 +130,9 @@ def _make_bin(lo: float, hi: float, n: int, w: float, hit_w: float, hit_n: int,
         return CalibrationBin(lo, hi, n, None, None, 0.0, 1.0, w)
     observed = hit_w / w
     if weighted:
-        n_eff = w * w / w2
+        # Kish's effective sample size; when squaring subnormal weights
+        # underflows to 0 the weights are all negligible alike: use the count
+        n_eff = w * w / w2 if w2 > 0.0 else float(n)
         ci = _interval(observed * n_eff, n_eff)
     else:
         ci = wilson_interval(hit_n, n)
