@@ -86,7 +86,12 @@ _ct_pg_start() {
         fi
     fi
 
-    dir="$(mktemp -d "${TMPDIR:-/tmp}/claimtrack-pg.XXXXXX")" || { _ct_pg_warn "mktemp failed"; return 1; }
+    # as root the cluster's owner must reach the folder: use /tmp, not a private $TMPDIR
+    local base="${TMPDIR:-/tmp}"
+    if [ -n "$run_as" ]; then
+        base=/tmp
+    fi
+    dir="$(mktemp -d "$base/claimtrack-pg.XXXXXX")" || { _ct_pg_warn "mktemp failed"; return 1; }
     _CT_PG_DIR="$dir"
     _CT_PG_BIN="$bin"
     _CT_PG_USER="$run_as"
