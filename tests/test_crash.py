@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, inspect, select, text
+from sqlalchemy import create_engine, func, inspect, select
 
 from _workers import finish, spawn, start_together, wait_for
 from claimtrack.db import models as m
