@@ -51,14 +51,38 @@ def _new_pg_database() -> str:
 ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
+def _drop_pg_database(url: str) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = make_url(url).database
+    engine = create_engine(make_url(_pg_admin_url()), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(params=ENGINES)
-def db_url(request, tmp_path) -> str:
-    """A fresh, empty ledger location on each engine (a file path for SQLite)."""
+def db_url(request, tmp_path):
+    """A fresh, empty ledger location on each engine (a file path for SQLite);
+    PostgreSQL databases are dropped again after the test."""
     if request.param == "sqlite":
-        return str(tmp_path / "claims.db")
+        yield str(tmp_path / "claims.db")
+        return
     if not _pg_admin_url():
         pytest.skip(f"PostgreSQL tests need {PG_ENV} (.ci/run starts a server and sets it)")
-    return _new_pg_database()
+    url = _new_pg_database()
+    yield url
+    _drop_pg_database(url)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _pg_admin_url():
+        terminalreporter.write_line(
+            f"!!! PostgreSQL tests were SKIPPED: {PG_ENV} is not set. Run .ci/run (it starts a local "
+            "PostgreSQL 15) to test the second engine.", red=True, bold=True)
 
 
 @pytest.fixture

@@ -5,28 +5,27 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from claimtrack.db.location import from_value
 
 
 def _content(url: str) -> dict:
-    """Everything that identifies the ledger's content (not row hashes' storage order)."""
+    """Every ledger row as typed values (through the models, so both engines compare)."""
+    from sqlalchemy import create_engine, select
+
+    from claimtrack.db import models as m
+
     engine = create_engine(from_value(url, "t").url)
     out = {}
-    queries = {
-        "claims": "SELECT id, uuid, statement, details, source, source_url, stated_at, recorded_at, resolve_by, "
-                  "status, import_key, last_probability, last_forecaster, n_forecasts, outcome, resolved_at FROM claims ORDER BY id",
-        "tags": "SELECT claim_id, tag FROM claim_tags ORDER BY claim_id, tag",
-        "forecasts": "SELECT id, uuid, claim_id, forecaster, probability, made_at, recorded_at, rationale, backfilled, "
-                     "after_resolution, import_key, prev_hash, row_hash FROM forecasts ORDER BY id",
-        "resolutions": "SELECT id, uuid, claim_id, outcome, resolved_at, note, evidence_url, resolved_by, recorded_at, "
-                       "import_key, prev_hash, row_hash FROM resolutions ORDER BY id",
-        "edits": "SELECT claim_id, field, old_value, new_value, edited_at, edited_by FROM claim_edits ORDER BY id",
-    }
     with engine.connect() as conn:
-        for name, sql in queries.items():
-            out[name] = [tuple(str(v) for v in row) for row in conn.execute(text(sql))]
+        for model, order in ((m.Claim, "id"), (m.ClaimTag, "tag"), (m.Forecast, "id"),
+                             (m.Resolution, "id"), (m.ClaimEdit, "id")):
+            table = model.__table__
+            columns = [c for c in table.c if not (model is m.Claim and c.name == "revision")
+                       and not (model is m.ClaimEdit and c.name == "id")]
+            rows = conn.execute(select(*columns).order_by(table.c.claim_id if model is m.ClaimTag else table.c[order],
+                                                          table.c[order])).all()
+            out[table.name] = [tuple(row) for row in rows]
     engine.dispose()
     return out
 

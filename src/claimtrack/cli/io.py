@@ -75,6 +75,10 @@ def import_(ctx, file, fmt, dry_run, forecaster, tags, mapping, report_file, as_
     if not file.is_file():
         raise InvalidInput(f"no such file: {file}")
     fmt, claims, skipped = parse_any(file, fmt, forecaster, mapping)
+    if not claims and skipped:
+        first = skipped[0]
+        raise InvalidInput(f"{file.name}: nothing importable: all {len(skipped)} records were skipped "
+                           f"(first: {first.location}: {first.reason})")
     db = common.ledger(ctx)
     with _progress(len(claims)) as progress:
         summary = import_claims(db, claims, dry_run=dry_run, extra_tags=tags, skipped=skipped, progress=progress)

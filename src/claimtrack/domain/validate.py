@@ -48,8 +48,8 @@ def optional_text(value: str | None, what: str, limit: int = MAX_TEXT) -> str | 
 
 def name(value: str | None, what: str) -> str | None:
     text = optional_text(value, what, MAX_NAME)
-    if text is not None and any(ch in text for ch in "\r\n\t"):
-        raise InvalidInput(f"{what} '{text[:40]}' contains a line break or tab: use a single-line name")
+    if text is not None and any(ch < " " or ch == "\x7f" for ch in text):
+        raise InvalidInput(f"{what} {text[:40]!r} contains a line break, tab or control character: use a single-line name")
     return text
 
 

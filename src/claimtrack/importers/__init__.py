@@ -86,7 +86,7 @@ def _detect(path: Path, data: bytes) -> str:
             if module.looks_like(doc):
                 return name
         raise invalid(path, "top level", "JSON is not a PredictionBook, Metaculus or Manifold export: "
-                                         f"use --format with one of {_accepted()}")
+                                         f"use --from with one of {_accepted()}")
     if suffix in NOTES_SUFFIXES:
         return "notes"
     header, _ = read_rows(path, text[:65536] if len(text) > 65536 else text)
@@ -97,7 +97,7 @@ def _detect(path: Path, data: bytes) -> str:
     if generic_csv.has_default_columns(header):
         return "csv"
     shown = ", ".join(header[:8]) or "(none)"
-    raise invalid(path, "row 1", f"cannot tell the format from the columns {shown}: use --format with one of "
+    raise invalid(path, "row 1", f"cannot tell the format from the columns {shown}: use --from with one of "
                                  f"{_accepted()} (for csv, name columns with --map statement=COLUMN,...)")
 
 

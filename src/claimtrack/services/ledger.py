@@ -55,7 +55,12 @@ class NewClaim:
     details: str | None = None
 
 
+MAX_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
+
+
 def load_claim(session: Session, claim_id: int, *, for_update: bool = False) -> m.Claim:
+    if not 0 < claim_id <= MAX_ID:
+        raise NotFound(f"no claim with id {claim_id}: see 'claimtrack list --all' for ids")
     query = select(m.Claim).where(m.Claim.id == claim_id)
     if for_update and session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
