@@ -40,20 +40,21 @@ def hash_rows(
         yield row
 
 
-def append_forecasts(session: Session, rows: list[dict[str, Any]]) -> None:
+def _append(session: Session, model, fields: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    """Chain ``rows`` onto ``model``'s table in order and insert them in one executemany."""
     if not rows:
         return
-    prev = chain_tail(session, m.Forecast)
-    hashed = [_without(r, "claim_uuid") for r in hash_rows(rows, FORECAST_FIELDS, prev)]
-    session.execute(m.Forecast.__table__.insert(), hashed)
+    prev = chain_tail(session, model)
+    hashed = [_without(r, "claim_uuid") for r in hash_rows(rows, fields, prev)]
+    session.execute(model.__table__.insert(), hashed)
+
+
+def append_forecasts(session: Session, rows: list[dict[str, Any]]) -> None:
+    _append(session, m.Forecast, FORECAST_FIELDS, rows)
 
 
 def append_resolutions(session: Session, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    prev = chain_tail(session, m.Resolution)
-    hashed = [_without(r, "claim_uuid") for r in hash_rows(rows, RESOLUTION_FIELDS, prev)]
-    session.execute(m.Resolution.__table__.insert(), hashed)
+    _append(session, m.Resolution, RESOLUTION_FIELDS, rows)
 
 
 def _without(row: dict[str, Any], key: str) -> dict[str, Any]:

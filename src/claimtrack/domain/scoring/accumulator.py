@@ -247,29 +247,35 @@ class ScoreAccumulator:
         return cells
 
     def result(self) -> ScoreSummary:
-        cells = self.percent_totals()
-        n = sum(c.n for c in cells)
-        total_w = math.fsum(c.w for c in cells)
-        calibration = calibration_from_totals(cells, self.n_bins)
-        folded = folded_from_totals(cells)
-        if total_w <= 0.0:
-            return ScoreSummary(n, None, None, None, None, calibration, folded, None, None,
-                                total_w, self.n_bins, self.log_clip)
-        bs = (self._bs + self._bsc) / total_w
-        return ScoreSummary(
-            n=n,
-            brier=bs,
-            brier_0_2=2.0 * bs,
-            log_score_bits=(self._lg + self._lgc) / total_w,
-            murphy=murphy_from_totals(cells, self.n_bins),
-            calibration=calibration,
-            folded=folded,
-            base_rate=math.fsum(c.w_yes for c in cells) / total_w,
-            mean_forecast=math.fsum(c.sp for c in cells) / total_w,
-            sum_weights=total_w,
-            n_bins=self.n_bins,
-            log_clip=self.log_clip,
-        )
+        return summary_from_totals(self.percent_totals(), self._bs + self._bsc, self._lg + self._lgc,
+                                   self.n_bins, self.log_clip)
+
+
+def summary_from_totals(cells: list[PercentTotals], brier_sum: float, log_sum: float, n_bins: int,
+                        log_clip: tuple[float, float]) -> ScoreSummary:
+    """A ScoreSummary from per-percent totals and the weighted sums of the two scores."""
+    n = sum(c.n for c in cells)
+    total_w = math.fsum(c.w for c in cells)
+    calibration = calibration_from_totals(cells, n_bins)
+    folded = folded_from_totals(cells)
+    if total_w <= 0.0:
+        return ScoreSummary(n, None, None, None, None, calibration, folded, None, None,
+                            total_w, n_bins, log_clip)
+    bs = brier_sum / total_w
+    return ScoreSummary(
+        n=n,
+        brier=bs,
+        brier_0_2=2.0 * bs,
+        log_score_bits=log_sum / total_w,
+        murphy=murphy_from_totals(cells, n_bins),
+        calibration=calibration,
+        folded=folded,
+        base_rate=math.fsum(c.w_yes for c in cells) / total_w,
+        mean_forecast=math.fsum(c.sp for c in cells) / total_w,
+        sum_weights=total_w,
+        n_bins=n_bins,
+        log_clip=log_clip,
+    )
 
 
 def score(pairs: Iterable[Pair], n_bins: int = 10, log_clip: tuple[float, float] = LOG_CLIP) -> ScoreSummary:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from array import array
 
-from claimtrack.domain.scoring.accumulator import ScoreSummary
+from claimtrack.domain.scoring.accumulator import ScoreSummary, summary_from_totals
 from claimtrack.domain.scoring.basic import (
     LOG_CLIP,
     check_clip,
@@ -26,12 +26,7 @@ from claimtrack.domain.scoring.basic import (
     check_outcome,
     check_probability,
 )
-from claimtrack.domain.scoring.calibration import (
-    PercentTotals,
-    calibration_from_totals,
-    folded_from_totals,
-    murphy_from_totals,
-)
+from claimtrack.domain.scoring.calibration import PercentTotals
 
 _HALF = 0.5 + 1e-9  # as basic.to_percent
 _CELLS = 202  # whole percents 0..100, times outcome 0/1
@@ -112,19 +107,4 @@ class CompactAccumulator:
         return cells
 
     def result(self) -> ScoreSummary:
-        cells = self.percent_totals()
-        n = sum(c.n for c in cells)
-        total_w = math.fsum(c.w for c in cells)
-        calibration = calibration_from_totals(cells, self.n_bins)
-        folded = folded_from_totals(cells)
-        if total_w <= 0.0:
-            return ScoreSummary(n, None, None, None, None, calibration, folded, None, None,
-                                total_w, self.n_bins, self.log_clip)
-        bs = self._bs / total_w
-        return ScoreSummary(
-            n=n, brier=bs, brier_0_2=2.0 * bs, log_score_bits=self._lg / total_w,
-            murphy=murphy_from_totals(cells, self.n_bins), calibration=calibration, folded=folded,
-            base_rate=math.fsum(c.w_yes for c in cells) / total_w,
-            mean_forecast=math.fsum(c.sp for c in cells) / total_w,
-            sum_weights=total_w, n_bins=self.n_bins, log_clip=self.log_clip,
-        )
+        return summary_from_totals(self.percent_totals(), self._bs, self._lg, self.n_bins, self.log_clip)
