@@ -28,6 +28,7 @@ class Sample:
     returncode: int
     stdout: Path | None = None
     stderr: str = ""
+    cpu: float | None = None  # user + system CPU seconds of the whole process
 
 
 class ProcessFailed(RuntimeError):
@@ -39,7 +40,7 @@ class ProcessFailed(RuntimeError):
 # high-water mark survives exec), so forking straight from this runner, which
 # may hold 100 MB, would inflate every reading.  The launcher runs with -S -I
 # (about 8 MB), forks the command, and writes spawn time, elapsed time, the
-# command's own peak RSS and its exit status to a file.
+# command's own peak RSS, its exit status and its CPU time to a file.
 LAUNCHER = r"""
 import os, sys, time
 stat, cmd = sys.argv[1], sys.argv[2:]
@@ -54,7 +55,8 @@ if pid == 0:
 _, status, usage = os.wait4(pid, 0)
 elapsed = time.perf_counter() - start
 with open(stat, "w") as fh:
-    fh.write(f"{wall!r} {elapsed!r} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+    fh.write(f"{wall!r} {elapsed!r} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)} "
+             f"{usage.ru_utime + usage.ru_stime!r}")
 """
 
 
@@ -83,9 +85,10 @@ def run_process(cmd: Sequence[str], *, env: dict | None = None, cwd: str | Path 
         fields = Path(stat).read_text().split()
     finally:
         os.unlink(stat)
-    if launcher.returncode != 0 or len(fields) != 4:
+    if launcher.returncode != 0 or len(fields) != 5:
         raise ProcessFailed(f"launcher failed for {' '.join(map(str, cmd))}: {err_text.strip()[-2000:]}")
     start_wall, elapsed, max_kb, returncode = float(fields[0]), float(fields[1]), int(fields[2]), int(fields[3])
+    cpu = float(fields[4])
     if check and returncode != 0:
         raise ProcessFailed(f"{' '.join(map(str, cmd))} exited {returncode}: {err_text.strip()[-2000:]}")
     if reported_time:
@@ -94,7 +97,7 @@ def run_process(cmd: Sequence[str], *, env: dict | None = None, cwd: str | Path 
             raise ProcessFailed(f"{' '.join(map(str, cmd))} did not report FIRST_SCREEN: {err_text.strip()[-2000:]}")
         elapsed = float(stamps[0]) - start_wall
     # ru_maxrss is in kilobytes on Linux
-    return Sample(elapsed, max_kb / 1024, returncode, stdout, err_text)
+    return Sample(elapsed, max_kb / 1024, returncode, stdout, err_text, cpu)
 
 
 @dataclass
@@ -132,6 +135,14 @@ def interleave(contenders: Sequence[Contender], repeat: int, *, warmup: int = 1,
                          f"{sample.peak_mb:.0f} MB")
 
 
+def cpu_ratio(a: Contender, b: Contender) -> float | None:
+    """Median CPU time of a over b's: much less sensitive than wall time to
+    other processes competing for the CPUs (it ignores time spent waiting)."""
+    if not a.samples or any(s.cpu is None for s in (*a.samples, *b.samples)):
+        return None
+    return statistics.median(s.cpu for s in a.samples) / statistics.median(s.cpu for s in b.samples)
+
+
 def paired_ratio(a: Contender, b: Contender) -> float:
     """Median of the per-round ratios a_i / b_i: runs of one round are back to
     back, so a load spike that hits a round hits both sides of its ratio."""
@@ -150,6 +161,7 @@ class Row:
     memory_target: str = ""  # e.g. "< 200 MB" or "<= 1.5x"
     note: str = ""
     paired: float | None = None  # median of per-round ratios (see paired_ratio)
+    cpu: float | None = None  # ratio of median CPU times (see cpu_ratio)
 
     @property
     def ratio(self) -> float:
@@ -179,14 +191,15 @@ def _compare(value: float, target: str) -> bool:
 
 
 HEADER = ("task", "claimtrack median", "baseline", "baseline median", "ratio (paired)", "target",
-          "peak memory (claimtrack / baseline)", "memory target", "met")
+          "CPU-time ratio", "peak memory (claimtrack / baseline)", "memory target", "met")
 
 
 def table(rows: Sequence[Row], *, markdown: bool = True) -> str:
     cells = [HEADER] + [(
         r.task, f"{r.claimtrack_s:.3f} s", r.baseline, f"{r.baseline_s:.3f} s",
         f"{r.ratio:.2f}" + (f" ({r.paired:.2f})" if r.paired is not None else ""),
-        r.target or "(info)", f"{r.claimtrack_mb:.0f} MB / {r.baseline_mb:.0f} MB", r.memory_target or "-", r.met,
+        r.target or "(info)", "-" if r.cpu is None else f"{r.cpu:.2f}",
+        f"{r.claimtrack_mb:.0f} MB / {r.baseline_mb:.0f} MB", r.memory_target or "-", r.met,
     ) for r in rows]
     if markdown:
         lines = ["| " + " | ".join(c) + " |" for c in cells]

@@ -14,6 +14,7 @@ caches the synthetic ledger and its CSV export in bench/out/ (about a minute).
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import shutil
 import sqlite3
@@ -50,9 +51,14 @@ def machine() -> str:
             f"SQLite {sqlite3.sqlite_version} (module) / {''.join(sqlite_cli) or '?'} (shell)")
 
 
-def _cpus() -> int:
-    import os
+def _load() -> str:
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except OSError:
+        return "?"
 
+
+def _cpus() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
@@ -93,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="claimtrack-bench-"))
     started = time.time()
+    load_before = _load()
     try:
         bench, cached = prepare(args, work)
         if "report" in chosen and tasks.command_available(bench, "report"):
@@ -111,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     header = (f"{args.size} ledger ({generate.SIZES[args.size][0]:,} claims, {generate.SIZES[args.size][1]:,} forecasts); "
               f"median of {args.quick_repeat} runs (quick commands) or {args.repeat} runs (the rest) each, "
               f"interleaved; ratio = claimtrack median / baseline median, (paired) = median of per-round "
-              f"ratios; {machine()}; "
+              f"ratios; {machine()}; load average {load_before} before, {_load()} after; "
               f"{time.strftime('%Y-%m-%d', time.gmtime(started))}, {time.time() - started:.0f}s in all")
     report = "\n".join([header, "", text, "", *notes])
     print(report)

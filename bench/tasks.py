@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from measure import Contender, Row, Sample, interleave, paired_ratio, run_process
+from measure import Contender, Row, Sample, cpu_ratio, interleave, paired_ratio, run_process
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -115,7 +115,7 @@ def quick_commands(bench: Bench) -> list[Row]:
             if shown != n_open:
                 note += f"; EXPECTED {n_open:,}"
         rows.append(Row(label, ct.median, IMPORT_FLOOR, base.median, "<= 1.3", ct.peak_mb, base.peak_mb, note=note,
-                        paired=paired_ratio(ct, base)))
+                        paired=paired_ratio(ct, base), cpu=cpu_ratio(ct, base)))
     return rows
 
 
@@ -154,10 +154,11 @@ def report(bench: Bench) -> list[Row]:
     note = _agreement(ct_out, sql_out, pd_out if pandas else None)
     label = f"report --format json ({n_forecasts:,} forecasts)"
     rows = [Row(label, ct.median, "sqlite3 shell, one SQL query", sql.median, "<= 3", ct.peak_mb, sql.peak_mb,
-                "< 200 MB", note, paired=paired_ratio(ct, sql))]
+                "< 200 MB", note, paired=paired_ratio(ct, sql), cpu=cpu_ratio(ct, sql))]
     if pandas is not None:
         rows.append(Row(label, ct.median, "pandas + scikit-learn on the CSV export", pandas.median, "< 1",
-                        ct.peak_mb, pandas.peak_mb, "< 200 MB", paired=paired_ratio(ct, pandas)))
+                        ct.peak_mb, pandas.peak_mb, "< 200 MB", paired=paired_ratio(ct, pandas),
+                        cpu=cpu_ratio(ct, pandas)))
     return rows
 
 
@@ -219,7 +220,7 @@ def import_acx(bench: Bench) -> list[Row]:
         n_raw = conn.execute("SELECT count(*) FROM forecasts").fetchone()[0]
     note = f"{n_raw:,} CSV rows -> {n_claims:,} claims, {n_fc:,} forecasts"
     return [Row(label, ct.median, "sqlite3 shell .import", base.median, "<= 5",
-                ct.peak_mb, base.peak_mb, note=note, paired=paired_ratio(ct, base))]
+                ct.peak_mb, base.peak_mb, note=note, paired=paired_ratio(ct, base), cpu=cpu_ratio(ct, base))]
 
 
 def ui_available(bench: Bench) -> bool:
@@ -244,7 +245,8 @@ def review_ui(bench: Bench) -> list[Row]:
     bench.compare([ct, base])
     note = out_ct.read_text(encoding="utf-8").strip() + "; " + out_min.read_text(encoding="utf-8").strip()
     return [Row(label, ct.median, "minimal Textual app, first 100 claims", base.median, "<= 1.3",
-                ct.peak_mb, base.peak_mb, "<= 1.5x", note, paired=paired_ratio(ct, base))]
+                ct.peak_mb, base.peak_mb, "<= 1.5x", note, paired=paired_ratio(ct, base),
+                cpu=cpu_ratio(ct, base))]
 
 
 TASKS = {"quick": quick_commands, "report": report, "import": import_acx, "ui": review_ui}

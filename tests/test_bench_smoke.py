@@ -158,6 +158,7 @@ def test_run_process_reports_time_memory_and_failures(tmp_path):
     assert big.returncode == small.returncode == 0
     assert big.peak_mb > 100 > small.peak_mb  # per child, not the runner's own memory
     assert big.seconds > 0 and small.seconds > 0
+    assert 0 < small.cpu < big.cpu
     out = tmp_path / "out.txt"
     measure.run_process([sys.executable, "-c", "print('hello')"], stdout=out)
     assert out.read_text().strip() == "hello"
