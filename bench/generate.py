@@ -163,7 +163,7 @@ def generate(path: Path, n_claims: int, n_forecasts: int, *, seed: int = 7, quie
     conn.execute("PRAGMA journal_mode=WAL")
     conn.close()
     if not quiet:
-        print(f"wrote {path} in {time.perf_counter() - t0:.1f}s: {counts}", file=sys.stderr)
+        print(f"generated in {time.perf_counter() - t0:.1f}s: {counts}", file=sys.stderr)
     return counts
 
 
