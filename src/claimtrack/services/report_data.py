@@ -10,18 +10,21 @@ Which forecasts count (see ``docs/report-json.md``):
 * "final": each forecaster's last such forecast; "time-weighted": every such
   forecast, weighted by how long it stood (domain ``selection`` rule).
 
-The forecasts come from one SQL query that selects only the columns needed,
-ordered by claim, forecaster, time and id, and is read in chunks
-(``yield_per``: a server-side cursor on PostgreSQL).  Nothing but the
+The rows come from one SQL query (:mod:`.report_final`): for "final", SQL
+already keeps one row per claim and forecaster, the final forecast, and on
+SQLite counts the late forecasts in the same pass; for "time-weighted",
+every eligible forecast, ordered by claim, forecaster, time and id.  They
+are read in chunks of plain tuples, in claim order, and nothing but the
 current claim is held in memory besides the accumulators.
 """
 
 from __future__ import annotations
 
-from itertools import chain
 from datetime import datetime, timezone
+from itertools import chain, groupby
+from operator import itemgetter
 
-from sqlalchemy import String, and_, exists, false, func, or_, select, type_coerce
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from claimtrack.db import models as m
@@ -30,6 +33,8 @@ from claimtrack.domain.dates import utcnow
 from claimtrack.domain.scoring import ScoreAccumulator
 from claimtrack.domain.scoring.compact import CompactAccumulator
 from claimtrack.domain.scoring.streaming import RelativeAccumulator, time_weights
+from claimtrack.services import report_final as rf
+from claimtrack.services.report_final import BACK, CID, EXTRA, N_LATE, OUTCOME, P, RESOLVED, SOURCE, WHO
 from claimtrack.services.report_model import (
     NO_SOURCE,
     NO_TAG,
@@ -41,9 +46,7 @@ from claimtrack.services.report_model import (
 )
 from claimtrack.services.report_periods import PeriodKeys
 
-CHUNK = 5000
-# column positions in the forecast stream
-_CID, _OUTCOME, _RESOLVED, _SOURCE, _WHO, _P, _BACK, _MADE = range(8)
+CHUNK = 5000  # rows per fetch
 
 
 def as_utc(value) -> datetime:
@@ -86,75 +89,22 @@ def claim_conditions(options: ReportOptions, dialect: str) -> list:
     return conds
 
 
-def forecast_stream_query(options: ReportOptions, dialect: str):
-    c, f = m.Claim, m.Forecast
-    columns = [c.id, c.outcome, type_coerce(c.resolved_at, String), c.source, f.forecaster,
-               f.probability, f.backfilled]
-    if options.scoring == "time-weighted":
-        columns.append(type_coerce(f.made_at, String))
-    query = (select(*columns).select_from(c).join(f, f.claim_id == c.id)
-             .where(*claim_conditions(options, dialect), *_eligible(options)))
-    # ordered like the (claim_id, forecaster, made_at) index: SQLite reads it in order, no sort
-    return query.order_by(f.claim_id, f.forecaster, f.made_at, f.id)
-
-
-def _eligible(options: ReportOptions, late: bool = False) -> list:
-    """Forecasts that may be scored (or, with ``late``, those made after the resolution)."""
-    f, c = m.Forecast, m.Claim
-    made_late = or_(f.after_resolution, f.made_at > c.resolved_at)
-    conds = [made_late if late else and_(f.after_resolution == false(), f.made_at <= c.resolved_at)]
-    if options.exclude_backfilled:
-        conds.append(f.backfilled == false())
-    if late and options.forecaster:
-        conds.append(func.lower(f.forecaster) == options.forecaster.strip().lower())
-    return conds
-
-
-def count_late(conn, options: ReportOptions, dialect: str) -> int:
-    """Forecasts in the report's scope made after their claim's resolution (never scored)."""
-    c, f = m.Claim, m.Forecast
-    query = (select(func.count()).select_from(c).join(f, f.claim_id == c.id)
-             .where(*claim_conditions(options, dialect), *_eligible(options, late=True)))
-    return conn.execute(query).scalar_one()
-
-
-def _claims(rows, keep_all: bool):
-    """Group the ordered rows by claim: yields (first row, [(forecaster, pick)]).
-
-    ``pick`` is the forecaster's last row (final) or all of them (time-weighted).
-    """
-    head = None
-    per: list = []
-    who = pick = None
-    for row in rows:
-        if head is None or row[_CID] != head[_CID]:
-            if head is not None:
-                if pick:
-                    per.append((who, pick))
-                yield head, per
-            head, per, who, pick = row, [], None, None
-        if row[_WHO] != who:
-            if pick:
-                per.append((who, pick))
-            who, pick = row[_WHO], ([] if keep_all else None)
-        if keep_all:
-            pick.append(row)
-        else:
-            pick = row
-    if head is not None:
-        if pick:
-            per.append((who, pick))
-        yield head, per
+def _weighted_claims(rows):
+    """Group the ordered rows by claim: yields (first row, [(forecaster, [rows])])."""
+    for _, claim_rows in groupby(rows, itemgetter(CID)):
+        claim_rows = list(claim_rows)
+        per = [(who, list(picks)) for who, picks in groupby(claim_rows, itemgetter(WHO))]
+        yield claim_rows[0], per
 
 
 class _Tags:
     """Tags of the streamed claims, read in step from a second ordered query."""
 
-    def __init__(self, conn, options: ReportOptions, dialect: str) -> None:
+    def __init__(self, conn, options: ReportOptions, dialect: str, chunk: int) -> None:
         in_scope = select(m.Claim.id).where(and_(*claim_conditions(options, dialect)))
         query = (select(m.ClaimTag.claim_id, m.ClaimTag.tag).where(m.ClaimTag.claim_id.in_(in_scope))
                  .order_by(m.ClaimTag.claim_id, m.ClaimTag.tag))
-        self._rows = chain.from_iterable(conn.execute(query, execution_options={"yield_per": CHUNK}).partitions())
+        self._rows = chain.from_iterable(rf.plain_rows(conn, query, chunk))
         self._next = next(self._rows, None)
 
     def of(self, claim_id: int) -> list[str]:
@@ -193,8 +143,9 @@ class _Collector:
         self.relative = RelativeAccumulator()
         self._wanted = options.forecaster.strip().lower() if options.forecaster else None
         self._match: dict[str, bool] = {}
-        self._weighted = options.scoring == "time-weighted"
         self._group = options.group if options.group != "period" else None  # periods are kept anyway
+        self._day_cells: dict[str | None, _Cell] = {}
+        self.n_late = 0  # late forecasts, when the rows carry their counts
 
     def matches(self, who: str) -> bool:
         if self._wanted is None:
@@ -211,46 +162,94 @@ class _Collector:
             self.group_counts[key] = [0, 0]
         return acc, self.group_counts[key]
 
-    def claim(self, head, per, tags: list[str] | None) -> None:
-        outcome = head[_OUTCOME]
-        o = 1 if outcome == "yes" else 0 if outcome == "no" else None
-        resolved_at = as_utc(head[_RESOLVED])
-        pkey = self.periods.key(resolved_at)
-        cell = self.cells.get(pkey)
+    def _cell(self, resolved) -> _Cell:
+        """The accumulators of the period ``resolved`` (as read) falls in.
+
+        SQLite's text is naive UTC: its first ten characters name the UTC day,
+        and a day lying inside one period maps to it without parsing.
+        """
+        day = resolved[:10] if resolved.__class__ is str else None
+        cell = self._day_cells.get(day)
         if cell is None:
-            cell = self.cells[pkey] = _Cell(self.options.n_bins)
-        group = self._group
-        claim_groups = None
-        if group == "source":
-            claim_groups = [self._group_acc(head[_SOURCE] or NO_SOURCE)]
-        elif group == "tag":
-            claim_groups = [self._group_acc(t) for t in (tags or [NO_TAG])]
+            when = as_utc(resolved)
+            whole_day = self.periods.day_key(when)
+            key = whole_day if whole_day is not None else self.periods.exact(when)
+            cell = self.cells.get(key)
+            if cell is None:
+                cell = self.cells[key] = _Cell(self.options.n_bins)
+            if day is not None and whole_day is not None:
+                self._day_cells[day] = cell
+        return cell
+
+    def _claim_groups(self, head, tags: list[str] | None) -> list | None:
+        if self._group == "source":
+            return [self._group_acc(head[SOURCE] or NO_SOURCE)]
+        if self._group == "tag":
+            return [self._group_acc(t) for t in (tags or [NO_TAG])]
+        return None
+
+    def _add(self, cell: _Cell, targets, p: float, back, o: int | None, w: float = 1.0) -> None:
+        if o is None:
+            cell.n_excluded += 1
+            for _, counts in targets:
+                counts[0] += 1
+            return
+        cell.split[1 if back else 0].add(p, o, w)
+        for acc, counts in targets:
+            acc.add(p, o, w)
+            if back:
+                counts[1] += 1
+
+    def final_claim(self, rows: list, tags: list[str] | None) -> None:
+        """One claim's rows of :func:`.report_final.final_query` (one per forecaster)."""
+        head = rows[0]
+        outcome = head[OUTCOME]
+        o = 1 if outcome == "yes" else 0 if outcome == "no" else None
+        cell = self._cell(head[RESOLVED])
         finals = {}
-        for who, pick in per:
-            if self._weighted:
-                weights = time_weights([as_utc(r[_MADE]) for r in pick], resolved_at)
-                chosen = [(r[_P], r[_BACK], w) for r, w in zip(pick, weights) if w > 0.0]
-                finals[who] = pick[-1][_P]
-            else:
-                chosen = ((pick[_P], pick[_BACK], 1.0),)
-                finals[who] = pick[_P]
-            if self._wanted is not None and not self.matches(who):
-                continue
-            targets = claim_groups
-            if group == "forecaster":
-                targets = [self._group_acc(who)]
-            for p, back, w in chosen:
+        if self._wanted is None and self._group is None:  # the common case, inlined
+            split = cell.split
+            for row in rows:
+                self.n_late += row[N_LATE]
+                if row[EXTRA] is None:  # only late forecasts
+                    continue
+                p = finals[row[WHO]] = row[P]
                 if o is None:
                     cell.n_excluded += 1
-                    for _, counts in targets or ():
-                        counts[0] += 1
+                else:
+                    split[1 if row[BACK] else 0].add(p, o)
+        else:
+            claim_groups = self._claim_groups(head, tags) or ()
+            by_forecaster = self._group == "forecaster"
+            for row in rows:
+                self.n_late += row[N_LATE]
+                if row[EXTRA] is None:
                     continue
-                cell.split[1 if back else 0].add(p, o, w)
-                if targets:
-                    for acc, counts in targets:
-                        acc.add(p, o, w)
-                        if back:
-                            counts[1] += 1
+                who = row[WHO]
+                p = finals[who] = row[P]
+                if self._wanted is not None and not self.matches(who):
+                    continue
+                self._add(cell, [self._group_acc(who)] if by_forecaster else claim_groups, p, row[BACK], o)
+        if o is not None and len(finals) > 1:
+            self.relative.add_claim(finals, o)
+
+    def weighted_claim(self, head, per: list, tags: list[str] | None) -> None:
+        """One claim's forecasts from :func:`.report_final.stream_query`, by forecaster."""
+        outcome = head[OUTCOME]
+        o = 1 if outcome == "yes" else 0 if outcome == "no" else None
+        resolved_at = as_utc(head[RESOLVED])
+        cell = self._cell(head[RESOLVED])
+        claim_groups = self._claim_groups(head, tags) or ()
+        finals = {}
+        for who, pick in per:
+            weights = time_weights([as_utc(r[EXTRA]) for r in pick], resolved_at)
+            finals[who] = pick[-1][P]
+            if self._wanted is not None and not self.matches(who):
+                continue
+            targets = [self._group_acc(who)] if self._group == "forecaster" else claim_groups
+            for r, w in zip(pick, weights):
+                if w > 0.0:
+                    self._add(cell, targets, r[P], r[BACK], o, w)
         if o is not None:
             self.relative.add_claim(finals, o)
 
@@ -287,14 +286,21 @@ class _Collector:
 def score_ledger(session: Session, options: ReportOptions) -> dict:
     """The score parts of a report (see :class:`Report`), from one streaming pass."""
     dialect = session.get_bind().dialect.name
-    conn = session.connection()  # Core rows, without the ORM's per-row work
+    conn = session.connection()  # Core, without the ORM's per-row work
     collector = _Collector(options)
-    tags = _Tags(conn, options, dialect) if options.group == "tag" else None
-    result = conn.execute(forecast_stream_query(options, dialect), execution_options={"yield_per": CHUNK})
-    rows = chain.from_iterable(result.partitions())  # whole chunks: no per-row fetch call
-    for head, per in _claims(rows, options.scoring == "time-weighted"):
-        collector.claim(head, per, tags.of(head[_CID]) if tags is not None else None)
-    return {**collector.result(), "n_after_resolution": count_late(conn, options, dialect)}
+    tags = _Tags(conn, options, dialect, CHUNK) if options.group == "tag" else None
+    if options.scoring == "final":
+        chunks = rf.plain_rows(conn, rf.final_query(options, dialect), CHUNK)
+        for cid, rows in groupby(chain.from_iterable(chunks), itemgetter(CID)):
+            collector.final_claim(list(rows), tags.of(cid) if tags is not None else None)
+        late_counted = rf.late_in_final_rows(dialect)
+    else:
+        chunks = rf.plain_rows(conn, rf.stream_query(options, dialect), CHUNK)
+        for head, per in _weighted_claims(chain.from_iterable(chunks)):
+            collector.weighted_claim(head, per, tags.of(head[CID]) if tags is not None else None)
+        late_counted = False
+    n_late = collector.n_late if late_counted else rf.count_late(conn, options, dialect)
+    return {**collector.result(), "n_after_resolution": n_late}
 
 
 def build_report(db: Database, options: ReportOptions | None = None) -> Report:

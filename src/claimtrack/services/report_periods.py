@@ -64,8 +64,8 @@ class PeriodKeys:
             self.bounds[key] = (start, end)  # [start, end)
         return key
 
-    def key(self, when: datetime) -> str:
-        """Period of ``when`` (an aware datetime, normally UTC)."""
+    def day_key(self, when: datetime) -> str | None:
+        """Period of the whole UTC day of ``when``; None when a period starts inside that day."""
         when = to_utc(when)
         day = (when.year, when.month, when.day)
         key = self._days.get(day, "")
@@ -73,6 +73,11 @@ class PeriodKeys:
             first = datetime(*day, tzinfo=timezone.utc)
             at_start, at_end = self.exact(first), self.exact(first + _LAST_INSTANT)
             key = self._days[day] = at_start if at_start == at_end else None
+        return key
+
+    def key(self, when: datetime) -> str:
+        """Period of ``when`` (an aware datetime, normally UTC)."""
+        key = self.day_key(when)
         return key if key is not None else self.exact(when)
 
     def span(self, keys) -> list[str]:

@@ -1,0 +1,131 @@
+"""The forecasts a report reads, as plain tuples straight from the DBAPI cursor.
+
+``--scoring final`` (the default) lets SQL pick each forecaster's final
+forecast on each claim, so Python sees one row per (claim, forecaster)
+instead of every forecast:
+
+* on SQLite, one ``GROUP BY claim_id, forecaster`` pass over the
+  ``(claim_id, forecaster, made_at)`` index with a bare-column ``max()``:
+  SQLite documents that the bare columns come from the row holding the
+  maximum.  The maximised key is ``made_at``, a byte below any character
+  of a date, then the id (fixed width), so it orders exactly like
+  ``(made_at, id)`` and a tie on ``made_at`` goes to the forecast recorded
+  later, as the domain rule says.  Only eligible forecasts (not flagged
+  ``after_resolution``, made at or before the claim's current resolution)
+  have a key; the late ones are counted in the same pass (``n_late``), so
+  the report needs no second query.  A (claim, forecaster) whose forecasts
+  are all late still yields a row, with key ``None``;
+* elsewhere (PostgreSQL), ``ROW_NUMBER() OVER (PARTITION BY claim_id,
+  forecaster ORDER BY made_at DESC, id DESC)`` over the eligible forecasts,
+  and the late ones are counted by :func:`count_late`.
+
+``--exclude-backfilled`` drops backfilled forecasts in WHERE, before the
+final one is chosen.  Rows come in (claim_id, forecaster) order.
+
+``--scoring time-weighted`` needs every eligible forecast:
+:func:`stream_query` orders them like the index (claim, forecaster, time, id).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import Integer, String, and_, case, false, func, literal, literal_column, or_, select, type_coerce
+
+from claimtrack.db import models as m
+from claimtrack.services.report_model import ReportOptions
+
+# column positions, shared by both queries' rows
+CID, OUTCOME, RESOLVED, SOURCE, WHO, P, BACK, EXTRA, N_LATE = range(9)
+_ID_WIDTH = 10 ** 18  # id + this: 19 digits for any id a ledger will reach
+
+
+def _conds(options: ReportOptions, dialect: str) -> list:
+    from claimtrack.services.report_data import claim_conditions
+
+    conds = claim_conditions(options, dialect)
+    if options.exclude_backfilled:
+        conds.append(m.Forecast.backfilled == false())
+    return conds
+
+
+def _eligible():
+    f, c = m.Forecast, m.Claim
+    return and_(f.after_resolution == false(), f.made_at <= c.resolved_at)
+
+
+def _late(options: ReportOptions):
+    """Forecasts made after their claim's resolution (counted, never scored)."""
+    f, c = m.Forecast, m.Claim
+    late = or_(f.after_resolution, f.made_at > c.resolved_at)
+    if options.forecaster:
+        late = and_(late, func.lower(f.forecaster) == options.forecaster.strip().lower())
+    return late
+
+
+def _claim_columns():
+    c = m.Claim
+    # the stored text on SQLite, parsed once per claim (report_data.as_utc)
+    return [c.id, c.outcome, type_coerce(c.resolved_at, String), c.source]
+
+
+def final_query(options: ReportOptions, dialect: str):
+    """One row per (claim, forecaster): the final eligible forecast (see the module doc)."""
+    c, f = m.Claim, m.Forecast
+    if dialect == "sqlite":
+        key = (type_coerce(f.made_at, String) + literal_column("char(1)")
+               + type_coerce((f.id + _ID_WIDTH).self_group(), String))
+        n_late = func.sum(case((_late(options), literal_column("1")), else_=literal_column("0")))
+        return (select(*_claim_columns(), f.forecaster, f.probability, f.backfilled,
+                       func.max(case((_eligible(), key))), n_late)
+                .select_from(c).join(f, f.claim_id == c.id).where(*_conds(options, dialect))
+                .group_by(f.claim_id, f.forecaster).order_by(f.claim_id, f.forecaster))
+    rank = func.row_number().over(partition_by=(f.claim_id, f.forecaster), order_by=(f.made_at.desc(), f.id.desc()))
+    ranked = (select(*_claim_columns(), f.forecaster, f.probability, f.backfilled, rank.label("rn"))
+              .select_from(c).join(f, f.claim_id == c.id).where(*_conds(options, dialect), _eligible())
+              .subquery())
+    cols = list(ranked.c)[:-1]
+    return (select(*cols, literal(1, Integer), literal(0, Integer)).where(ranked.c.rn == 1)
+            .order_by(ranked.c.id, ranked.c.forecaster))
+
+
+def stream_query(options: ReportOptions, dialect: str):
+    """Every eligible forecast, ordered like the (claim_id, forecaster, made_at) index."""
+    c, f = m.Claim, m.Forecast
+    return (select(*_claim_columns(), f.forecaster, f.probability, f.backfilled, type_coerce(f.made_at, String))
+            .select_from(c).join(f, f.claim_id == c.id).where(*_conds(options, dialect), _eligible())
+            .order_by(f.claim_id, f.forecaster, f.made_at, f.id))
+
+
+def late_in_final_rows(dialect: str) -> bool:
+    """Whether :func:`final_query`'s rows carry the late counts (else use :func:`count_late`)."""
+    return dialect == "sqlite"
+
+
+def count_late(conn, options: ReportOptions, dialect: str) -> int:
+    """Forecasts in the report's scope made after their claim's resolution."""
+    c, f = m.Claim, m.Forecast
+    query = (select(func.count()).select_from(c).join(f, f.claim_id == c.id)
+             .where(*_conds(options, dialect), _late(options)))
+    return conn.execute(query).scalar_one()
+
+
+def plain_rows(conn, query, chunk: int) -> Iterator[list[tuple]]:
+    """The query's rows in lists of up to ``chunk`` plain tuples.
+
+    SQLite: read from the DBAPI cursor itself (SQLAlchemy's default fetch
+    strategy there buffers nothing), which skips building a Row object per
+    row, a third of the time of a large report.  Other engines: a
+    server-side cursor (``yield_per``), whose Rows index like tuples.
+    """
+    if conn.dialect.name != "sqlite":
+        result = conn.execute(query, execution_options={"yield_per": chunk})
+        yield from result.partitions()
+        return
+    result = conn.execute(query)
+    try:
+        fetch = result.cursor.fetchmany
+        while rows := fetch(chunk):
+            yield rows
+    finally:
+        result.close()
