@@ -53,13 +53,12 @@ import os
 import re
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from dateutil import parser as _du_parser
-from dateutil import tz as _du_tz
-from dateutil.relativedelta import relativedelta
 
 from claimtrack.domain.errors import InvalidInput
+
+# python-dateutil and zoneinfo are imported where a date is parsed or a zone
+# looked up, and the patterns below are compiled on first use (``re`` caches
+# them): a command that only stamps "now" pays for none of it.
 
 __all__ = ["Role", "user_timezone", "utcnow", "to_utc", "parse_date", "format_date",
            "format_datetime", "humanize_delta"]  # fmt: skip
@@ -79,23 +78,23 @@ _PERIODS = ("day", "week", "month", "quarter", "year")
 _PERIOD_ENDS = {**{f"eo{k[0]}": k for k in _PERIODS}, **{f"end of {k}": k for k in _PERIODS}}
 
 _COUNT = r"([0-9]{1,6}|an?)"
-_REL_IN = re.compile(rf"in {_COUNT} ?([a-z]+)")
-_REL_AGO = re.compile(rf"{_COUNT} ?([a-z]+) ago")
-_REL_SHORT = re.compile(r"([0-9]{1,6}) ?([a-z]+)")
-_WEEKDAY_RE = re.compile(r"(?:(next|last) )?([a-z]+)")
-_YEAR = re.compile(r"([0-9]{4})")
-_YEAR_MONTH = re.compile(r"([0-9]{4})-([0-9]{1,2})")
-_NUMERIC_DATE = re.compile(
+_REL_IN = rf"in {_COUNT} ?([a-z]+)"
+_REL_AGO = rf"{_COUNT} ?([a-z]+) ago"
+_REL_SHORT = r"([0-9]{1,6}) ?([a-z]+)"
+_WEEKDAY_RE = r"(?:(next|last) )?([a-z]+)"
+_YEAR = r"([0-9]{4})"
+_YEAR_MONTH = r"([0-9]{4})-([0-9]{1,2})"
+_NUMERIC_DATE = (
     r"(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"
     r"|([0-9]{1,2})/([0-9]{1,2})(?:/([0-9]{4}|[0-9]{2}))?)"
     r"(?:(?:t|,? (?:at )?)(.+))?"
 )
-_TIME = re.compile(
+_TIME = (
     r"([0-9]{1,2})(?::([0-9]{2})(?::([0-9]{2})(?:[.,]([0-9]{1,6}))?)?)?"
     r" ?(am|pm|a\.m\.|p\.m\.)?"
     r" ?(z|utc|gmt|[+-][0-9]{2}(?::?[0-9]{2}(?::?[0-9]{2})?)?)?"
 )
-_MONTH_WORD = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b")
+_MONTH_WORD = r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
 
 
 # ----------------------------------------------------------- time zones
@@ -105,7 +104,11 @@ def user_timezone() -> tzinfo:
     """``$CLAIMTRACK_TZ`` (an IANA name) if set, else the system's zone."""
     name = os.environ.get("CLAIMTRACK_TZ", "").strip()
     if not name:
-        return _du_tz.tzlocal()
+        from dateutil import tz as du_tz
+
+        return du_tz.tzlocal()
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -137,7 +140,9 @@ def _invalid(text: str, why: str = "") -> InvalidInput:
 
 def _local(d: date, t: time, tz: tzinfo) -> datetime:
     """Wall-clock ``d t`` in ``tz``, moved past a DST gap if it does not exist."""
-    return _du_tz.resolve_imaginary(datetime.combine(d, t, tzinfo=tz))
+    from dateutil import tz as du_tz
+
+    return du_tz.resolve_imaginary(datetime.combine(d, t, tzinfo=tz))
 
 
 def _start(d: date, tz: tzinfo) -> datetime:
@@ -164,6 +169,8 @@ def _period_end(kind: str, today: date, tz: tzinfo) -> datetime:
         last_month = (today.month - 1) // 3 * 3 + 3
     else:
         last_month = 12
+    from dateutil.relativedelta import relativedelta
+
     first_of_next = date(today.year, last_month, 1) + relativedelta(months=1)
     return _end(first_of_next - timedelta(days=1), tz)
 
@@ -198,7 +205,7 @@ def _two_digit_year(yy: int, today: date) -> int:
 
 
 def _parse_time(text: str) -> tuple[time, tzinfo | None] | None:
-    m = _TIME.fullmatch(text)
+    m = re.fullmatch(_TIME, text)
     if m is None:
         return None
     hour_s, minute_s, second_s, frac, ampm, offset = m.groups()
@@ -235,13 +242,16 @@ def _at(d: date, clock: tuple[time, tzinfo | None] | None, role: str, tz: tzinfo
 
 def _relative(s: str, role: str, now: datetime, tz: tzinfo) -> datetime | None:
     for pattern, sign in ((_REL_IN, 1), (_REL_AGO, -1), (_REL_SHORT, 1)):
-        m = pattern.fullmatch(s)
+        m = re.fullmatch(pattern, s)
         if m and m.group(2) in _UNITS:
+            from dateutil import tz as du_tz
+            from dateutil.relativedelta import relativedelta
+
             count = 1 if m.group(1) in ("a", "an") else int(m.group(1))
             target = now + relativedelta(**{_UNITS[m.group(2)]: sign * count})
             if role == "due":
                 return _end(target.date(), tz)
-            return _du_tz.resolve_imaginary(target)
+            return du_tz.resolve_imaginary(target)
     return None
 
 
@@ -255,7 +265,7 @@ def _vocabulary(s: str, role: str, now: datetime, tz: tzinfo) -> datetime | None
         return _span(d, d, role, tz)
     if s in _PERIOD_ENDS:
         return _period_end(_PERIOD_ENDS[s], today, tz)
-    m = _WEEKDAY_RE.fullmatch(s)
+    m = re.fullmatch(_WEEKDAY_RE, s)
     if m and m.group(2) in _WEEKDAYS:
         wd = _WEEKDAYS[m.group(2)]
         if m.group(1) == "last":
@@ -268,13 +278,15 @@ def _vocabulary(s: str, role: str, now: datetime, tz: tzinfo) -> datetime | None
 
 def _numeric(s: str, role: str, today: date, tz: tzinfo) -> datetime | None:
     """Years, months and days written in digits, with an optional time."""
-    if m := _YEAR.fullmatch(s):
+    if m := re.fullmatch(_YEAR, s):
         year = int(m.group(1))
         return _span(date(year, 1, 1), date(year, 12, 31), role, tz)
-    if m := _YEAR_MONTH.fullmatch(s):
+    if m := re.fullmatch(_YEAR_MONTH, s):
+        from dateutil.relativedelta import relativedelta
+
         first = date(int(m.group(1)), int(m.group(2)), 1)
         return _span(first, first + relativedelta(months=1, days=-1), role, tz)
-    m = _NUMERIC_DATE.fullmatch(s)
+    m = re.fullmatch(_NUMERIC_DATE, s)
     if m is None:
         return None
     iso_y, iso_m, iso_d, us_m, us_d, us_y, clock_text = m.groups()
@@ -301,7 +313,10 @@ def _worded(original: str, role: str, today: date, tz: tzinfo) -> datetime | Non
     """Dates with a month name, through python-dateutil (never fuzzy)."""
     # The private _parse (stable since dateutil 2.7) returns only the fields the
     # text sets, so nothing is silently filled in from today's date.
-    res, _ = _du_parser.parser()._parse(original)
+    from dateutil import parser as du_parser
+    from dateutil.relativedelta import relativedelta
+
+    res, _ = du_parser.parser()._parse(original)
     if res is None or res.month is None:
         return None
     if res.tzname is not None and res.tzoffset is None:
@@ -340,7 +355,7 @@ def parse_date(
     s = " ".join(text.lower().split())
     try:
         result = _vocabulary(s, role, local_now, tz) or _numeric(s, role, local_now.date(), tz)
-        if result is None and _MONTH_WORD.search(s):
+        if result is None and re.search(_MONTH_WORD, s):
             result = _worded(" ".join(text.split()), role, local_now.date(), tz)
         if result is None:
             raise _invalid(text)

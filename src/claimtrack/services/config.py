@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import getpass
 import os
-import tomllib
 from pathlib import Path
 
 ENV_USER = "CLAIMTRACK_USER"
@@ -22,12 +20,16 @@ def config_path() -> Path:
 def read_config() -> dict:
     path = config_path()
     try:
-        with path.open("rb") as fh:
+        fh = path.open("rb")
+    except OSError:  # no config file (the usual case), or unreadable
+        return {}
+    import tomllib  # only when there is a file to read
+
+    with fh:
+        try:
             return tomllib.load(fh)
-    except FileNotFoundError:
-        return {}
-    except (tomllib.TOMLDecodeError, OSError):
-        return {}
+        except (tomllib.TOMLDecodeError, OSError):
+            return {}
 
 
 def current_user() -> str:
@@ -37,6 +39,8 @@ def current_user() -> str:
     configured = str(read_config().get("user", "")).strip()
     if configured:
         return configured
+    import getpass
+
     try:
         return getpass.getuser() or "me"
     except Exception:  # no login name (containers)
