@@ -241,3 +241,44 @@ def test_period_keys_follow_the_user_time_zone(monkeypatch):
     tokyo = PeriodKeys("quarter", ZoneInfo("Asia/Tokyo"))
     assert tokyo.key(utc(2024, 3, 31, 16)) == "2024-Q2"  # 01:00 on April 1st in Tokyo
     assert tokyo.span(["2024-Q1", "2024-Q4"]) == ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"]
+
+
+def test_a_tie_on_made_at_goes_to_the_forecast_recorded_later(db):
+    from claimtrack.services.imports import import_claims
+    from test_report_helpers import claim, fc, res
+
+    when, resolved = utc(2024, 5, 1, 12), utc(2024, 5, 10)
+    summary = import_claims(db, [claim(
+        "tie", forecasts=[fc("me", 0.2, when), fc("me", 0.9, when), fc("ivan", 0.4, resolved + timedelta(days=1))],
+        resolutions=[res("yes", resolved)])])
+    assert summary.flagged_after_resolution == 1
+    r = report(db)
+    assert r.overall.summary.n == 1
+    assert r.overall.summary.brier == pytest.approx(0.1 ** 2, abs=1e-12)  # 90%, given second, on a yes
+    assert r.n_after_resolution == 1  # ivan's only forecast came after the resolution
+    assert r.relative == ()  # ...so nobody is compared with anyone
+    line = r.resolved_claims[0]
+    assert [(f.forecaster, f.probability) for f in line.forecasts] == [("me", 0.9)]
+    assert report(db, forecaster="ivan").n_after_resolution == 1
+    assert report(db, forecaster="me").n_after_resolution == 0
+
+
+def test_final_forecasts_come_from_the_forecasts_index_without_a_sort(tmp_path):
+    """SQLite picks the final forecasts in one pass over (claim_id, forecaster, made_at)."""
+    from sqlalchemy.dialects import sqlite
+
+    from claimtrack.services.report_final import final_query
+    from claimtrack.services.store import open_ledger
+
+    db = open_ledger(str(tmp_path / "plan.db"))
+    try:
+        for options in (ReportOptions(), ReportOptions(exclude_backfilled=True, source="x", tags=("t",))):
+            compiled = final_query(options, "sqlite").compile(dialect=sqlite.dialect())
+            params = [compiled.params[name] for name in compiled.positiontup]
+            with db.read() as session:
+                cursor = session.connection().connection.cursor()
+                plan = [row[-1] for row in cursor.execute("EXPLAIN QUERY PLAN " + str(compiled), params)]
+            assert any("ix_forecasts_claim_id_forecaster_made_at" in step for step in plan), plan
+            assert not any("TEMP B-TREE" in step for step in plan), plan
+    finally:
+        db.dispose()

@@ -119,3 +119,125 @@ def test_relative_accumulator_matches_relative_scores(items):
         assert ours[name].n_claims == domain[name].n_claims
         assert ours[name].brier_vs_median == pytest.approx(domain[name].brier_vs_median, abs=1e-12)
         assert ours[name].peer_score == pytest.approx(domain[name].peer_score, abs=1e-9)
+
+
+# ------------------------------------------------ the report against an oracle
+# Random ledgers (ties on made_at, forecasts at the resolution instant and after
+# it, backfilled ones, re-resolutions that leave flagged forecasts before the new
+# cut-off) scored by build_report, and by the domain rules applied in Python to
+# every forecast row read back as ORM objects.
+
+ORACLE_FORECASTERS = ("me", "Priya", "ivan", "Zoë")
+ORACLE_OPTIONS = [
+    {}, {"exclude_backfilled": True}, {"forecaster": "priya"}, {"source": "s1"}, {"tags": ("t1",)},
+    {"since": datetime(2024, 4, 1, tzinfo=timezone.utc), "until": datetime(2024, 10, 1, tzinfo=timezone.utc)},
+    {"group": "forecaster", "exclude_backfilled": True}, {"scoring": "time-weighted", "forecaster": "me"},
+]
+
+
+def _random_ledger(db, seed: int) -> None:
+    import random
+
+    from claimtrack.domain.records import ClaimIn, ForecastIn, ResolutionIn
+    from claimtrack.services.imports import import_claims
+    from claimtrack.services.ledger import resolve_claim
+
+    rng = random.Random(seed)
+    hour, day = timedelta(hours=1), timedelta(days=1)
+    items, moves = [], []
+    for i in range(40):
+        outcome = rng.choice(["yes", "no", "yes", "no", "ambiguous", "void", None])
+        resolved = START + timedelta(days=rng.randrange(20, 330), hours=rng.randrange(24))
+        forecasts = []
+        for _ in range(rng.randrange(0, 8)):
+            made = resolved - rng.choice([-2, 0, 1, 3, 3, 3, 9]) * day  # few instants: ties are common
+            recorded = made + (30 * day if rng.random() < 0.3 else hour)
+            p = rng.choice([0.0, 0.1, 0.15, 0.35, 0.5, 1.0, round(rng.random(), 4)])
+            forecasts.append(ForecastIn(rng.choice(ORACLE_FORECASTERS), p, made, recorded_at=recorded))
+        items.append(ClaimIn(
+            statement=f"claim {i}", stated_at=START - 30 * day, recorded_at=START - 30 * day,
+            source=rng.choice(["s1", "S1", "s2", None]), tags=tuple(rng.sample(["t1", "t2"], rng.randrange(3))),
+            forecasts=forecasts,
+            resolutions=[ResolutionIn(outcome, resolved, recorded_at=resolved + hour)] if outcome else [],
+        ))
+        if outcome and rng.random() < 0.3:
+            moves.append((i, rng.choice(["yes", "no", "void"]), resolved + 3 * day))
+    ids = import_claims(db, items).claim_ids
+    for i, outcome, when in moves:  # forecasts flagged at import may now lie before the cut-off
+        resolve_claim(db, ids[i], outcome, resolved_at=when, force=True)
+
+
+def _oracle(db, options: dict):
+    """(scored (who, p, o, backfilled), n_excluded, n_late, relative claims) by the domain rules."""
+    from sqlalchemy import select
+
+    from claimtrack.db import models as m
+    from claimtrack.domain.scoring import final_forecasts
+
+    wanted = options.get("forecaster")
+    since, until = options.get("since"), options.get("until")
+    with db.read() as s:
+        claims = s.execute(select(m.Claim).order_by(m.Claim.id)).scalars().all()
+        forecasts = s.execute(select(m.Forecast).order_by(m.Forecast.id)).scalars().all()
+        tags = s.execute(select(m.ClaimTag.claim_id, m.ClaimTag.tag)).all()
+    by_claim: dict[int, list] = {}
+    for f in forecasts:
+        by_claim.setdefault(f.claim_id, []).append(f)
+    tags_of: dict[int, set] = {}
+    for cid, tag in tags:
+        tags_of.setdefault(cid, set()).add(tag)
+    scored, n_excluded, n_late, relative = [], 0, 0, []
+    for c in claims:
+        mine = by_claim.get(c.id, [])
+        if c.status != "active" or c.outcome is None or (since and c.resolved_at < since) \
+                or (until and c.resolved_at > until) or (options.get("source") and (c.source or "").lower() != "s1") \
+                or not set(options.get("tags", ())) <= tags_of.get(c.id, set()) \
+                or (wanted and not any(f.forecaster.lower() == wanted for f in mine)):
+            continue
+        if options.get("exclude_backfilled"):
+            mine = [f for f in mine if not f.backfilled]
+        late = [f for f in mine if f.after_resolution or f.made_at > c.resolved_at]
+        n_late += sum(1 for f in late if not wanted or f.forecaster.lower() == wanted)
+        finals = final_forecasts([f for f in mine if f not in late], c.resolved_at)
+        o = {"yes": 1, "no": 0}.get(c.outcome)
+        for f in finals:
+            if wanted and f.forecaster.lower() != wanted:
+                continue
+            if o is None:
+                n_excluded += 1
+            else:
+                scored.append((f.forecaster, f.probability, o, f.backfilled))
+        if o is not None:
+            relative.append(({f.forecaster: f.probability for f in finals}, o))
+    return scored, n_excluded, n_late, relative
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_report_agrees_with_the_domain_rules_on_random_ledgers(db, seed):
+    from claimtrack.domain.scoring import score
+    from claimtrack.services.report_data import build_report
+    from claimtrack.services.report_model import ReportOptions
+
+    _random_ledger(db, seed)
+    for options in ORACLE_OPTIONS:
+        report = build_report(db, ReportOptions(**options))
+        scored, n_excluded, n_late, relative = _oracle(db, options)
+        assert report.n_after_resolution == n_late, options
+        if options.get("scoring") == "time-weighted":
+            continue  # weights: see test_report_service
+        _same_summary(report.overall.summary, score([(p, o) for _, p, o, _ in scored]))
+        assert report.overall.n_excluded == n_excluded, options
+        assert report.overall.n_backfilled == sum(1 for *_, back in scored if back), options
+        assert report.backfilled.n == report.overall.n_backfilled
+        _same_summary(report.contemporaneous, score([(p, o) for _, p, o, back in scored if not back]))
+        expected = {k: v for k, v in relative_scores(relative).items()
+                    if not options.get("forecaster") or k.lower() == options["forecaster"]}
+        assert [r.forecaster for r in report.relative] == list(expected), options
+        for r in report.relative:
+            assert r.n_claims == expected[r.forecaster].n_claims
+            assert r.brier_vs_median == pytest.approx(expected[r.forecaster].brier_vs_median, abs=1e-12)
+            assert r.peer_score == pytest.approx(expected[r.forecaster].peer_score, abs=1e-9)
+        if options.get("group") == "forecaster":
+            groups = {g.key: g.scores for g in report.groups}
+            for who in {w for w, *_ in scored}:
+                _same_summary(groups[who].summary, score([(p, o) for w, p, o, _ in scored if w == who]))
