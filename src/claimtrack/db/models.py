@@ -5,25 +5,35 @@ them.  Each carries ``prev_hash``/``row_hash`` so that rewriting history with
 raw SQL is detectable (see :mod:`claimtrack.domain.chain`).  The claim row
 holds the *current* statement, tags and a cache of its newest forecast and
 resolution; every change to a claim's own fields is logged in ``claim_edits``.
+
+The tables are plain SQLAlchemy Core tables (``claims``, ``claim_tags``,
+``claim_edits``, ``forecasts``, ``resolutions``, ``saved_reports``), cheap to
+define; the write path of the quick commands uses only these.  The ORM
+classes mapped onto them (``Base``, ``Claim``, ``ClaimTag``, ``ClaimEdit``,
+``Forecast``, ``Resolution``, ``SavedReport``) are built the first time one
+of them is used (``m.Claim`` or ``from claimtrack.db.models import Claim``),
+so a command that never touches the ORM never pays for the mapping.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import threading
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Column,
     Float,
     ForeignKey,
     Index,
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from claimtrack.db.types import UTCDateTime
 
@@ -34,133 +44,175 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+metadata = MetaData(naming_convention=NAMING)
 
+def _when(name: str, nullable: bool = False) -> Column:
+    """A UTC timestamp column (NOT NULL unless ``nullable``)."""
+    return Column(name, UTCDateTime(), nullable=nullable)
 
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-
-
-class Claim(Base):
-    __tablename__ = "claims"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True)
-    statement: Mapped[str] = mapped_column(Text)
-    details: Mapped[str | None] = mapped_column(Text)
-    source: Mapped[str | None] = mapped_column(String(200))
-    source_url: Mapped[str | None] = mapped_column(Text)
-    stated_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    resolve_by: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    status: Mapped[str] = mapped_column(String(16), default="active")
-    import_key: Mapped[str | None] = mapped_column(String(200), unique=True)
-    revision: Mapped[int] = mapped_column(Integer, default=1)
+# every column is NOT NULL unless it says otherwise; defaults are Python-side
+# (what the ORM mapping used to fill in), not server defaults
+claims = Table(
+    "claims", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("statement", Text, nullable=False),
+    Column("details", Text),
+    Column("source", String(200)),
+    Column("source_url", Text),
+    _when("stated_at"),
+    _when("recorded_at"),
+    _when("resolve_by", True),
+    Column("status", String(16), nullable=False, default="active"),
+    Column("import_key", String(200), unique=True),
+    Column("revision", Integer, nullable=False, default=1),
     # cache of the newest forecast / current resolution, kept in the same
     # transaction as the append that changes them
-    last_probability: Mapped[float | None] = mapped_column(Float)
-    last_forecaster: Mapped[str | None] = mapped_column(String(200))
-    n_forecasts: Mapped[int] = mapped_column(Integer, default=0)
-    outcome: Mapped[str | None] = mapped_column(String(16))
-    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-    tags: Mapped[list[ClaimTag]] = relationship(
-        back_populates="claim", cascade="all, delete-orphan", order_by="ClaimTag.tag"
-    )
-
-    __table_args__ = (
-        CheckConstraint("status IN ('active', 'draft', 'rejected')", name="status"),
-        CheckConstraint(
-            "outcome IS NULL OR outcome IN ('yes', 'no', 'ambiguous', 'void')",
-            name="outcome",
-        ),
-        Index("ix_claims_status_outcome_resolve_by", "status", "outcome", "resolve_by"),
-        Index("ix_claims_resolved_at", "resolved_at"),
-        Index("ix_claims_source", "source"),
-    )
-
-
-class ClaimTag(Base):
-    __tablename__ = "claim_tags"
-
-    claim_id: Mapped[int] = mapped_column(
-        ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True
-    )
-    tag: Mapped[str] = mapped_column(String(100), primary_key=True)
-
-    claim: Mapped[Claim] = relationship(back_populates="tags")
-
-    __table_args__ = (Index("ix_claim_tags_tag", "tag"),)
-
-
-class ClaimEdit(Base):
-    """History of changes to a claim's own fields (append-only)."""
-
-    __tablename__ = "claim_edits"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
-    field: Mapped[str] = mapped_column(String(32))
-    old_value: Mapped[str | None] = mapped_column(Text)
-    new_value: Mapped[str | None] = mapped_column(Text)
-    edited_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    edited_by: Mapped[str | None] = mapped_column(String(200))
-
-
-class Forecast(Base):
-    __tablename__ = "forecasts"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True)
-    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"))
-    forecaster: Mapped[str] = mapped_column(String(200))
-    probability: Mapped[float] = mapped_column(Float)
-    made_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    rationale: Mapped[str | None] = mapped_column(Text)
-    backfilled: Mapped[bool] = mapped_column(Boolean, default=False)
-    after_resolution: Mapped[bool] = mapped_column(Boolean, default=False)
-    import_key: Mapped[str | None] = mapped_column(String(200), unique=True)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    row_hash: Mapped[str] = mapped_column(String(64))
-
-    __table_args__ = (
-        CheckConstraint("probability >= 0 AND probability <= 1", name="probability"),
-        Index("ix_forecasts_claim_id_forecaster_made_at", "claim_id", "forecaster", "made_at"),
-        Index("ix_forecasts_forecaster", "forecaster"),
-    )
-
-
-class Resolution(Base):
-    __tablename__ = "resolutions"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True)
-    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
-    outcome: Mapped[str] = mapped_column(String(16))
-    resolved_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    note: Mapped[str | None] = mapped_column(Text)
-    evidence_url: Mapped[str | None] = mapped_column(Text)
-    resolved_by: Mapped[str | None] = mapped_column(String(200))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    import_key: Mapped[str | None] = mapped_column(String(200), unique=True)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    row_hash: Mapped[str] = mapped_column(String(64))
-
-    __table_args__ = (
-        CheckConstraint("outcome IN ('yes', 'no', 'ambiguous', 'void')", name="outcome"),
-    )
+    Column("last_probability", Float),
+    Column("last_forecaster", String(200)),
+    Column("n_forecasts", Integer, nullable=False, default=0),
+    Column("outcome", String(16)),
+    _when("resolved_at", True),
+    CheckConstraint("status IN ('active', 'draft', 'rejected')", name="status"),
+    CheckConstraint("outcome IS NULL OR outcome IN ('yes', 'no', 'ambiguous', 'void')", name="outcome"),
+    Index("ix_claims_status_outcome_resolve_by", "status", "outcome", "resolve_by"),
+    Index("ix_claims_resolved_at", "resolved_at"),
+    Index("ix_claims_source", "source"),
+)
+claim_tags = Table(
+    "claim_tags", metadata,
+    Column("claim_id", Integer, ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag", String(100), primary_key=True),
+    Index("ix_claim_tags_tag", "tag"),
+)
+# history of changes to a claim's own fields (append-only)
+claim_edits = Table(
+    "claim_edits", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("claim_id", Integer, ForeignKey("claims.id"), nullable=False, index=True),
+    Column("field", String(32), nullable=False),
+    Column("old_value", Text),
+    Column("new_value", Text),
+    _when("edited_at"),
+    Column("edited_by", String(200)),
+)
+forecasts = Table(
+    "forecasts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("claim_id", Integer, ForeignKey("claims.id"), nullable=False),
+    Column("forecaster", String(200), nullable=False),
+    Column("probability", Float, nullable=False),
+    _when("made_at"),
+    _when("recorded_at"),
+    Column("rationale", Text),
+    Column("backfilled", Boolean, nullable=False, default=False),
+    Column("after_resolution", Boolean, nullable=False, default=False),
+    Column("import_key", String(200), unique=True),
+    Column("prev_hash", String(64), nullable=False),
+    Column("row_hash", String(64), nullable=False),
+    CheckConstraint("probability >= 0 AND probability <= 1", name="probability"),
+    Index("ix_forecasts_claim_id_forecaster_made_at", "claim_id", "forecaster", "made_at"),
+    Index("ix_forecasts_forecaster", "forecaster"),
+)
+resolutions = Table(
+    "resolutions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("claim_id", Integer, ForeignKey("claims.id"), nullable=False, index=True),
+    Column("outcome", String(16), nullable=False),
+    _when("resolved_at"),
+    Column("note", Text),
+    Column("evidence_url", Text),
+    Column("resolved_by", String(200)),
+    _when("recorded_at"),
+    Column("import_key", String(200), unique=True),
+    Column("prev_hash", String(64), nullable=False),
+    Column("row_hash", String(64), nullable=False),
+    CheckConstraint("outcome IN ('yes', 'no', 'ambiguous', 'void')", name="outcome"),
+)
+# a report saved with ``report --save``; ``--since last`` starts after the newest
+saved_reports = Table(
+    "saved_reports", metadata,
+    Column("id", Integer, primary_key=True),
+    _when("created_at"),
+    _when("period_start", True),
+    _when("period_end"),
+    Column("path", Text, nullable=False),
+    Column("format", String(8), nullable=False),
+    UniqueConstraint("path"),
+)
 
 
-class SavedReport(Base):
-    """A report saved with ``report --save``; ``--since last`` starts after the newest."""
+# ------------------------------------------------------------- ORM classes
 
-    __tablename__ = "saved_reports"
+ORM_NAMES = ("Base", "Claim", "ClaimTag", "ClaimEdit", "Forecast", "Resolution", "SavedReport")
+_lock = threading.Lock()
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    period_start: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    period_end: Mapped[datetime] = mapped_column(UTCDateTime())
-    path: Mapped[str] = mapped_column(Text)
-    format: Mapped[str] = mapped_column(String(8))
+if TYPE_CHECKING:  # pragma: no cover - what the lazily built names are
+    from sqlalchemy.orm import DeclarativeBase
 
-    __table_args__ = (UniqueConstraint("path"),)
+    Base: type[DeclarativeBase]
+    Claim: type
+    ClaimTag: type
+    ClaimEdit: type
+    Forecast: type
+    Resolution: type
+    SavedReport: type
+
+
+def __getattr__(name: str):
+    if name in ORM_NAMES:
+        with _lock:
+            if name not in globals():
+                globals().update(_map_classes())
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _map_classes() -> dict[str, type]:
+    """Declarative classes over the tables above (built once, on first use)."""
+    from sqlalchemy.orm import DeclarativeBase, relationship
+
+    class Base(DeclarativeBase):
+        __qualname__ = "Base"
+        metadata = globals()["metadata"]
+
+    class Claim(Base):
+        __qualname__ = "Claim"
+        __table__ = claims
+        __tablename__ = "claims"
+        tags = relationship("ClaimTag", back_populates="claim", cascade="all, delete-orphan",
+                            order_by=claim_tags.c.tag)
+
+    class ClaimTag(Base):
+        __qualname__ = "ClaimTag"
+        __table__ = claim_tags
+        __tablename__ = "claim_tags"
+        claim = relationship(Claim, back_populates="tags")
+
+    class ClaimEdit(Base):
+        __qualname__ = "ClaimEdit"
+        __table__ = claim_edits
+        __tablename__ = "claim_edits"
+
+    class Forecast(Base):
+        __qualname__ = "Forecast"
+        __table__ = forecasts
+        __tablename__ = "forecasts"
+
+    class Resolution(Base):
+        __qualname__ = "Resolution"
+        __table__ = resolutions
+        __tablename__ = "resolutions"
+
+    class SavedReport(Base):
+        __qualname__ = "SavedReport"
+        __table__ = saved_reports
+        __tablename__ = "saved_reports"
+
+    classes = {"Base": Base, "Claim": Claim, "ClaimTag": ClaimTag, "ClaimEdit": ClaimEdit,
+               "Forecast": Forecast, "Resolution": Resolution, "SavedReport": SavedReport}
+    for cls in classes.values():
+        cls.__module__ = __name__
+    return classes
