@@ -34,7 +34,7 @@ from claimtrack.domain.scoring import ScoreAccumulator
 from claimtrack.domain.scoring.compact import CompactAccumulator
 from claimtrack.domain.scoring.streaming import RelativeAccumulator, time_weights
 from claimtrack.services import report_final as rf
-from claimtrack.services.report_final import BACK, CID, EXTRA, N_LATE, OUTCOME, P, RESOLVED, SOURCE, WHO
+from claimtrack.services.report_final import BACK, CID, EXTRA, OUTCOME, P, RESOLVED, SOURCE, WHO
 from claimtrack.services.report_model import (
     NO_SOURCE,
     NO_TAG,
@@ -181,12 +181,12 @@ class _Collector:
                 self._day_cells[day] = cell
         return cell
 
-    def _claim_groups(self, head, tags: list[str] | None) -> list | None:
+    def _claim_groups(self, source: str | None, tags: list[str] | None) -> list:
         if self._group == "source":
-            return [self._group_acc(head[SOURCE] or NO_SOURCE)]
+            return [self._group_acc(source or NO_SOURCE)]
         if self._group == "tag":
             return [self._group_acc(t) for t in (tags or [NO_TAG])]
-        return None
+        return []
 
     def _add(self, cell: _Cell, targets, p: float, back, o: int | None, w: float = 1.0) -> None:
         if o is None:
@@ -200,38 +200,39 @@ class _Collector:
             if back:
                 counts[1] += 1
 
-    def final_claim(self, rows: list, tags: list[str] | None) -> None:
-        """One claim's rows of :func:`.report_final.final_query` (one per forecaster)."""
-        head = rows[0]
-        outcome = head[OUTCOME]
-        o = 1 if outcome == "yes" else 0 if outcome == "no" else None
-        cell = self._cell(head[RESOLVED])
-        finals = {}
-        if self._wanted is None and self._group is None:  # the common case, inlined
-            split = cell.split
-            for row in rows:
-                self.n_late += row[N_LATE]
-                if row[EXTRA] is None:  # only late forecasts
-                    continue
-                p = finals[row[WHO]] = row[P]
+    def final_rows(self, rows, tags: _Tags | None) -> None:
+        """Every row of :func:`.report_final.final_query`: one per claim and
+        forecaster, in claim order (one loop: this runs once per final forecast)."""
+        plain = self._wanted is None and self._group is None
+        by_forecaster = self._group == "forecaster"
+        add_claim = self.relative.add_claim
+        current = o = cell = None
+        finals: dict = {}
+        targets = ()
+        late = 0
+        for cid, outcome, resolved, source, who, p, back, key, n_late in rows:
+            if cid != current:  # a new claim: compare the last one's forecasters
+                if o is not None and len(finals) > 1:
+                    add_claim(finals, o)
+                current, finals = cid, {}
+                o = 1 if outcome == "yes" else 0 if outcome == "no" else None
+                cell = self._cell(resolved)
+                if not plain:
+                    targets = self._claim_groups(source, tags.of(cid) if tags is not None else None)
+            late += n_late
+            if key is None:  # this forecaster's forecasts all came after the resolution
+                continue
+            finals[who] = p
+            if plain:
                 if o is None:
                     cell.n_excluded += 1
                 else:
-                    split[1 if row[BACK] else 0].add(p, o)
-        else:
-            claim_groups = self._claim_groups(head, tags) or ()
-            by_forecaster = self._group == "forecaster"
-            for row in rows:
-                self.n_late += row[N_LATE]
-                if row[EXTRA] is None:
-                    continue
-                who = row[WHO]
-                p = finals[who] = row[P]
-                if self._wanted is not None and not self.matches(who):
-                    continue
-                self._add(cell, [self._group_acc(who)] if by_forecaster else claim_groups, p, row[BACK], o)
+                    cell.split[1 if back else 0].add(p, o)
+            elif self._wanted is None or self.matches(who):
+                self._add(cell, [self._group_acc(who)] if by_forecaster else targets, p, back, o)
         if o is not None and len(finals) > 1:
-            self.relative.add_claim(finals, o)
+            add_claim(finals, o)
+        self.n_late += late
 
     def weighted_claim(self, head, per: list, tags: list[str] | None) -> None:
         """One claim's forecasts from :func:`.report_final.stream_query`, by forecaster."""
@@ -239,7 +240,7 @@ class _Collector:
         o = 1 if outcome == "yes" else 0 if outcome == "no" else None
         resolved_at = as_utc(head[RESOLVED])
         cell = self._cell(head[RESOLVED])
-        claim_groups = self._claim_groups(head, tags) or ()
+        claim_groups = self._claim_groups(head[SOURCE], tags)
         finals = {}
         for who, pick in per:
             weights = time_weights([as_utc(r[EXTRA]) for r in pick], resolved_at)
@@ -290,9 +291,7 @@ def score_ledger(session: Session, options: ReportOptions) -> dict:
     collector = _Collector(options)
     tags = _Tags(conn, options, dialect, CHUNK) if options.group == "tag" else None
     if options.scoring == "final":
-        chunks = rf.plain_rows(conn, rf.final_query(options, dialect), CHUNK)
-        for cid, rows in groupby(chain.from_iterable(chunks), itemgetter(CID)):
-            collector.final_claim(list(rows), tags.of(cid) if tags is not None else None)
+        collector.final_rows(chain.from_iterable(rf.plain_rows(conn, rf.final_query(options, dialect), CHUNK)), tags)
         late_counted = rf.late_in_final_rows(dialect)
     else:
         chunks = rf.plain_rows(conn, rf.stream_query(options, dialect), CHUNK)

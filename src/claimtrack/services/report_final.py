@@ -69,6 +69,15 @@ def _claim_columns():
     return [c.id, c.outcome, type_coerce(c.resolved_at, String), c.source]
 
 
+def _sqlite_join():
+    """``claims.id + 0`` cannot drive a primary-key lookup, so SQLite reads the
+    claims in id order, tests each claim's conditions once, and reads its
+    forecasts through the (claim_id, forecaster, made_at) index: rows arrive
+    grouped and ordered with no sort, and forecasts of claims out of scope
+    are never looked at."""
+    return m.Forecast.claim_id == m.Claim.id + 0
+
+
 def final_query(options: ReportOptions, dialect: str):
     """One row per (claim, forecaster): the final eligible forecast (see the module doc)."""
     c, f = m.Claim, m.Forecast
@@ -78,8 +87,8 @@ def final_query(options: ReportOptions, dialect: str):
         n_late = func.sum(case((_late(options), literal_column("1")), else_=literal_column("0")))
         return (select(*_claim_columns(), f.forecaster, f.probability, f.backfilled,
                        func.max(case((_eligible(), key))), n_late)
-                .select_from(c).join(f, f.claim_id == c.id).where(*_conds(options, dialect))
-                .group_by(f.claim_id, f.forecaster).order_by(f.claim_id, f.forecaster))
+                .select_from(c).join(f, _sqlite_join()).where(*_conds(options, dialect))
+                .group_by(c.id, f.forecaster).order_by(c.id, f.forecaster))
     rank = func.row_number().over(partition_by=(f.claim_id, f.forecaster), order_by=(f.made_at.desc(), f.id.desc()))
     ranked = (select(*_claim_columns(), f.forecaster, f.probability, f.backfilled, rank.label("rn"))
               .select_from(c).join(f, f.claim_id == c.id).where(*_conds(options, dialect), _eligible())
@@ -92,9 +101,10 @@ def final_query(options: ReportOptions, dialect: str):
 def stream_query(options: ReportOptions, dialect: str):
     """Every eligible forecast, ordered like the (claim_id, forecaster, made_at) index."""
     c, f = m.Claim, m.Forecast
+    on, cid = (_sqlite_join(), c.id) if dialect == "sqlite" else (f.claim_id == c.id, f.claim_id)
     return (select(*_claim_columns(), f.forecaster, f.probability, f.backfilled, type_coerce(f.made_at, String))
-            .select_from(c).join(f, f.claim_id == c.id).where(*_conds(options, dialect), _eligible())
-            .order_by(f.claim_id, f.forecaster, f.made_at, f.id))
+            .select_from(c).join(f, on).where(*_conds(options, dialect), _eligible())
+            .order_by(cid, f.forecaster, f.made_at, f.id))
 
 
 def late_in_final_rows(dialect: str) -> bool:
