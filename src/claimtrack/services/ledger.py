@@ -3,15 +3,21 @@
 Every public function is one transaction (``Database.run_write``): it commits
 whole or writes nothing.  Forecasts and resolutions are only ever appended;
 edits to a claim's own fields are logged in ``claim_edits``.
+
+``add_claim``, ``add_forecast`` and ``resolve_claim`` (the quick commands)
+work on the Core tables: a few plain statements, no ORM objects, mapper
+configuration or unit of work.  ``edit_claim`` and ``set_status`` use the
+ORM classes.
 """
 
 from __future__ import annotations
 
-import uuid as uuidlib
+import os
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from claimtrack.db import models as m
@@ -19,22 +25,30 @@ from claimtrack.db.engine import Database
 from claimtrack.domain import validate
 from claimtrack.domain.dates import utcnow
 from claimtrack.domain.errors import Conflict, InvalidInput, NotFound, StaleRecord
-from claimtrack.domain.filters import normalise_tags
 from claimtrack.domain.records import (
     BACKFILL_THRESHOLD_HOURS,
     ClaimSummary,
     Forecast,
     Resolution,
 )
-from claimtrack.services import convert
 from claimtrack.services.chain import append_forecasts, append_resolutions
 
 BACKFILL_AFTER = timedelta(hours=BACKFILL_THRESHOLD_HOURS)
 _UNSET = object()
+# the UUID variant digit (RFC 4122: binary 10xx) for each random hex digit
+_VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
 
 
 def new_uuid() -> str:
-    return str(uuidlib.uuid4())
+    return new_uuids(1)[0]
+
+
+def new_uuids(n: int) -> list[str]:
+    """``n`` random (version 4) UUIDs as text, as ``str(uuid.uuid4())`` gives
+    them, from one read of ``os.urandom`` (uuid4 reads it once per UUID)."""
+    h = os.urandom(16 * n).hex()
+    return [f"{h[i:i + 8]}-{h[i + 8:i + 12]}-4{h[i + 13:i + 16]}-{_VARIANT[h[i + 16]]}{h[i + 17:i + 20]}-{h[i + 20:i + 32]}"
+            for i in range(0, 32 * n, 32)]
 
 
 def is_backfilled(made_at: datetime, recorded_at: datetime) -> bool:
@@ -58,27 +72,48 @@ class NewClaim:
 MAX_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
 
 
+def _not_found(claim_id: int) -> NotFound:
+    return NotFound(f"no claim with id {claim_id}: see 'claimtrack list --all' for ids")
+
+
 def load_claim(session: Session, claim_id: int, *, for_update: bool = False) -> m.Claim:
+    """The claim as an ORM object (locked on PostgreSQL when ``for_update``)."""
     if not 0 < claim_id <= MAX_ID:
-        raise NotFound(f"no claim with id {claim_id}: see 'claimtrack list --all' for ids")
+        raise _not_found(claim_id)
     query = select(m.Claim).where(m.Claim.id == claim_id)
     if for_update and session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
     claim = session.execute(query).scalar_one_or_none()
     if claim is None:
-        raise NotFound(f"no claim with id {claim_id}: see 'claimtrack list --all' for ids")
+        raise _not_found(claim_id)
     return claim
 
 
-def _check_revision(claim: m.Claim, expected: int | None) -> None:
+def _claim_state(session: Session, claim_id: int):
+    """What a write needs of a claim, as one Core row (locked on PostgreSQL)."""
+    if not 0 < claim_id <= MAX_ID:
+        raise _not_found(claim_id)
+    c = m.claims.c
+    query = select(c.id, c.uuid, c.status, c.outcome, c.resolved_at, c.stated_at, c.revision,
+                   c.n_forecasts).where(c.id == claim_id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    claim = session.execute(query).first()
+    if claim is None:
+        raise _not_found(claim_id)
+    return claim
+
+
+def _check_revision(claim, expected: int | None) -> None:
     if expected is not None and claim.revision != expected:
         raise StaleRecord(
             f"claim {claim.id} changed since you opened it (revision {expected} -> {claim.revision}): reload and try again"
         )
 
 
-def _forecast_row(claim: m.Claim, forecaster: str, p: float, made_at: datetime,
+def _forecast_row(claim, forecaster: str, p: float, made_at: datetime,
                   recorded_at: datetime, rationale: str | None, **extra) -> dict:
+    """The row of a new forecast on ``claim`` (anything with id, uuid, resolved_at)."""
     after = claim.resolved_at is not None and made_at > claim.resolved_at
     return {
         "uuid": extra.get("uuid") or new_uuid(),
@@ -95,21 +130,51 @@ def _forecast_row(claim: m.Claim, forecaster: str, p: float, made_at: datetime,
     }
 
 
-def note_forecast(session: Session, claim: m.Claim) -> None:
-    """Refresh the claim's cached newest forecast (by made_at) after an append."""
-    newest = session.execute(
-        select(m.Forecast.probability, m.Forecast.forecaster)
-        .where(m.Forecast.claim_id == claim.id)
-        .order_by(m.Forecast.made_at.desc(), m.Forecast.id.desc())
-        .limit(1)
+def _newest_forecast(session: Session, claim_id: int):
+    """(probability, forecaster) of the claim's newest forecast by made_at, or None."""
+    f = m.forecasts.c
+    return session.execute(
+        select(f.probability, f.forecaster).where(f.claim_id == claim_id)
+        .order_by(f.made_at.desc(), f.id.desc()).limit(1)
     ).first()
+
+
+def note_forecast(session: Session, claim: m.Claim) -> None:
+    """Refresh the cached newest forecast (by made_at) of an ORM claim after an append."""
+    newest = _newest_forecast(session, claim.id)
     claim.n_forecasts = (claim.n_forecasts or 0) + 1
     if newest is not None:
         claim.last_probability, claim.last_forecaster = newest
     claim.revision = (claim.revision or 0) + 1
 
 
+def _note_forecast(session: Session, claim) -> None:
+    """The same for a claim read with :func:`_claim_state`, as one UPDATE."""
+    newest = _newest_forecast(session, claim.id)
+    values = {"n_forecasts": (claim.n_forecasts or 0) + 1, "revision": (claim.revision or 0) + 1}
+    if newest is not None:
+        values["last_probability"], values["last_forecaster"] = newest
+    session.execute(update(m.claims).where(m.claims.c.id == claim.id).values(**values))
+
+
+def _utc(value: datetime) -> datetime:
+    """An aware datetime as the ledger hands it back: in UTC."""
+    return value if value.tzinfo is timezone.utc else value.astimezone(timezone.utc)
+
+
+def _forecast_record(row: dict) -> Forecast:
+    """The stored forecast, from the row just inserted (its new id included)."""
+    return Forecast(
+        id=row["id"], uuid=row["uuid"], claim_id=row["claim_id"], forecaster=row["forecaster"],
+        probability=float(row["probability"]), made_at=_utc(row["made_at"]),
+        recorded_at=_utc(row["recorded_at"]), rationale=row["rationale"],
+        backfilled=row["backfilled"], after_resolution=row["after_resolution"],
+    )
+
+
 def add_claim(db: Database, new: NewClaim) -> ClaimSummary:
+    from claimtrack.domain.filters import normalise_tags
+
     statement = validate.statement(new.statement)
     source = validate.name(new.source, "source")
     source_url = validate.url(new.source_url, "source url")
@@ -124,22 +189,29 @@ def add_claim(db: Database, new: NewClaim) -> ClaimSummary:
         raise InvalidInput("the claim's made date is in the future: a claim is logged when or after it is made")
     if new.resolve_by is not None and new.resolve_by < stated_at:
         raise InvalidInput("the due date is before the claim was made: give a later --due")
+    # the claim row as it stands once its first forecast is noted (that
+    # counts as the claim's second revision)
+    values = {
+        "uuid": new_uuid(), "statement": statement, "details": details, "source": source,
+        "source_url": source_url, "stated_at": stated_at, "recorded_at": now,
+        "resolve_by": new.resolve_by, "status": "active", "revision": 1, "n_forecasts": 0,
+    }
+    if p is not None:
+        values.update(revision=2, n_forecasts=1, last_probability=p, last_forecaster=forecaster)
 
     def work(session: Session) -> ClaimSummary:
-        claim = m.Claim(
-            uuid=new_uuid(), statement=statement, details=details, source=source,
-            source_url=source_url, stated_at=stated_at, recorded_at=now,
-            resolve_by=new.resolve_by, status="active", revision=1, n_forecasts=0,
-        )
-        claim.tags = [m.ClaimTag(tag=t) for t in tags]
-        session.add(claim)
-        session.flush()
+        claim_id = session.execute(m.claims.insert().values(**values)).inserted_primary_key[0]
+        if tags:
+            session.execute(m.claim_tags.insert(), [{"claim_id": claim_id, "tag": t} for t in tags])
         if p is not None:
-            row = _forecast_row(claim, forecaster, p, stated_at, now, note)
-            append_forecasts(session, [row])
-            note_forecast(session, claim)
-        session.flush()
-        return convert.claim_summary(claim, tags)
+            claim = SimpleNamespace(id=claim_id, uuid=values["uuid"], resolved_at=None)
+            append_forecasts(session, [_forecast_row(claim, forecaster, p, stated_at, now, note)])
+        return ClaimSummary(
+            id=claim_id, uuid=values["uuid"], statement=statement, source=source, source_url=source_url,
+            stated_at=stated_at, recorded_at=now, resolve_by=new.resolve_by, status="active", tags=tags,
+            probability=values.get("last_probability"), forecaster=values.get("last_forecaster"),
+            n_forecasts=values["n_forecasts"], outcome=None, resolved_at=None, revision=values["revision"],
+        )
 
     return db.run_write(work)
 
@@ -156,7 +228,7 @@ def add_forecast(db: Database, claim_id: int, probability: float, *, forecaster:
         raise InvalidInput("the forecast's made date is in the future: use a date up to now")
 
     def work(session: Session) -> Forecast:
-        claim = load_claim(session, claim_id, for_update=True)
+        claim = _claim_state(session, claim_id)
         _check_revision(claim, expected_revision)
         if claim.status != "active":
             raise Conflict(f"claim {claim_id} is a {claim.status} in the inbox: accept it first ('claimtrack accept {claim_id}')")
@@ -167,10 +239,8 @@ def add_forecast(db: Database, claim_id: int, probability: float, *, forecaster:
             )
         row = _forecast_row(claim, forecaster, p, made, now, rationale)
         append_forecasts(session, [row])
-        note_forecast(session, claim)
-        session.flush()
-        stored = session.execute(select(m.Forecast).where(m.Forecast.uuid == row["uuid"])).scalar_one()
-        return convert.forecast(stored)
+        _note_forecast(session, claim)
+        return _forecast_record(row)
 
     return db.run_write(work)
 
@@ -190,7 +260,7 @@ def resolve_claim(db: Database, claim_id: int, outcome: str, *, resolved_at: dat
         raise InvalidInput("the resolution date is in the future: use the date the outcome became known")
 
     def work(session: Session) -> tuple[Resolution, list[str]]:
-        claim = load_claim(session, claim_id, for_update=True)
+        claim = _claim_state(session, claim_id)
         _check_revision(claim, expected_revision)
         if claim.status != "active":
             raise Conflict(f"claim {claim_id} is a {claim.status} in the inbox: accept it first")
@@ -202,9 +272,8 @@ def resolve_claim(db: Database, claim_id: int, outcome: str, *, resolved_at: dat
             raise InvalidInput(
                 f"resolution date {when:%Y-%m-%d} is before claim {claim_id} was made ({claim.stated_at:%Y-%m-%d}): give a later --date"
             )
-        late = session.execute(
-            select(m.Forecast.id).where(m.Forecast.claim_id == claim.id, m.Forecast.made_at > when)
-        ).first()
+        f = m.forecasts.c
+        late = session.execute(select(f.id).where(f.claim_id == claim.id, f.made_at > when).limit(1)).first()
         warnings = []
         if late is not None:
             warnings.append("some forecasts on this claim were made after this resolution date; they will not be scored")
@@ -215,11 +284,13 @@ def resolve_claim(db: Database, claim_id: int, outcome: str, *, resolved_at: dat
             "recorded_at": now, "import_key": None,
         }
         append_resolutions(session, [row])
-        claim.outcome, claim.resolved_at = outcome, when
-        claim.revision += 1
-        session.flush()
-        stored = session.execute(select(m.Resolution).where(m.Resolution.uuid == row["uuid"])).scalar_one()
-        return convert.resolution(stored), warnings
+        session.execute(update(m.claims).where(m.claims.c.id == claim.id)
+                        .values(outcome=outcome, resolved_at=when, revision=claim.revision + 1))
+        stored = Resolution(
+            id=row["id"], uuid=row["uuid"], claim_id=claim.id, outcome=outcome, resolved_at=_utc(when),
+            note=note, evidence_url=evidence_url, resolved_by=resolved_by, recorded_at=_utc(now),
+        )
+        return stored, warnings
 
     return db.run_write(work)
 
@@ -230,6 +301,9 @@ EDITABLE = ("statement", "details", "source", "source_url", "resolve_by", "tags"
 def edit_claim(db: Database, claim_id: int, *, edited_by: str | None = None,
                expected_revision: int | None = None, **changes) -> ClaimSummary:
     """Change a claim's own fields; every change is logged in its history."""
+    from claimtrack.domain.filters import normalise_tags
+    from claimtrack.services import convert
+
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise InvalidInput(f"cannot edit {', '.join(sorted(unknown))}: editable fields are {', '.join(EDITABLE)}")
@@ -284,6 +358,8 @@ def set_status(db: Database, claim_id: int, status: str, *, edited_by: str | Non
                statement: str | None = None) -> ClaimSummary:
     """Accept (draft -> active, optionally with the user's own probability and a
     reworded statement) or reject a draft, in one transaction."""
+    from claimtrack.services import convert
+
     if probability is not None:
         probability = validate.probability(probability)
     if statement is not None:
