@@ -282,3 +282,19 @@ def test_final_forecasts_come_from_the_forecasts_index_without_a_sort(tmp_path):
             assert not any("TEMP B-TREE" in step for step in plan), plan
     finally:
         db.dispose()
+
+
+def test_a_claim_with_only_late_forecasts_adds_no_period(db):
+    from claimtrack.services.imports import import_claims
+    from test_report_helpers import claim, fc, res
+
+    early, late = utc(2024, 2, 10), utc(2024, 11, 10)
+    import_claims(db, [
+        claim("scored", forecasts=[fc("me", 0.7, early - timedelta(days=3))], resolutions=[res("no", early)]),
+        claim("only late", forecasts=[fc("me", 0.7, late + timedelta(days=1))], resolutions=[res("yes", late)]),
+    ])
+    for scoring in ("final", "time-weighted"):
+        r = report(db, scoring=scoring, period="quarter")
+        assert [p.key for p in r.periods] == ["2024-Q1"], scoring  # not Q1..Q4: the late claim scores nothing
+        assert r.n_after_resolution == 1 and r.overall.summary.n == 1
+        assert r.overall.summary.brier == pytest.approx(0.49, abs=1e-12)

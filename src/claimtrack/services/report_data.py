@@ -214,14 +214,14 @@ class _Collector:
             if cid != current:  # a new claim: compare the last one's forecasters
                 if o is not None and len(finals) > 1:
                     add_claim(finals, o)
-                current, finals = cid, {}
-                o = 1 if outcome == "yes" else 0 if outcome == "no" else None
-                cell = self._cell(resolved)
+                current, finals, o, cell = cid, {}, outcome, None
                 if not plain:
                     targets = self._claim_groups(source, tags.of(cid) if tags is not None else None)
             late += n_late
             if key is None:  # this forecaster's forecasts all came after the resolution
                 continue
+            if cell is None:  # (a claim with only late forecasts opens no period)
+                cell = self._cell(resolved)
             finals[who] = p
             if plain:
                 if o is None:
@@ -236,8 +236,7 @@ class _Collector:
 
     def weighted_claim(self, head, per: list, tags: list[str] | None) -> None:
         """One claim's forecasts from :func:`.report_final.stream_query`, by forecaster."""
-        outcome = head[OUTCOME]
-        o = 1 if outcome == "yes" else 0 if outcome == "no" else None
+        o = head[OUTCOME]
         resolved_at = as_utc(head[RESOLVED])
         cell = self._cell(head[RESOLVED])
         claim_groups = self._claim_groups(head[SOURCE], tags)

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import Integer, String, and_, case, false, func, literal, literal_column, or_, select, type_coerce
+from sqlalchemy import Integer, String, and_, case, false, func, literal, literal_column, null, or_, select, type_coerce
 
 from claimtrack.db import models as m
 from claimtrack.services.report_model import ReportOptions
@@ -63,10 +63,15 @@ def _late(options: ReportOptions):
     return late
 
 
-def _claim_columns():
+def _claim_columns(options: ReportOptions):
+    """id; outcome as 1 (yes), 0 (no) or None (ambiguous, void: excluded);
+    the resolution time (SQLite's stored text, parsed once per claim by
+    report_data.as_utc); the source when grouping by it.  Small ints and
+    None cost Python nothing per row, strings an object each."""
     c = m.Claim
-    # the stored text on SQLite, parsed once per claim (report_data.as_utc)
-    return [c.id, c.outcome, type_coerce(c.resolved_at, String), c.source]
+    outcome = case((c.outcome == "yes", literal_column("1")), (c.outcome == "no", literal_column("0")))
+    source = c.source if options.group == "source" else null()
+    return [c.id, outcome, type_coerce(c.resolved_at, String), source]
 
 
 def _sqlite_join():
@@ -85,12 +90,12 @@ def final_query(options: ReportOptions, dialect: str):
         key = (type_coerce(f.made_at, String) + literal_column("char(1)")
                + type_coerce((f.id + _ID_WIDTH).self_group(), String))
         n_late = func.sum(case((_late(options), literal_column("1")), else_=literal_column("0")))
-        return (select(*_claim_columns(), f.forecaster, f.probability, f.backfilled,
+        return (select(*_claim_columns(options), f.forecaster, f.probability, f.backfilled,
                        func.max(case((_eligible(), key))), n_late)
                 .select_from(c).join(f, _sqlite_join()).where(*_conds(options, dialect))
                 .group_by(c.id, f.forecaster).order_by(c.id, f.forecaster))
     rank = func.row_number().over(partition_by=(f.claim_id, f.forecaster), order_by=(f.made_at.desc(), f.id.desc()))
-    ranked = (select(*_claim_columns(), f.forecaster, f.probability, f.backfilled, rank.label("rn"))
+    ranked = (select(*_claim_columns(options), f.forecaster, f.probability, f.backfilled, rank.label("rn"))
               .select_from(c).join(f, f.claim_id == c.id).where(*_conds(options, dialect), _eligible())
               .subquery())
     cols = list(ranked.c)[:-1]
@@ -102,7 +107,7 @@ def stream_query(options: ReportOptions, dialect: str):
     """Every eligible forecast, ordered like the (claim_id, forecaster, made_at) index."""
     c, f = m.Claim, m.Forecast
     on, cid = (_sqlite_join(), c.id) if dialect == "sqlite" else (f.claim_id == c.id, f.claim_id)
-    return (select(*_claim_columns(), f.forecaster, f.probability, f.backfilled, type_coerce(f.made_at, String))
+    return (select(*_claim_columns(options), f.forecaster, f.probability, f.backfilled, type_coerce(f.made_at, String))
             .select_from(c).join(f, on).where(*_conds(options, dialect), _eligible())
             .order_by(cid, f.forecaster, f.made_at, f.id))
 
