@@ -38,12 +38,22 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 
+# Commands that open the ledger through common.ledger(), which ends the
+# startup pause of the garbage collector (see main); any other command ends
+# it as soon as it is looked up.
+QUICK = frozenset({"add", "forecast", "resolve", "edit", "list", "show", "due", "inbox", "accept", "reject"})
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx):
         return sorted(COMMANDS)
 
     def get_command(self, ctx, name):
         spec = COMMANDS.get(name)
+        if name not in QUICK:
+            from claimtrack.cli.common import end_startup
+
+            end_startup()
         if spec is None:
             return None
         try:
@@ -86,13 +96,21 @@ def cli(ctx: click.Context, db_option: str | None) -> None:
     ctx.ensure_object(dict)
     ctx.obj["db_option"] = db_option
     if ctx.invoked_subcommand is None:
+        from claimtrack.cli.common import end_startup
         from claimtrack.cli.now import bare
 
+        end_startup()
         ctx.invoke(bare)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the CLI with one-line errors and meaningful exit codes."""
+    from claimtrack.cli.common import end_startup, pause_gc_for_startup
     from claimtrack.cli.errors import run
 
-    sys.exit(run(cli, argv, prog_name=os.environ.get("CLAIMTRACK_PROG", "claimtrack")))
+    pause_gc_for_startup()
+    try:
+        code = run(cli, argv, prog_name=os.environ.get("CLAIMTRACK_PROG", "claimtrack"))
+    finally:
+        end_startup()
+    sys.exit(code)
