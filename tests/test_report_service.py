@@ -261,6 +261,9 @@ def test_a_tie_on_made_at_goes_to_the_forecast_recorded_later(db):
     assert [(f.forecaster, f.probability) for f in line.forecasts] == [("me", 0.9)]
     assert report(db, forecaster="ivan").n_after_resolution == 1
     assert report(db, forecaster="me").n_after_resolution == 0
+    from claimtrack.services.scoring import headline
+
+    assert headline(db).startswith("Brier 0.010 ") and "over 1 final forecasts" in headline(db)
 
 
 def test_final_forecasts_come_from_the_forecasts_index_without_a_sort(tmp_path):

@@ -217,6 +217,7 @@ def test_the_report_agrees_with_the_domain_rules_on_random_ledgers(db, seed):
     from claimtrack.domain.scoring import score
     from claimtrack.services.report_data import build_report
     from claimtrack.services.report_model import ReportOptions
+    from claimtrack.services.scoring import final_forecasts_query
 
     _random_ledger(db, seed)
     for options in ORACLE_OPTIONS:
@@ -225,6 +226,11 @@ def test_the_report_agrees_with_the_domain_rules_on_random_ledgers(db, seed):
         assert report.n_after_resolution == n_late, options
         if options.get("scoring") == "time-weighted":
             continue  # weights: see test_report_service
+        if not options:  # the bare command's headline query, same rule
+            with db.read() as session:
+                rows = session.execute(final_forecasts_query(db.dialect)).all()
+            assert sorted((w, p, 1 if out == "yes" else 0) for _, w, p, out in rows) == \
+                sorted((w, p, o) for w, p, o, _ in scored)
         _same_summary(report.overall.summary, score([(p, o) for _, p, o, _ in scored]))
         assert report.overall.n_excluded == n_excluded, options
         assert report.overall.n_backfilled == sum(1 for *_, back in scored if back), options

@@ -34,10 +34,10 @@ from sqlalchemy import Integer, String, and_, case, false, func, literal, litera
 
 from claimtrack.db import models as m
 from claimtrack.services.report_model import ReportOptions
+from claimtrack.services.scoring import sqlite_latest_key
 
 # column positions, shared by both queries' rows
 CID, OUTCOME, RESOLVED, SOURCE, WHO, P, BACK, EXTRA, N_LATE = range(9)
-_ID_WIDTH = 10 ** 18  # id + this: 19 digits for any id a ledger will reach
 
 
 def _conds(options: ReportOptions, dialect: str) -> list:
@@ -87,8 +87,7 @@ def final_query(options: ReportOptions, dialect: str):
     """One row per (claim, forecaster): the final eligible forecast (see the module doc)."""
     c, f = m.Claim, m.Forecast
     if dialect == "sqlite":
-        key = (type_coerce(f.made_at, String) + literal_column("char(1)")
-               + type_coerce((f.id + _ID_WIDTH).self_group(), String))
+        key = sqlite_latest_key()
         n_late = func.sum(case((_late(options), literal_column("1")), else_=literal_column("0")))
         return (select(*_claim_columns(options), f.forecaster, f.probability, f.backfilled,
                        func.max(case((_eligible(), key))), n_late)
