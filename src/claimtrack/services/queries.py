@@ -24,14 +24,21 @@ from claimtrack.services.ledger import load_claim
 SORTS = ("due", "made", "recorded", "id", "probability", "resolved", "source", "statement")
 
 
-def _conditions(flt: ClaimFilter, now: datetime) -> list:
+# States that match a large share of the ledger: sorting them by anything but
+# the due date reads the table straight through (see list_claims_in).
+_BROAD_STATES = ("open", "resolved", "all")
+
+
+def _conditions(flt: ClaimFilter, now: datetime, *, scan: bool = False) -> list:
     c = m.Claim
     conds: list = []
     state = flt.state
+    # `status || ''` is the same test, but SQLite cannot answer it from an index
+    status = c.status + "" if scan else c.status
     if state in ("draft", "rejected"):
-        conds.append(c.status == state)
+        conds.append(status == state)
     else:
-        conds.append(c.status == "active")
+        conds.append(status == "active")
         if state in ("open", "due", "overdue"):
             conds.append(c.outcome.is_(None))
         if state == "resolved":
@@ -65,23 +72,53 @@ def _conditions(flt: ClaimFilter, now: datetime) -> list:
     return conds
 
 
-def _order(flt: ClaimFilter, sort: str | None, descending: bool):
-    c = m.Claim
+# sort name -> (Claim column, the ClaimSummary field holding the same value)
+_SORT_KEYS = {
+    "due": ("resolve_by", "resolve_by"), "made": ("stated_at", "stated_at"),
+    "recorded": ("recorded_at", "recorded_at"), "id": ("id", "id"),
+    "probability": ("last_probability", "probability"), "resolved": ("resolved_at", "resolved_at"),
+    "source": ("source", "source"), "statement": ("statement", "statement"),
+}
+
+
+def _sort(flt: ClaimFilter, sort: str | None, descending: bool) -> tuple[str, bool]:
+    """The sort actually used (the state's default when None) and its direction."""
     sort = sort or ("resolved" if flt.state == "resolved" else "due")
     if sort not in SORTS:
         from claimtrack.domain.errors import InvalidInput
 
         raise InvalidInput(f"unknown sort '{sort}': use one of {', '.join(SORTS)}")
-    column = {
-        "due": c.resolve_by, "made": c.stated_at, "recorded": c.recorded_at, "id": c.id,
-        "probability": c.last_probability, "resolved": c.resolved_at, "source": c.source,
-        "statement": c.statement,
-    }[sort]
     if sort == "resolved" and flt.state == "resolved" and not descending:
         descending = True  # newest resolutions first reads best
+    return sort, descending
+
+
+def _order(flt: ClaimFilter, sort: str | None, descending: bool):
+    sort, descending = _sort(flt, sort, descending)
+    column = getattr(m.Claim, _SORT_KEYS[sort][0])
     key = column.desc() if descending else column.asc()
     # NULLs (no due date, no probability) go last either way
-    return [column.is_(None), key, c.id.asc()]
+    return [column.is_(None), key, m.Claim.id.asc()]
+
+
+def _after(flt: ClaimFilter, sort: str | None, descending: bool, after: ClaimSummary):
+    """The keyset condition: rows that come after ``after`` in the order of ``_order``.
+
+    The order is (column IS NULL, column, id), so: past a non-NULL value come
+    the rows further along the column, the rows with the same value and a
+    higher id, and every NULL row; past a NULL value only NULL rows with a
+    higher id.  Works for every sort in SORTS.
+    """
+    sort, descending = _sort(flt, sort, descending)
+    column_name, field = _SORT_KEYS[sort]
+    c = m.Claim
+    if sort == "id":
+        return c.id < after.id if descending else c.id > after.id
+    column, value = getattr(c, column_name), getattr(after, field)
+    if value is None:
+        return and_(column.is_(None), c.id > after.id)
+    further = column < value if descending else column > value
+    return or_(further, and_(column == value, c.id > after.id), column.is_(None))
 
 
 def _tags_for(session: Session, ids: list[int]) -> dict[int, tuple[str, ...]]:
@@ -104,9 +141,26 @@ _SUMMARY_COLUMNS = tuple(getattr(m.Claim, name) for name in (
 
 
 def list_claims_in(session: Session, flt: ClaimFilter, *, limit: int | None = None, offset: int = 0,
-                   sort: str | None = None, descending: bool = False) -> list[ClaimSummary]:
+                   sort: str | None = None, descending: bool = False,
+                   after: ClaimSummary | None = None) -> list[ClaimSummary]:
+    """Claims matching ``flt`` in the order ``sort``/``descending`` (NULLs last, then by id).
+
+    ``after`` pages by keyset: pass the last claim of the previous page (as
+    this function returned it, with the same filter and sort) and the page
+    starts right after it, as fast at the 50,000th row as at the first, where
+    ``offset`` makes the database sort and skip every earlier row.  ``offset``
+    still applies on top of ``after`` (normally 0 with it).
+    """
     now = flt.now or utcnow()
-    query = select(*_SUMMARY_COLUMNS).where(and_(*_conditions(flt, now))).order_by(*_order(flt, sort, descending))
+    # Only the due date is in the status index, so for any other sort SQLite
+    # would look up every matching row through that index one by one, then
+    # sort: on 100,000 claims ~180 ms a page for `all` or `resolved`, against
+    # ~30 ms reading the table in order.  Narrow states (due, inbox) keep it.
+    scan = _sort(flt, sort, descending)[0] != "due" and flt.state in _BROAD_STATES
+    conds = _conditions(flt, now, scan=scan)
+    if after is not None:
+        conds.append(_after(flt, sort, descending, after))
+    query = select(*_SUMMARY_COLUMNS).where(and_(*conds)).order_by(*_order(flt, sort, descending))
     if limit is not None:
         query = query.limit(limit)
     if offset:

@@ -2,6 +2,9 @@
 
 ``create_app`` is shared by ``claimtrack tui``, a bare ``claimtrack`` in a
 terminal, and the tests (which pass a fixed clock).
+
+Only the claims view is built at startup; the calibration and sources views
+(and plotext behind the chart) are imported and mounted when first shown.
 """
 
 from __future__ import annotations
@@ -14,14 +17,13 @@ from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widget import AwaitMount, Widget
+from textual.widgets import Header, TabbedContent, TabPane
 
 from claimtrack.tui.backend import Backend, describe_error
 from claimtrack.tui.commands import ClaimCommands
-from claimtrack.tui.screens.help import HelpScreen
-from claimtrack.tui.widgets.calibration_view import CalibrationView
 from claimtrack.tui.widgets.claims_view import ClaimsView
-from claimtrack.tui.widgets.sources_view import SourcesView
+from claimtrack.tui.widgets.footer import KeysFooter
 
 VIEWS = ("claims", "calibration", "sources")
 FOCUS_REFRESH_GAP = 2.0  # seconds; regaining focus more often than this does not reload
@@ -57,17 +59,17 @@ class ClaimtrackApp(App[None]):
         super().__init__()
         self.backend = backend
         self._last_refresh = time.monotonic()
+        self._views: dict[str, Widget] = {}  # the views built so far, by pane id
+        self._mounting: dict[str, AwaitMount] = {}
 
     def compose(self):
         yield Header()
         with TabbedContent(initial="claims", id="views"):
             with TabPane("Claims [1]", id="claims"):
                 yield ClaimsView(id="claims-view")
-            with TabPane("Calibration [2]", id="calibration"):
-                yield CalibrationView(id="calibration-view")
-            with TabPane("Sources [3]", id="sources"):
-                yield SourcesView(id="sources-view")
-        yield Footer()
+            yield TabPane("Calibration [2]", id="calibration")  # filled on first use
+            yield TabPane("Sources [3]", id="sources")
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self._open()
@@ -93,9 +95,31 @@ class ClaimtrackApp(App[None]):
     def claims_view(self) -> ClaimsView:
         return self.query_one(ClaimsView)
 
-    def _active_view(self):
-        active = self.query_one(TabbedContent).active
-        return {"claims": ClaimsView, "calibration": CalibrationView, "sources": SourcesView}[active or "claims"]
+    def _active_name(self) -> str:
+        return self.query_one(TabbedContent).active or "claims"
+
+    def _view(self, name: str) -> Widget | None:
+        """The view in pane ``name`` once it is mounted (None before its first use)."""
+        if name == "claims":
+            return self.claims_view
+        view = self._views.get(name)
+        return view if view is not None and view.is_mounted else None
+
+    async def _build_view(self, name: str) -> Widget:
+        """The calibration or sources view, mounted on its first use."""
+        if name not in self._views:
+            if name == "calibration":
+                from claimtrack.tui.widgets.calibration_view import CalibrationView
+
+                view: Widget = CalibrationView(id="calibration-view")
+            else:
+                from claimtrack.tui.widgets.sources_view import SourcesView
+
+                view = SourcesView(id="sources-view")
+            self._views[name] = view
+            self._mounting[name] = self.query_one(f"#{name}", TabPane).mount(view)
+        await self._mounting[name]  # a second caller waits for the same mount
+        return self._views[name]
 
     def action_view(self, name: str) -> None:
         tabs = self.query_one(TabbedContent)
@@ -104,10 +128,17 @@ class ClaimtrackApp(App[None]):
         # drop focus first: a focused widget in the pane being hidden would pull it back
         self.screen.set_focus(None)
         tabs.active = name
+        self.call_later(self._show_view, name)
+
+    async def _show_view(self, name: str) -> None:
+        if name != "claims":
+            await self._build_view(name)
         self.call_after_refresh(self._focus_view)
 
     def _focus_view(self) -> None:
-        view = self.query_one(self._active_view())
+        view = self._view(self._active_name())
+        if view is None:
+            return
         target = view.query_one("#claims-table") if isinstance(view, ClaimsView) else None
         if target is None:
             focusable = [w for w in view.query("*") if w.focusable]
@@ -116,8 +147,9 @@ class ClaimtrackApp(App[None]):
             target.focus()
 
     @on(TabbedContent.TabActivated)
-    def _view_shown(self, event: TabbedContent.TabActivated) -> None:
-        view = self.query_one(self._active_view())
+    async def _view_shown(self, event: TabbedContent.TabActivated) -> None:
+        name = self._active_name()
+        view = self.claims_view if name == "claims" else await self._build_view(name)
         if hasattr(view, "shown"):
             view.shown()
 
@@ -139,13 +171,16 @@ class ClaimtrackApp(App[None]):
 
     def action_refresh(self) -> None:
         self._last_refresh = time.monotonic()
-        self.query_one(self._active_view()).refresh_data()
+        view = self._view(self._active_name())
+        if view is not None:
+            view.refresh_data()  # type: ignore[attr-defined]
 
     def on_app_focus(self, _: events.AppFocus) -> None:
         if time.monotonic() - self._last_refresh >= FOCUS_REFRESH_GAP:
             self.action_refresh()
 
     def action_help(self) -> None:
+        from claimtrack.tui.screens.help import HelpScreen
         from claimtrack.tui.widgets.claims_table import ClaimsTable
 
         sections = [

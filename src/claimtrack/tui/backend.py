@@ -60,9 +60,8 @@ class Page:
     """One slice of a claim list, with what the UI needs to keep paging."""
 
     rows: list[ClaimSummary]
-    offset: int
-    total: int
-    counts: dict[str, int] | None  # state -> count, only on a fresh load
+    offset: int  # how many rows come before this page in the list
+    total: int | None  # rows in the whole list; None until counted (see Backend.counts)
 
 
 class Backend:
@@ -94,8 +93,12 @@ class Backend:
             return self._db
 
     def describe(self) -> str:
-        """Where the ledger is, for the title bar."""
-        return self.db.location.display()
+        """Where the ledger is, for the title bar (without opening it: the first page does)."""
+        if self._db is not None:
+            return self._db.location.display()
+        from claimtrack.db.location import resolve_location
+
+        return resolve_location(self.db_option).display()
 
     def close(self) -> None:
         with self._lock:
@@ -114,20 +117,30 @@ class Backend:
     # ------------------------------------------------------------- reads
 
     def page(self, state: str, search: str | None, *, sort: str | None, descending: bool,
-             offset: int, limit: int, with_counts: bool = False) -> Page:
+             offset: int, limit: int, after: ClaimSummary | None = None, count: bool = True) -> Page:
+        """``limit`` rows from position ``offset``.
+
+        With ``after`` (the last row of the previous page) the page is read by
+        keyset, which costs the same at any depth; without it, by OFFSET.  A
+        full page is counted (``count``) so the total stays current; a short one
+        ends the list.
+        """
         from claimtrack.services.queries import count_claims, list_claims
 
         flt = self.claim_filter(state, search)
-        rows = list_claims(self.db, flt, limit=limit, offset=offset, sort=sort, descending=descending)
-        counts = None
-        if with_counts:
-            counts = {s: count_claims(self.db, self.claim_filter(s, search)) for _, s in STATES}
-            total = counts[state]
-        elif len(rows) < limit:
-            total = offset + len(rows)
+        rows = list_claims(self.db, flt, limit=limit, offset=0 if after is not None else offset, after=after,
+                           sort=sort, descending=descending)
+        if len(rows) < limit:
+            total: int | None = offset + len(rows)
         else:
-            total = count_claims(self.db, flt)
-        return Page(rows=rows, offset=offset, total=total, counts=counts)
+            total = count_claims(self.db, flt) if count else None
+        return Page(rows=rows, offset=offset, total=total)
+
+    def counts(self, search: str | None) -> dict[str, int]:
+        """How many claims each state switch shows (with the filter)."""
+        from claimtrack.services.queries import count_claims
+
+        return {s: count_claims(self.db, self.claim_filter(s, search)) for _, s in STATES}
 
     def detail(self, claim_id: int) -> ClaimDetail:
         from claimtrack.services.queries import get_claim

@@ -7,13 +7,13 @@ exactly as typed.  Nothing here imports textual.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from claimtrack.domain.dates import format_date, format_datetime, humanize_delta
+from claimtrack.domain.dates import format_date, format_datetime, humanize_delta, user_timezone
 from claimtrack.domain.probability import format_probability
 from claimtrack.domain.records import ClaimDetail, ClaimSummary
 
@@ -69,22 +69,26 @@ def row_style(state: str) -> str:
             "void": "dim", "ambiguous": "dim"}.get(state, "")
 
 
-def claim_row(claim: ClaimSummary, now: datetime) -> tuple[Text, ...]:
-    """The cells of one table row, in COLUMNS order."""
+def claim_row(claim: ClaimSummary, now: datetime, tz: tzinfo | None = None) -> tuple[Text, ...]:
+    """The cells of one table row, in COLUMNS order; dates in ``tz`` (default: the user's zone).
+
+    Pass ``tz`` when formatting many rows: looking the zone up costs more than the row.
+    """
+    tz = tz if tz is not None else user_timezone()
     state = claim_state(claim, now)
     style = "red" if state == "overdue" else ""
     p = format_probability(claim.probability) if claim.probability is not None else "–"
-    due = format_date(claim.resolve_by) if claim.resolve_by is not None else ""
+    due = format_date(claim.resolve_by, tz) if claim.resolve_by is not None else ""
     state_style = row_style(state) or {"yes": "green", "no": "magenta"}.get(state, "")
     return (
         cell(claim.id, "bold " + style, "right"),
         cell(claim.statement, style),
         cell(claim.source or "", style),
         cell(p, style, "right"),
-        cell(format_date(claim.stated_at), style),
+        cell(format_date(claim.stated_at, tz), style),
         cell(due, row_style(state) if state in ("overdue", "due soon") else style),
         cell(state, state_style),
-        cell(humanize_delta(claim.stated_at, now).replace(" ago", ""), style, "right"),
+        cell(humanize_delta(claim.stated_at, now, tz).replace(" ago", ""), style, "right"),
     )
 
 

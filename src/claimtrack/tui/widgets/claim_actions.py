@@ -3,24 +3,26 @@
 Every write passes the revision of the claim as it was shown, so a claim
 changed by another process meanwhile is refused (StaleRecord) instead of
 overwritten; the view then reloads and says so.
+
+The modals (and the parsers and services behind them) are imported when an
+action first needs them, so starting the UI does not pay for them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.binding import Binding
 
-from claimtrack.domain.dates import format_date
-from claimtrack.domain.probability import format_probability
 from claimtrack.domain.records import ClaimSummary
-from claimtrack.tui.screens.accept import AcceptInput, AcceptModal
-from claimtrack.tui.screens.add_claim import AddClaimModal
-from claimtrack.tui.screens.confirm import ConfirmModal
-from claimtrack.tui.screens.edit import EditInput, EditModal
-from claimtrack.tui.screens.forecast import ForecastInput, ForecastModal
-from claimtrack.tui.screens.resolve import ResolveInput, ResolveModal
+
+if TYPE_CHECKING:
+    from claimtrack.tui.screens.accept import AcceptInput
+    from claimtrack.tui.screens.edit import EditInput
+    from claimtrack.tui.screens.forecast import ForecastInput
+    from claimtrack.tui.screens.resolve import ResolveInput
 
 NEEDS_ACTIVE = {"forecast", "resolve", "edit"}
 NEEDS_DRAFT = {"accept", "reject"}
@@ -48,6 +50,10 @@ class ClaimActions:
             return True
         claim = self.table.selected()  # type: ignore[attr-defined]
         inbox = self.state == "draft"  # type: ignore[attr-defined]
+        if claim is None and self.starting:  # type: ignore[attr-defined]
+            # the first page is on its way: show the keys as they will be, rather
+            # than greyed for a moment (and the footer built twice)
+            return not inbox if action in NEEDS_ACTIVE else False
         if action in NEEDS_DRAFT:
             if not inbox:
                 return False  # hidden outside the inbox
@@ -79,6 +85,8 @@ class ClaimActions:
     # ---------------------------------------------------------------- add
 
     def action_add(self) -> None:
+        from claimtrack.tui.screens.add_claim import AddClaimModal
+
         backend = self.backend  # type: ignore[attr-defined]
         self._modal(AddClaimModal(forecaster=backend.user(), clock=self._clock()), self._added)
 
@@ -95,6 +103,9 @@ class ClaimActions:
     # ----------------------------------------------------------- forecast
 
     def action_forecast(self) -> None:
+        from claimtrack.domain.probability import format_probability
+        from claimtrack.tui.screens.forecast import ForecastModal
+
         claim = self._selected()
         if claim is None:
             return
@@ -122,6 +133,8 @@ class ClaimActions:
     # ------------------------------------------------------------ resolve
 
     def action_resolve(self) -> None:
+        from claimtrack.tui.screens.resolve import ResolveModal
+
         claim = self._selected()
         if claim is None:
             return
@@ -133,6 +146,9 @@ class ClaimActions:
         if claim.outcome is None:
             self._resolve(claim, result, force=False)
             return
+        from claimtrack.domain.dates import format_date
+        from claimtrack.tui.screens.confirm import ConfirmModal
+
         when = format_date(claim.resolved_at) if claim.resolved_at else "earlier"
         question = (f"Claim #{claim.id} is already resolved {claim.outcome} ({when}).\n"
                     f"Re-resolve it as {result.outcome}? The earlier resolution stays in its history.")
@@ -154,6 +170,8 @@ class ClaimActions:
     # --------------------------------------------------------------- edit
 
     def action_edit(self) -> None:
+        from claimtrack.tui.screens.edit import EditModal
+
         claim = self._selected()
         if claim is None:
             return
@@ -181,6 +199,8 @@ class ClaimActions:
     # -------------------------------------------------------------- inbox
 
     def action_accept(self) -> None:
+        from claimtrack.tui.screens.accept import AcceptModal
+
         claim = self._selected()
         if claim is None:
             return
@@ -199,6 +219,8 @@ class ClaimActions:
         self._modal(AcceptModal(claim, clock=self._clock()), done)
 
     def action_reject(self) -> None:
+        from claimtrack.tui.screens.confirm import ConfirmModal
+
         claim = self._selected()
         if claim is None:
             return

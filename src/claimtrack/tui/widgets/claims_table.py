@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
+from claimtrack.domain.dates import user_timezone
 from claimtrack.domain.records import ClaimSummary
 from claimtrack.tui.format import COLUMNS, SORTABLE, claim_row
 
@@ -49,7 +50,8 @@ class ClaimsTable(DataTable):
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self.claims: list[ClaimSummary] = []
-        self.total = 0
+        self.total: int | None = 0  # None: not counted yet (the first page arrives before the counts)
+        self.anchor: ClaimSummary | None = None  # the last row as loaded: where the next page starts
         self.sort_column = "due"
         self.descending = False
 
@@ -72,13 +74,14 @@ class ClaimsTable(DataTable):
 
     @property
     def exhausted(self) -> bool:
-        return len(self.claims) >= self.total
+        return self.total is not None and len(self.claims) >= self.total
 
-    def replace_rows(self, claims: list[ClaimSummary], total: int, now: datetime,
+    def replace_rows(self, claims: list[ClaimSummary], total: int | None, now: datetime,
                      keep_id: int | None = None) -> None:
         """Show a fresh first page (after a filter, sort or refresh)."""
         self.clear()
         self.claims = []
+        self.anchor = None
         self.total = total
         self.append_rows(claims, now)
         if keep_id is not None and str(keep_id) in self.rows:
@@ -87,11 +90,14 @@ class ClaimsTable(DataTable):
             self.move_cursor(row=0, animate=False)
 
     def append_rows(self, claims: list[ClaimSummary], now: datetime) -> None:
+        if claims:
+            self.anchor = claims[-1]  # as loaded, even if a later update_claim redraws it
         fresh = [c for c in claims if str(c.id) not in self.rows]
         self.claims.extend(fresh)
+        tz = user_timezone()
         for claim in fresh:
-            self.add_row(*claim_row(claim, now), key=str(claim.id))
-        if len(fresh) < len(claims):  # rows moved between pages (a concurrent write)
+            self.add_row(*claim_row(claim, now, tz), key=str(claim.id))
+        if len(fresh) < len(claims) and self.total is not None:  # rows moved between pages (a concurrent write)
             self.total = max(self.total, len(self.claims))
 
     def update_claim(self, claim: ClaimSummary, now: datetime) -> None:

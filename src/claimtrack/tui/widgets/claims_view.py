@@ -44,6 +44,11 @@ class ClaimsView(ClaimActions, Vertical):
             self.generation, self.page, self.keep_id = generation, page, keep_id
             super().__init__()
 
+    class CountsLoaded(Message):
+        def __init__(self, generation: int, counts: dict[str, int]) -> None:
+            self.generation, self.counts = generation, counts
+            super().__init__()
+
     class DetailLoaded(Message):
         def __init__(self, detail: ClaimDetail) -> None:
             self.detail = detail
@@ -67,6 +72,8 @@ class ClaimsView(ClaimActions, Vertical):
         self._generation = 0
         self._loading_more = False
         self._detail_timer: Timer | None = None
+        self._loaded_state: str | None = None  # the state of the last reload
+        self.starting = True  # until the first page is shown
 
     def compose(self):
         yield StateBar()
@@ -108,7 +115,8 @@ class ClaimsView(ClaimActions, Vertical):
 
     def _status(self) -> None:
         t = self.table
-        text = Text(f"{len(t.claims):,} of {t.total:,} claims", end="")
+        total = "…" if t.total is None else f"{t.total:,}"  # counted right after the first page
+        text = Text(f"{len(t.claims):,} of {total} claims", end="")
         arrow = "▼" if t.descending else "▲"
         text.append(f" · sorted by {t.sort_column} {arrow} (click a header, s, S)", style="dim")
         if self.search:
@@ -121,13 +129,14 @@ class ClaimsView(ClaimActions, Vertical):
     # -------------------------------------------------------------- loads
 
     def reload(self, keep_id: int | None = None) -> None:
-        """Fresh first page (and counts); keeps the selected claim when it is still there."""
+        """Fresh first page, then the counts; keeps the selected claim when it is still there."""
         if keep_id is None and self.table.selected() is not None:
             keep_id = self.table.selected().id
         self._generation += 1
         self._loading_more = False
+        self._loaded_state = self.state
         limit = min(max(PAGE_SIZE, len(self.table.claims)), RELOAD_CAP)
-        self._load_page(self._generation, self._query(), 0, limit, True, keep_id)
+        self._load_page(self._generation, self._query(), 0, limit, None, keep_id)
 
     def _query(self) -> tuple[str, str, str, bool]:
         """What to list, read on the UI thread and handed to the worker."""
@@ -136,15 +145,26 @@ class ClaimsView(ClaimActions, Vertical):
 
     @work(thread=True, exclusive=True, group="claims-load", exit_on_error=False, description="Loading claims")
     def _load_page(self, generation: int, query: tuple[str, str, str, bool], offset: int, limit: int,
-                   with_counts: bool, keep_id: int | None) -> None:
+                   after: ClaimSummary | None, keep_id: int | None) -> None:
+        """A page: the first (offset 0) uncounted, the counts follow once it is drawn;
+        later ones start after ``after`` (keyset), so every page is as quick as the first."""
         state, search, sort, descending = query
         try:
             page = self.backend.page(state, search, sort=sort, descending=descending,
-                                     offset=offset, limit=limit, with_counts=with_counts)
+                                     offset=offset, limit=limit, after=after, count=offset > 0)
         except Exception as exc:  # noqa: BLE001 - every error becomes a notification
             self.post_message(self.Failed("loading claims", exc))
             return
         self.post_message(self.PageLoaded(generation, page, keep_id))
+
+    @work(thread=True, exclusive=True, group="claims-count", exit_on_error=False, description="Counting claims")
+    def _load_counts(self, generation: int, search: str) -> None:
+        try:
+            counts = self.backend.counts(search)
+        except Exception as exc:  # noqa: BLE001
+            self.post_message(self.Failed("counting claims", exc))
+            return
+        self.post_message(self.CountsLoaded(generation, counts))
 
     @on(PageLoaded)
     def _page_loaded(self, message: PageLoaded) -> None:
@@ -152,19 +172,31 @@ class ClaimsView(ClaimActions, Vertical):
             return  # a newer load replaced this one
         page, t, now = message.page, self.table, self.backend.now()
         if page.offset == 0:
+            self.starting = False
             t.replace_rows(page.rows, page.total, now, keep_id=message.keep_id)
-            if page.counts is not None:
-                self.query_one(StateBar).set_counts(page.counts)
+            # the rows first: the counts are read once they are on screen
+            self.call_after_refresh(self._load_counts, message.generation, self.search)
             if not page.rows:
                 self.detail_pane.show_message(self._empty_message())
             else:
                 self._schedule_detail()
         else:
-            t.total = page.total
+            if page.total is not None:
+                t.total = page.total
             t.append_rows(page.rows, now)
             self._loading_more = False
         self._status()
         self.refresh_bindings()
+
+    @on(CountsLoaded)
+    def _counts_loaded(self, message: CountsLoaded) -> None:
+        if message.generation != self._generation:
+            return
+        self.query_one(StateBar).set_counts(message.counts)
+        t = self.table
+        if t.total is None:
+            t.total = max(message.counts.get(self.state, 0), len(t.claims))
+            self._status()
 
     def _empty_message(self) -> str:
         if self.search:
@@ -178,14 +210,16 @@ class ClaimsView(ClaimActions, Vertical):
         if self._loading_more or self.table.exhausted:
             return
         self._loading_more = True
-        self._load_page(self._generation, self._query(), len(self.table.claims), PAGE_SIZE, False, None)
+        self._load_page(self._generation, self._query(), len(self.table.claims), PAGE_SIZE, self.table.anchor, None)
 
     @on(ClaimsTable.SortChanged)
     def _sort_changed(self) -> None:
         self.reload()
 
     @on(StateBar.Changed)
-    def _state_changed(self) -> None:
+    def _state_changed(self, message: StateBar.Changed) -> None:
+        if message.state == self._loaded_state:
+            return  # the switches' first activation, while the first page is loading
         self.reload(keep_id=None)
 
     @on(FilterBox.SearchChanged)
@@ -248,6 +282,9 @@ class ClaimsView(ClaimActions, Vertical):
     def _failed(self, message: Failed) -> None:
         stale = isinstance(message.error, StaleRecord)
         self._loading_more = False
+        if self.starting:
+            self.starting = False
+            self.refresh_bindings()
         self.app.notify(describe_error(message.error), title=f"Could not finish {message.what}",
                         severity="error", timeout=10 if stale else 6, markup=False)
         if stale:
