@@ -16,7 +16,7 @@ from claimtrack.db import models as m
 from claimtrack.domain.filters import ClaimFilter
 from claimtrack.domain.scoring import final_forecasts
 from claimtrack.services.queries import list_claims_in
-from claimtrack.services.report_data import claim_conditions
+from claimtrack.services.report_final import claim_conditions
 from claimtrack.services.report_model import ClaimLine, ReportOptions, ScoredForecast
 
 

@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from itertools import chain, groupby
 from operator import itemgetter
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from claimtrack.db import models as m
@@ -34,7 +34,7 @@ from claimtrack.domain.scoring import ScoreAccumulator
 from claimtrack.domain.scoring.compact import CompactAccumulator
 from claimtrack.domain.scoring.streaming import RelativeAccumulator, time_weights
 from claimtrack.services import report_final as rf
-from claimtrack.services.report_final import BACK, CID, EXTRA, OUTCOME, P, RESOLVED, SOURCE, WHO
+from claimtrack.services.report_final import BACK, CID, EXTRA, OUTCOME, P, RESOLVED, SOURCE, WHO, claim_conditions
 from claimtrack.services.report_model import (
     NO_SOURCE,
     NO_TAG,
@@ -60,33 +60,6 @@ def as_utc(value) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
     return value.astimezone(timezone.utc)
-
-
-def claim_conditions(options: ReportOptions, dialect: str) -> list:
-    """Claims in the report's scope: active, resolved in the period, filters."""
-    c = m.Claim
-    # On SQLite, keep the planner off the (status, outcome, resolve_by) index:
-    # scanning claims by id then forecasts by their (claim_id, forecaster,
-    # made_at) index yields rows already in the order we need, with no sort.
-    status = c.status.concat("") if dialect == "sqlite" else c.status
-    conds: list = [status == "active", c.outcome.is_not(None)]
-    if options.since is not None:
-        if options.since_saved:
-            logged_since = exists().where(m.Resolution.claim_id == c.id, m.Resolution.recorded_at > options.since)
-            conds.append(or_(c.resolved_at > options.since, logged_since))
-        else:
-            conds.append(c.resolved_at >= options.since)
-    if options.until is not None:
-        conds.append(c.resolved_at <= options.until)
-    if options.source:
-        conds.append(func.lower(c.source) == options.source.strip().lower())
-    for tag in options.tags:
-        conds.append(exists().where(m.ClaimTag.claim_id == c.id, m.ClaimTag.tag == tag))
-    if options.forecaster:
-        other = m.Forecast.__table__.alias("wanted")  # not the streamed forecasts table
-        conds.append(exists().where(other.c.claim_id == c.id,
-                                    func.lower(other.c.forecaster) == options.forecaster.strip().lower()))
-    return conds
 
 
 def _weighted_claims(rows):

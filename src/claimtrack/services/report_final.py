@@ -1,4 +1,5 @@
-"""The forecasts a report reads, as plain tuples straight from the DBAPI cursor.
+"""The SQL of a report: the claims in scope, and the forecasts it scores, read
+as plain tuples straight from the DBAPI cursor.
 
 ``--scoring final`` (the default) lets SQL pick each forecaster's final
 forecast on each claim, so Python sees one row per (claim, forecaster)
@@ -30,7 +31,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import Integer, String, and_, case, false, func, literal, literal_column, null, or_, select, type_coerce
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    type_coerce,
+)
 
 from claimtrack.db import models as m
 from claimtrack.services.report_model import ReportOptions
@@ -40,9 +55,35 @@ from claimtrack.services.scoring import sqlite_latest_key
 CID, OUTCOME, RESOLVED, SOURCE, WHO, P, BACK, EXTRA, N_LATE = range(9)
 
 
-def _conds(options: ReportOptions, dialect: str) -> list:
-    from claimtrack.services.report_data import claim_conditions
+def claim_conditions(options: ReportOptions, dialect: str) -> list:
+    """Claims in the report's scope: active, resolved in the period, filters."""
+    c = m.Claim
+    # On SQLite, keep the planner off the (status, outcome, resolve_by) index:
+    # reading claims by id, then their forecasts through the (claim_id,
+    # forecaster, made_at) index, yields rows in the order we need, no sort.
+    status = c.status.concat("") if dialect == "sqlite" else c.status
+    conds: list = [status == "active", c.outcome.is_not(None)]
+    if options.since is not None:
+        if options.since_saved:
+            logged_since = exists().where(m.Resolution.claim_id == c.id, m.Resolution.recorded_at > options.since)
+            conds.append(or_(c.resolved_at > options.since, logged_since))
+        else:
+            conds.append(c.resolved_at >= options.since)
+    if options.until is not None:
+        conds.append(c.resolved_at <= options.until)
+    if options.source:
+        conds.append(func.lower(c.source) == options.source.strip().lower())
+    for tag in options.tags:
+        conds.append(exists().where(m.ClaimTag.claim_id == c.id, m.ClaimTag.tag == tag))
+    if options.forecaster:
+        other = m.Forecast.__table__.alias("wanted")  # not the streamed forecasts table
+        conds.append(exists().where(other.c.claim_id == c.id,
+                                    func.lower(other.c.forecaster) == options.forecaster.strip().lower()))
+    return conds
 
+
+def _conds(options: ReportOptions, dialect: str) -> list:
+    """The claims in scope, and without backfilled forecasts if asked."""
     conds = claim_conditions(options, dialect)
     if options.exclude_backfilled:
         conds.append(m.Forecast.backfilled == false())
