@@ -16,15 +16,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from claimtrack.db import models as m
 from claimtrack.domain.chain import FORECAST_FIELDS, GENESIS, RESOLUTION_FIELDS, chain_hashes
 
 _LOCK_KEYS = {"forecasts": 0x636C616D01, "resolutions": 0x636C616D02}
+BIG_INSERT = 5000  # rows
+BIG_INSERT_CACHE_KIB = 65536  # SQLite's default is 2,000 KiB
 
 
 def _table(model) -> Table:
@@ -82,32 +86,60 @@ def _append(session: Session, table: Table, fields: tuple[str, ...], rows: list[
 
 def _insert_sqlite(connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """INSERT ``rows`` (dicts keyed by column name; other keys ignored) with the
-    driver's executemany, in the connection's transaction."""
+    driver's executemany, in the connection's transaction.  The statement is
+    SQLAlchemy's own; driver errors are raised as SQLAlchemy's, as
+    ``Session.execute`` would raise them."""
     dialect = connection.dialect
-    columns = [c for c in table.columns if c.name in rows[0]]
-    quote = dialect.identifier_preparer.quote
-    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) "
-           f"VALUES ({', '.join('?' * len(columns))})")
-    plan = [(c.name, _converter(c.type.dialect_impl(dialect).bind_processor(dialect))) for c in columns]
-    params = [tuple([row[name] if convert is None else convert(row[name]) for name, convert in plan])
-              for row in rows]
+    compiled = table.insert().compile(dialect=dialect, column_keys=[c.name for c in table.columns if c.name in rows[0]])
+    sql, names = compiled.string, compiled.positiontup
+    getter = itemgetter(*names)
+    converters = []
+    for i, name in enumerate(names):
+        column = table.c[name]
+        process = column.type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            if getattr(column.type, "impl", column.type).python_type is datetime:
+                process = _remembering(process)
+            converters.append((i, process))
+    params = []
+    for row in rows:
+        values = list(getter(row))
+        for i, process in converters:
+            values[i] = process(values[i])
+        params.append(values)
+    error = dialect.loaded_dbapi.Error
     cursor = connection.connection.dbapi_connection.cursor()
     try:
         if len(params) == 1:
             cursor.execute(sql, params[0])
             rows[0]["id"] = cursor.lastrowid
-        else:
+        elif len(params) <= BIG_INSERT:
             cursor.executemany(sql, params)
+        else:
+            # a page cache big enough for the indexes being filled (random
+            # import keys land all over theirs), for this insert only
+            cache = cursor.execute("PRAGMA cache_size").fetchone()[0]
+            cursor.execute(_cache_size(-BIG_INSERT_CACHE_KIB))
+            try:
+                cursor.executemany(sql, params)
+            finally:
+                cursor.execute(_cache_size(cache))
+    except error as exc:
+        raise DBAPIError.instance(sql, None, exc, error, dialect=dialect, ismulti=len(params) > 1) from exc
     finally:
         cursor.close()
 
 
-def _converter(process):
-    """A column type's bind processor (None: values go as they are), with the
-    results for plain datetimes remembered by value: an import stamps every
-    row with the same ``recorded_at`` and most rows share a few ``made_at``."""
-    if process is None:
-        return None
+def _cache_size(value: int) -> str:
+    """The PRAGMA setting SQLite's page cache (pages, or KiB when negative);
+    a PRAGMA takes no bound parameters, so the value is forced to an int."""
+    return "PRAGMA cache_size = %d" % int(value)
+
+
+def _remembering(process):
+    """A datetime column's bind processor, with its results remembered by
+    value: an import stamps every row with the same ``recorded_at``, and many
+    rows share a ``made_at``."""
     memo: dict[datetime, Any] = {}
 
     def convert(value):
