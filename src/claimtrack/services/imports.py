@@ -275,7 +275,9 @@ def _store(session: Session, claims: Sequence[ClaimIn], extra_tags: tuple[str, .
     f_rows = _new_forecasts(session, claims, ids, resolved_at, now, summary)
     append_forecasts(session, f_rows)
     touched.update(r["claim_id"] for r in f_rows)
-    _refresh_caches(session, sorted(touched))
+    added = {ids[i][0] for i in new_idx}
+    _store_caches(session, _caches_of_added(touched & added, res_rows, f_rows))
+    _refresh_caches(session, sorted(touched - added))
 
 
 def _new_resolutions(session, claims, ids, now, summary) -> list[dict]:
@@ -340,14 +342,49 @@ def _drop_present(session, table, pending: list[dict], summary: ImportSummary, w
     return fresh
 
 
+def _blank_cache(claim_id: int) -> dict:
+    return {"claim": claim_id, "n_forecasts": 0, "last_probability": None, "last_forecaster": None,
+            "outcome": None, "resolved_at": None}
+
+
+def _store_caches(session: Session, values: list[dict]) -> None:
+    if values:
+        session.execute(update(m.claims).where(m.claims.c.id == bindparam("claim")), values)
+
+
+def _caches_of_added(claim_ids: set[int], res_rows: list[dict], f_rows: list[dict]) -> list[dict]:
+    """The caches of claims this import created: every forecast and resolution
+    they have is in ``f_rows``/``res_rows``, in the order (and so the id order)
+    they were appended, so they are worked out here exactly as
+    :func:`_refresh_caches` would read them back: the newest forecast by
+    made_at, the later row on a tie; the last resolution."""
+    values = {cid: _blank_cache(cid) for cid in sorted(claim_ids)}
+    newest: dict[int, datetime] = {}
+    for row in f_rows:
+        cache = values.get(row["claim_id"])
+        if cache is None:
+            continue
+        cache["n_forecasts"] += 1
+        made = row["made_at"]
+        best = newest.get(row["claim_id"])
+        if best is None or made >= best:
+            newest[row["claim_id"]] = made
+            cache["last_probability"], cache["last_forecaster"] = row["probability"], row["forecaster"]
+    for row in res_rows:
+        cache = values.get(row["claim_id"])
+        if cache is not None:
+            cache["outcome"], cache["resolved_at"] = row["outcome"], row["resolved_at"]
+    for cache in values.values():
+        cache["revision"] = 2  # inserted at revision 1 by this import
+    return list(values.values())
+
+
 def _refresh_caches(session: Session, claim_ids: list[int]) -> None:
     """Recompute the cached newest forecast and current resolution of claims."""
     f, r, c = m.forecasts.c, m.resolutions.c, m.claims.c
-    store = update(m.claims).where(c.id == bindparam("claim"))
     for start in range(0, len(claim_ids), CHUNK):
         chunk = claim_ids[start:start + CHUNK]
-        values = {cid: {"claim": cid, "n_forecasts": 0, "last_probability": None, "last_forecaster": None,
-                        "outcome": None, "resolved_at": None} for cid in chunk}
+        values = {cid: _blank_cache(cid) for cid in chunk}
         for cid, n in session.execute(select(f.claim_id, func.count()).where(f.claim_id.in_(chunk)).group_by(f.claim_id)):
             values[cid]["n_forecasts"] = n
         ranked = select(
@@ -364,4 +401,4 @@ def _refresh_caches(session: Session, claim_ids: list[int]) -> None:
         revisions = dict(session.execute(select(c.id, c.revision).where(c.id.in_(chunk))).all())
         for cid, row in values.items():
             row["revision"] = revisions[cid] + 1
-        session.execute(store, list(values.values()))
+        _store_caches(session, list(values.values()))
