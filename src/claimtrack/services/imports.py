@@ -289,9 +289,10 @@ def _new_resolutions(session, claims, ids, now, summary) -> list[dict]:
                 "uuid": r.uuid or new_uuid(), "claim_uuid": cuuid, "claim_id": cid,
                 "outcome": validate.outcome(r.outcome), "resolved_at": r.resolved_at, "note": r.note,
                 "evidence_url": r.evidence_url, "resolved_by": r.resolved_by,
-                "recorded_at": r.recorded_at or now, "import_key": r.import_key, "_given_uuid": r.uuid,
+                "recorded_at": r.recorded_at or now, "import_key": r.import_key,
             })
-    return _drop_present(session, m.resolutions, pending, summary, "resolutions")
+    given = [r.uuid for c in claims for r in c.resolutions]
+    return _drop_present(session, m.resolutions, pending, given, summary, "resolutions")
 
 
 def _new_forecasts(session, claims, ids, resolved_at, now, summary) -> list[dict]:
@@ -316,28 +317,34 @@ def _new_forecasts(session, claims, ids, resolved_at, now, summary) -> list[dict
                 "recorded_at": recorded, "rationale": f.rationale,
                 "backfilled": recorded - made > backfill_after,
                 "after_resolution": cutoff is not None and made > cutoff,
-                "import_key": f.import_key, "_given_uuid": f.uuid,
+                "import_key": f.import_key,
             })
-    rows = _drop_present(session, m.forecasts, pending, summary, "forecasts")
+    given = [f.uuid for c in claims for f in c.forecasts]
+    rows = _drop_present(session, m.forecasts, pending, given, summary, "forecasts")
     summary.flagged_after_resolution += sum(1 for r in rows if r["after_resolution"])
     summary.backfilled += sum(1 for r in rows if r["backfilled"])
     return rows
 
 
-def _drop_present(session, table, pending: list[dict], summary: ImportSummary, what: str) -> list[dict]:
-    uuids = _existing(session, table.c.uuid, [p["_given_uuid"] for p in pending if p["_given_uuid"]])
+def _drop_present(session, table, pending: list[dict], given: list[str | None], summary: ImportSummary,
+                  what: str) -> list[dict]:
+    """The rows of ``pending`` not in the ledger yet (nor earlier in the file), by
+    the uuid the file gave (``given``, one per row) or the import key."""
+    uuids = _existing(session, table.c.uuid, [g for g in given if g])
     keys = _existing(session, table.c.import_key, [p["import_key"] for p in pending if p["import_key"]])
     fresh, seen_keys, seen_uuids = [], set(), set()
-    for p in pending:
-        given = p.pop("_given_uuid")
+    present = 0
+    for p, uuid in zip(pending, given):
         key = p["import_key"]
-        if (given and (given in uuids or given in seen_uuids)) or (key and (key in keys or key in seen_keys)):
-            setattr(summary, f"{what}_present", getattr(summary, f"{what}_present") + 1)
+        if (uuid and (uuid in uuids or uuid in seen_uuids)) or (key and (key in keys or key in seen_keys)):
+            present += 1
             continue
         if key:
             seen_keys.add(key)
-        seen_uuids.add(p["uuid"])
+        if uuid:  # (a UUID drawn here cannot repeat one the file gave)
+            seen_uuids.add(uuid)
         fresh.append(p)
+    setattr(summary, f"{what}_present", getattr(summary, f"{what}_present") + present)
     setattr(summary, f"{what}_added", getattr(summary, f"{what}_added") + len(fresh))
     return fresh
 
