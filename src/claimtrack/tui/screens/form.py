@@ -50,11 +50,11 @@ class FormModal(ModalScreen[T], Generic[T]):
                 yield Button("Cancel", id="form-cancel")
             yield Static(Text("ctrl+s saves · esc cancels · tab moves", style="dim"), classes="form-keys")
 
-    def compose_fields(self):  # pragma: no cover - abstract
-        raise NotImplementedError
+    def compose_fields(self):  # pragma: no cover - every form defines its fields
+        raise TypeError(f"{type(self).__name__} must define compose_fields()")
 
-    def build(self) -> T:  # pragma: no cover - abstract
-        raise NotImplementedError
+    def build(self) -> T:  # pragma: no cover - every form builds its own result
+        raise TypeError(f"{type(self).__name__} must define build()")
 
     def fields(self) -> list[Field]:
         return list(self.query(Field))
