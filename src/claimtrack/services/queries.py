@@ -19,7 +19,6 @@ from claimtrack.domain.dates import utcnow
 from claimtrack.domain.filters import ClaimFilter
 from claimtrack.domain.records import ClaimDetail, ClaimSummary
 from claimtrack.services import convert
-from claimtrack.services.ledger import load_claim
 
 SORTS = ("due", "made", "recorded", "id", "probability", "resolved", "source", "statement")
 
@@ -182,6 +181,8 @@ def count_claims(db: Database, flt: ClaimFilter) -> int:
 
 
 def get_claim(db: Database, claim_id: int) -> ClaimDetail:
+    from claimtrack.services.ledger import load_claim  # the write side: not needed to list claims
+
     with db.read() as session:
         claim = load_claim(session, claim_id)
         forecasts = session.execute(
