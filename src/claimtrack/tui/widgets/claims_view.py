@@ -40,8 +40,10 @@ class ClaimsView(ClaimActions, Vertical):
     ]
 
     class PageLoaded(Message):
-        def __init__(self, generation: int, page: Page, keep_id: int | None) -> None:
+        def __init__(self, generation: int, page: Page, keep_id: int | None,
+                     detail: ClaimDetail | None = None) -> None:
             self.generation, self.page, self.keep_id = generation, page, keep_id
+            self.detail = detail  # a first page brings the selected claim's detail along
             super().__init__()
 
     class CountsLoaded(Message):
@@ -74,6 +76,7 @@ class ClaimsView(ClaimActions, Vertical):
         self._detail_timer: Timer | None = None
         self._loaded_state: str | None = None  # the state of the last reload
         self.starting = True  # until the first page is shown
+        self._prefetched: tuple[int, int] | None = None  # (generation, claim id) of a detail sent with its page
 
     def compose(self):
         yield StateBar()
@@ -155,7 +158,14 @@ class ClaimsView(ClaimActions, Vertical):
         except Exception as exc:  # noqa: BLE001 - every error becomes a notification
             self.post_message(self.Failed("loading claims", exc))
             return
-        self.post_message(self.PageLoaded(generation, page, keep_id))
+        detail = None
+        if offset == 0 and page.rows:  # the claim the cursor will land on: drawn with the rows
+            ids = {c.id for c in page.rows}
+            try:
+                detail = self.backend.detail(keep_id if keep_id in ids else page.rows[0].id)
+            except Exception:  # noqa: BLE001 - the pane loads it the usual way (and reports the error)
+                detail = None
+        self.post_message(self.PageLoaded(generation, page, keep_id, detail))
 
     @work(thread=True, exclusive=True, group="claims-count", exit_on_error=False, description="Counting claims")
     def _load_counts(self, generation: int, search: str) -> None:
@@ -176,8 +186,12 @@ class ClaimsView(ClaimActions, Vertical):
             t.replace_rows(page.rows, page.total, now, keep_id=message.keep_id)
             # the rows first: the counts are read once they are on screen
             self.call_after_refresh(self._load_counts, message.generation, self.search)
+            selected = t.selected()
             if not page.rows:
                 self.detail_pane.show_message(self._empty_message())
+            elif message.detail is not None and selected is not None and selected.id == message.detail.claim.id:
+                self._prefetched = (message.generation, selected.id)
+                self._show_detail(message.detail)
             else:
                 self._schedule_detail()
         else:
@@ -248,8 +262,12 @@ class ClaimsView(ClaimActions, Vertical):
 
     def _request_detail(self) -> None:
         claim = self.table.selected()
-        if claim is not None:
-            self._load_detail(claim.id)
+        if claim is None:
+            return
+        shown = self.detail_pane.detail
+        if self._prefetched == (self._generation, claim.id) and shown is not None and shown.claim.id == claim.id:
+            return  # came with this page: as fresh as the row
+        self._load_detail(claim.id)
 
     @work(thread=True, exclusive=True, group="claims-detail", exit_on_error=False, description="Loading claim")
     def _load_detail(self, claim_id: int) -> None:
@@ -265,11 +283,14 @@ class ClaimsView(ClaimActions, Vertical):
         selected = self.table.selected()
         if selected is None or selected.id != message.detail.claim.id:
             return  # the user moved on
-        now = self.backend.now()
-        self.detail_pane.show(message.detail, now)
-        if message.detail.claim.revision != selected.revision:
-            self.table.update_claim(message.detail.claim, now)
+        self._show_detail(message.detail)
         self.refresh_bindings()
+
+    def _show_detail(self, detail: ClaimDetail) -> None:
+        now = self.backend.now()
+        self.detail_pane.show(detail, now)
+        if detail.claim.revision != self.table.selected().revision:  # type: ignore[union-attr]
+            self.table.update_claim(detail.claim, now)
 
     # ----------------------------------------------------------- outcomes
 
