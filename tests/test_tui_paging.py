@@ -222,3 +222,31 @@ async def test_footer_is_rebuilt_only_when_its_keys_change(tmp_path):
         await settle(pilot)
         shown = {k.description for k in app.query("FooterKey")}
         assert {"Accept", "Reject"} <= shown and "Forecast" not in shown
+
+
+class CountingDetails(Backend):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.details: list[int] = []
+
+    def detail(self, claim_id):
+        self.details.append(claim_id)
+        return super().detail(claim_id)
+
+
+async def test_first_page_brings_the_selected_claims_detail(tmp_path):
+    path = tmp_path / "claims.db"
+    ids = seed(path, [claim_in(f"claim {i}", made=START, due=START + i * DAY) for i in range(3)])
+    backend = CountingDetails(str(path))
+    app = create_app(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.query_one(ClaimsView)
+        assert view.detail_pane.detail.claim.id == ids[0]
+        assert backend.details == [ids[0]]  # read once, with the page
+        await pilot.press("down")
+        await settle(pilot)
+        await pilot.press("up")
+        await settle(pilot)
+        assert view.detail_pane.detail.claim.id == ids[0]
+        assert backend.details == [ids[0], ids[1], ids[0]]  # moving back reads it afresh
