@@ -83,9 +83,7 @@ def claim_detail(detail: ClaimDetail):
     if detail.details:
         parts += [Text(""), lit(detail.details)]
     current = {f.id for f in detail.current_forecasts().values()}
-    fc = Table(title="Forecasts", title_justify="left")
-    for col in ("when", "who", "p", "rationale", "flags"):
-        fc.add_column(col, overflow="fold")
+    fc = _section("Forecasts", ("when", "who", "p", "rationale", "flags"))
     for f in detail.forecasts:
         flags = [w for w, on in (("current", f.id in current), ("backfilled", f.backfilled),
                                  ("after resolution", f.after_resolution)) if on]
@@ -93,19 +91,25 @@ def claim_detail(detail: ClaimDetail):
                    ", ".join(flags))
     parts += [Text(""), fc]
     if detail.resolutions:
-        rs = Table(title="Resolutions (last is current)", title_justify="left")
-        for col in ("resolved", "outcome", "note", "evidence", "logged"):
-            rs.add_column(col, overflow="fold")
+        rs = _section("Resolutions (last is current)", ("resolved", "outcome", "note", "evidence", "logged"))
         for r in detail.resolutions:
             rs.add_row(format_datetime(r.resolved_at), r.outcome, lit(r.note or ""), lit(r.evidence_url or ""),
                        format_datetime(r.recorded_at))
         parts += [Text(""), rs]
     if detail.edits:
-        es = Table(title="History", title_justify="left")
-        for col in ("when", "field", "from", "to", "by"):
-            es.add_column(col, overflow="fold")
+        es = _section("History", ("when", "field", "from", "to", "by"))
         for e in detail.edits:
             es.add_row(format_datetime(e.edited_at), lit(e.field), lit(e.old_value or ""), lit(e.new_value or ""),
                        lit(e.edited_by or ""))
         parts += [Text(""), es]
     return Group(*parts)
+
+
+def _section(title: str, columns: tuple[str, ...]):
+    """A titled table of one claim's records, long cells folded."""
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
