@@ -15,14 +15,12 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from claimtrack.domain.dates import (
-    format_date,
-    format_datetime,
-    humanize_delta,
     parse_date,
     to_utc,
     user_timezone,
     utcnow,
 )
+from claimtrack.domain.datefmt import format_date, format_datetime, humanize_delta
 from claimtrack.domain.errors import InvalidInput
 
 NY = ZoneInfo("America/New_York")

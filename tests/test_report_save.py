@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from claimtrack.db import models as m
-from claimtrack.domain.dates import format_date, utcnow
+from claimtrack.domain.datefmt import format_date
+from claimtrack.domain.dates import utcnow
 from claimtrack.services import report_save
 from test_report_helpers import hand_ledger, utc
 

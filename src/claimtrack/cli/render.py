@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from claimtrack.cli.common import lit, printable
-from claimtrack.domain.dates import format_date, format_datetime, utcnow
+from claimtrack.domain.datefmt import format_date, format_datetime
+from claimtrack.domain.dates import utcnow
 from claimtrack.domain.probability import format_probability
 from claimtrack.domain.records import ClaimDetail, ClaimSummary
 

@@ -60,8 +60,7 @@ from claimtrack.domain.errors import InvalidInput
 # looked up, and the patterns below are compiled on first use (``re`` caches
 # them): a command that only stamps "now" pays for none of it.
 
-__all__ = ["Role", "user_timezone", "utcnow", "to_utc", "parse_date", "format_date",
-           "format_datetime", "humanize_delta"]  # fmt: skip
+__all__ = ["Role", "user_timezone", "utcnow", "to_utc", "parse_date"]  # formatting: domain.datefmt
 
 Role = Literal["made", "due", "at"]
 ROLES: tuple[str, ...] = ("made", "due", "at")
@@ -366,41 +365,3 @@ def parse_date(
         raise _invalid(text, "no such day") from None
     except (ValueError, OverflowError, ArithmeticError, IndexError, TypeError):
         raise _invalid(text) from None
-
-
-# ----------------------------------------------------------- formatting
-
-
-def format_date(dt: datetime, tz: tzinfo | None = None) -> str:
-    """``YYYY-MM-DD`` of ``dt`` in ``tz`` (default: the user's zone)."""
-    local = to_utc(dt).astimezone(tz if tz is not None else user_timezone())
-    return f"{local.year:04d}-{local.month:02d}-{local.day:02d}"
-
-
-def format_datetime(dt: datetime, tz: tzinfo | None = None) -> str:
-    """``YYYY-MM-DD HH:MM`` of ``dt`` in ``tz`` (default: the user's zone)."""
-    local = to_utc(dt).astimezone(tz if tz is not None else user_timezone())
-    return f"{format_date(local, local.tzinfo)} {local.hour:02d}:{local.minute:02d}"
-
-
-def humanize_delta(dt: datetime, now: datetime | None = None, tz: tzinfo | None = None) -> str:
-    """Short relative text: ``today``, ``in 3d``, ``5d ago``, ``2w``, ``3mo``, ``2y``.
-
-    Counts calendar days in ``tz`` (default: the user's zone); weeks from 14
-    days, months of 30 days from 60 days, years of 365 days from 730 days.
-    """
-    zone = tz if tz is not None else user_timezone()
-    now = now if now is not None else utcnow()
-    days = (to_utc(dt).astimezone(zone).date() - to_utc(now).astimezone(zone).date()).days
-    if days == 0:
-        return "today"
-    n = abs(days)
-    if n >= 730:
-        text = f"{n // 365}y"
-    elif n >= 60:
-        text = f"{n // 30}mo"
-    elif n >= 14:
-        text = f"{n // 7}w"
-    else:
-        text = f"{n}d"
-    return f"in {text}" if days > 0 else f"{text} ago"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from claimtrack.domain.dates import format_date, format_datetime
+from claimtrack.domain.datefmt import format_date, format_datetime
 from claimtrack.domain.probability import format_probability
 from claimtrack.domain.records import BACKFILL_THRESHOLD_HOURS
 from claimtrack.services.report_model import Report

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from claimtrack.db import models as m
 from claimtrack.db.engine import Database
-from claimtrack.domain.dates import format_date
+from claimtrack.domain.datefmt import format_date
 from claimtrack.domain.errors import Conflict, InvalidInput
 from claimtrack.services.report_model import Report
 

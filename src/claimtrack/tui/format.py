@@ -13,7 +13,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from claimtrack.domain.dates import format_date, format_datetime, humanize_delta, user_timezone
+from claimtrack.domain.datefmt import format_date, format_datetime, humanize_delta
+from claimtrack.domain.dates import user_timezone
 from claimtrack.domain.probability import format_probability
 from claimtrack.domain.records import ClaimDetail, ClaimSummary
 

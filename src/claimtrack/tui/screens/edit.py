@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from textual.widgets import Input
 
-from claimtrack.domain.dates import format_datetime
+from claimtrack.domain.datefmt import format_datetime
 from claimtrack.domain.records import ClaimDetail
 from claimtrack.tui.screens.form import FormModal
 from claimtrack.tui.widgets.field import (

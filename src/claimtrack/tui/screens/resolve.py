@@ -8,7 +8,7 @@ from datetime import datetime
 from rich.text import Text
 from textual.widgets import Label, RadioButton, RadioSet
 
-from claimtrack.domain.dates import format_date
+from claimtrack.domain.datefmt import format_date
 from claimtrack.domain.errors import InvalidInput
 from claimtrack.domain.records import OUTCOMES, ClaimSummary
 from claimtrack.tui.screens.form import FormModal

@@ -146,7 +146,7 @@ class ClaimActions:
         if claim.outcome is None:
             self._resolve(claim, result, force=False)
             return
-        from claimtrack.domain.dates import format_date
+        from claimtrack.domain.datefmt import format_date
         from claimtrack.tui.screens.confirm import ConfirmModal
 
         when = format_date(claim.resolved_at) if claim.resolved_at else "earlier"

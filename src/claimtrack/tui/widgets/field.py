@@ -17,7 +17,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
 from claimtrack.domain import validate
-from claimtrack.domain.dates import format_datetime
+from claimtrack.domain.datefmt import format_datetime
 from claimtrack.domain.errors import InvalidInput
 from claimtrack.domain.filters import normalise_tags
 from claimtrack.domain.probability import format_probability, parse_probability

@@ -1,0 +1,128 @@
+"""Checks on import records before they are stored.
+
+Everything the ledger's tables would refuse (wrong types, NUL bytes,
+over-long text, unknown statuses, naive datetimes, a claim key repeated in
+one file) is refused here, one claim at a time, with a reason the import
+summary can show, so a bad record is skipped instead of failing the import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from claimtrack.domain import validate
+from claimtrack.domain.errors import ClaimtrackError, InvalidInput
+from claimtrack.domain.filters import normalise_tags
+from claimtrack.domain.records import CLAIM_STATUSES, ClaimIn
+
+URL_LIMIT = 4000  # as validate.url
+
+
+@dataclass(frozen=True)
+class Rejected:
+    location: str
+    reason: str
+
+
+def _text(value, what: str, limit: int | None) -> None:
+    """A field stored as given (never trimmed): text, bounded, without NUL."""
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise InvalidInput(f"{what} must be text, not {type(value).__name__}")
+    if "\x00" in value:
+        raise InvalidInput(f"{what} contains a NUL byte: use plain text")
+    if limit is not None and len(value) > limit:
+        raise InvalidInput(f"{what} too long ({len(value)} characters): at most {limit}")
+
+
+def _when(value, what: str, required: bool = True) -> None:
+    if value is None and not required:
+        return
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise InvalidInput(f"{what} must be a date and time, not {type(value).__name__}")
+
+
+def _check(claim: ClaimIn, seen: set[tuple[str, str]]) -> None:
+    """Everything the tables would refuse, refused here with a reason instead."""
+    _text(claim.statement, "statement", None)  # type only: validate.* trim, then check lengths
+    _text(claim.source, "source", None)
+    claim.statement = validate.statement(claim.statement)
+    claim.source = validate.name(claim.source, "source")
+    claim.tags = normalise_tags(claim.tags)
+    if claim.status not in CLAIM_STATUSES:
+        raise InvalidInput(f"unknown claim status {str(claim.status)[:40]!r}: use one of {', '.join(CLAIM_STATUSES)}")
+    _when(claim.stated_at, "stated_at")
+    _when(claim.recorded_at, "recorded_at", required=False)
+    _when(claim.resolve_by, "resolve_by", required=False)
+    _text(claim.details, "details", validate.MAX_TEXT)
+    _text(claim.source_url, "source url", URL_LIMIT)
+    _keys(claim, "claim")
+    for f in claim.forecasts:
+        if not _plain_forecast(f):
+            _check_forecast(f)
+    for r in claim.resolutions:
+        validate.outcome(r.outcome)
+        _when(r.resolved_at, "resolved_at")
+        _when(r.recorded_at, "resolution recorded_at", required=False)
+        _text(r.note, "resolution note", validate.MAX_TEXT)
+        _text(r.evidence_url, "evidence url", URL_LIMIT)
+        _text(r.resolved_by, "resolved_by", validate.MAX_NAME)
+        _keys(r, "resolution")
+    for e in claim.edits:
+        _text(e.field, "edit field", 32)
+        _text(e.old_value, "edit old value", validate.MAX_TEXT)
+        _text(e.new_value, "edit new value", validate.MAX_TEXT)
+        _text(e.edited_by, "edited_by", validate.MAX_NAME)
+        _when(e.edited_at, "edited_at")
+    # last, so that only claims that pass every check claim their keys
+    keys = {(label, value) for label, value in (("uuid", claim.uuid), ("import key", claim.import_key)) if value}
+    for label, value in keys & seen:
+        raise InvalidInput(f"claim {label} {value!r} appears twice in the file")
+    seen.update(keys)
+
+
+def _check_forecast(f) -> None:
+    validate.probability(f.probability)
+    _text(f.forecaster, "forecaster", None)
+    validate.name(f.forecaster, "forecaster")
+    _when(f.made_at, "forecast made_at")
+    _when(f.recorded_at, "forecast recorded_at", required=False)
+    _text(f.rationale, "rationale", validate.MAX_TEXT)
+    _keys(f, "forecast")
+
+
+def _plain_forecast(f) -> bool:
+    """True only when :func:`_check_forecast` would pass, tested cheaply (the
+    usual forecast: a float in 0-1, a short printable name, aware dates, short
+    keys); anything else goes through the full checks for their message."""
+    p, name, made, recorded, rationale, uuid, key = (
+        f.probability, f.forecaster, f.made_at, f.recorded_at, f.rationale, f.uuid, f.import_key)
+    return (p.__class__ is float and 0.0 <= p <= 1.0
+            and name.__class__ is str and len(name) <= validate.MAX_NAME and name.isprintable()
+            and made.__class__ is datetime and made.tzinfo is not None
+            and (recorded is None or (recorded.__class__ is datetime and recorded.tzinfo is not None))
+            and (rationale is None or (rationale.__class__ is str and len(rationale) <= validate.MAX_TEXT
+                                       and "\x00" not in rationale))
+            and (uuid is None or (uuid.__class__ is str and len(uuid) <= 36 and "\x00" not in uuid))
+            and (key is None or (key.__class__ is str and len(key) <= 200 and "\x00" not in key)))
+
+
+def _keys(record, kind: str) -> None:
+    _text(record.uuid, f"{kind} uuid", 36)
+    _text(record.import_key, f"{kind} import key", 200)
+
+
+def check_records(claims: Iterable[ClaimIn], skipped: list[Rejected]) -> list[ClaimIn]:
+    """The claims that pass every check; each one that does not is added to ``skipped`` with its reason."""
+    good, seen = [], set()  # claim uuids and import keys: a repeat would break a unique column
+    for n, claim in enumerate(claims, 1):
+        try:
+            _check(claim, seen)
+        except ClaimtrackError as exc:
+            skipped.append(Rejected(f"claim {n} ({str(claim.statement or '')[:40]!r})", str(exc)))
+            continue
+        good.append(claim)
+    return good
