@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from claimtrack.domain.errors import InvalidInput
@@ -27,7 +27,6 @@ class ClaimFilter:
     until: datetime | None = None  # stated_at <= until
     due_within: timedelta = DEFAULT_DUE_WITHIN
     now: datetime | None = None  # fixed clock for tests; None = now
-    extra: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         if self.state not in STATES:

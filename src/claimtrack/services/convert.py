@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from claimtrack.db import models as m
 from claimtrack.domain.records import ClaimSummary, Edit, Forecast, Resolution
 
@@ -27,24 +29,18 @@ def claim_summary(c: m.Claim, tags: tuple[str, ...] | None = None) -> ClaimSumma
     )
 
 
+def _copy(cls, row):
+    """A record dataclass from an ORM row or result row with the same attribute names."""
+    return cls(**{f.name: getattr(row, f.name) for f in fields(cls)})
+
+
 def forecast(f: m.Forecast) -> Forecast:
-    return Forecast(
-        id=f.id, uuid=f.uuid, claim_id=f.claim_id, forecaster=f.forecaster,
-        probability=f.probability, made_at=f.made_at, recorded_at=f.recorded_at,
-        rationale=f.rationale, backfilled=f.backfilled, after_resolution=f.after_resolution,
-    )
+    return _copy(Forecast, f)
 
 
 def resolution(r: m.Resolution) -> Resolution:
-    return Resolution(
-        id=r.id, uuid=r.uuid, claim_id=r.claim_id, outcome=r.outcome,
-        resolved_at=r.resolved_at, note=r.note, evidence_url=r.evidence_url,
-        resolved_by=r.resolved_by, recorded_at=r.recorded_at,
-    )
+    return _copy(Resolution, r)
 
 
 def edit(e: m.ClaimEdit) -> Edit:
-    return Edit(
-        id=e.id, claim_id=e.claim_id, field=e.field, old_value=e.old_value,
-        new_value=e.new_value, edited_at=e.edited_at, edited_by=e.edited_by,
-    )
+    return _copy(Edit, e)
