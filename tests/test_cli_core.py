@@ -71,7 +71,7 @@ def test_zero_and_one_are_accepted_with_a_warning(cli):
     (["forecast", "abc", "0.5"], "invalid claim id"),
     (["resolve", "999", "yes"], "no claim with id 999"),
     (["show", "42"], "no claim with id 42"),
-    (["add", "x"], "Missing option"),
+    (["add", "x"], "give your probability"),
     (["list", "--since", "2023-13-01"], "invalid date"),
 ])
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(cli, db_url, dump, args, needle):

@@ -64,7 +64,7 @@ NEXT_REVISION = """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0002"
+revision = "9001"
 down_revision = "{head}"
 branch_labels = None
 depends_on = None
@@ -96,20 +96,20 @@ def test_behind_database_is_backed_up_then_upgraded(tmp_path, monkeypatch):
     db.dispose()
     scripts = tmp_path / "scripts"
     shutil.copytree(migrations_path(), scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "0002_test_extra.py").write_text(NEXT_REVISION.format(head=SCHEMA_HEAD))
+    (scripts / "versions" / "9001_test_extra.py").write_text(NEXT_REVISION.format(head=SCHEMA_HEAD))
     monkeypatch.setattr(migrate, "migrations_path", lambda: scripts)
-    monkeypatch.setattr(migrate, "SCHEMA_HEAD", "0002")
+    monkeypatch.setattr(migrate, "SCHEMA_HEAD", "9001")
 
     upgraded = migrate.open_database(from_value(str(path), "test"))
     try:
-        assert current_revision(upgraded.engine) == "0002"
+        assert current_revision(upgraded.engine) == "9001"
         with upgraded.engine.connect() as conn:
             columns = [row[1] for row in conn.exec_driver_sql("PRAGMA table_info(claims)")]
             assert "test_extra" in columns
             assert conn.exec_driver_sql("SELECT count(*) FROM claims").scalar() == 22
     finally:
         upgraded.dispose()
-    backups = list(tmp_path.glob("claims.db.pre-0002-*.bak"))
+    backups = list(tmp_path.glob("claims.db.pre-9001-*.bak"))
     assert len(backups) == 1
     con = sqlite3.connect(backups[0])
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

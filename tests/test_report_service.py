@@ -124,8 +124,11 @@ def test_group_by_forecaster_and_relative_scores(ledger):
 
 def test_group_by_source_and_tag(ledger):
     db, _ = ledger
-    by_source = {g.key: g.scores for g in report(db, group="source").groups}
+    # the old view, everyone's forecasts on each source's claims, is "claim-source" now;
+    # "source" scores sources on their own calls (tested in test_people.py)
+    by_source = {g.key: g.scores for g in report(db, group="claim-source").groups}
     assert set(by_source) == {"Alice", "Bob", NASTY_SOURCE}
+    assert report(db, group="source").groups == ()  # nobody here made a call of their own
     assert (by_source["Alice"].summary.n, by_source["Alice"].n_excluded) == (2, 1)
     assert by_source["Bob"].summary.brier == pytest.approx((0.09 + 0.16) / 2)
     by_tag = {g.key: g.scores for g in report(db, group="tag").groups}

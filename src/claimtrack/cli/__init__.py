@@ -17,7 +17,7 @@ from claimtrack import __version__
 
 # name -> (module, attribute, one-line help shown in `claimtrack --help`)
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "add": ("claimtrack.cli.claims", "add", "Log a claim with a probability."),
+    "add": ("claimtrack.cli.claims", "add", "Log a claim with your probability and/or the claimant's."),
     "forecast": ("claimtrack.cli.claims", "forecast", "Add a forecast (an update) to a claim."),
     "resolve": ("claimtrack.cli.claims", "resolve", "Resolve a claim yes, no, ambiguous or void."),
     "edit": ("claimtrack.cli.claims", "edit", "Edit a claim's statement, source, due date or tags (kept as history)."),
@@ -35,6 +35,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "db": ("claimtrack.cli.setup", "db", "Where the ledger is, and its schema and backups."),
     "verify": ("claimtrack.cli.setup", "verify", "Check the tamper-evident hash chain of forecasts and resolutions."),
     "tui": ("claimtrack.cli.tuicmd", "tui", "Open the review UI."),
+    "people": ("claimtrack.cli.people", "people", "Everyone's track record: sources on their own calls, you vs them."),
+    "config": ("claimtrack.cli.people", "config", "Your name and other settings in the config file."),
 }
 
 
@@ -78,9 +80,10 @@ one-line score (in a terminal, once set up, it opens the review UI).
 \b
 Examples:
   claimtrack demo                        # an example ledger in ./claims.db
-  claimtrack add "OpenAI ships its own chip by 2026" -p 60% --by "Ben Thompson" --due eoy
+  claimtrack add "OpenAI ships its own chip by 2026" -p 60% --by "Ben Thompson" --their likely --due eoy
   claimtrack forecast 3 0.7 --note "new reporting"
   claimtrack resolve 3 yes --note "announced" --url https://example.com
+  claimtrack people                      # who turned out right: sources, forecasters, you
   claimtrack report --format html --out report.html
 """
 

@@ -14,11 +14,17 @@ DATE_HELP = "YYYY-MM-DD, 'Nov 18 2023', today, yesterday, '3 days ago', 2w, 'in 
 @click.command(epilog="""\b
 Examples:
   claimtrack add "OpenAI ships its own chip by 2026" -p 60%
-  claimtrack add "Microsoft effectively acquired OpenAI for \\$0" -p likely \\
-      --by "Ben Thompson" --url https://stratechery.com --made 2023-11-21 --due eoy --tag openai
+  claimtrack add "Microsoft effectively acquired OpenAI for \\$0" --by "Ben Thompson" \\
+      --their asserted -p 30% --url https://stratechery.com --made 2023-11-21 --due eoy --tag openai
+  claimtrack add "GPT-4 is a mixture of experts" --by "George Hotz" --their probably
+  claimtrack add "Revenue doubles next year" --by "An analyst" --their 80%   # a number they gave
 """)
 @click.argument("statement")
-@click.option("-p", "--prob", "prob", required=True, metavar="PROB", help=f"Probability that it is true: {PROB_HELP}")
+@click.option("-p", "--prob", "prob", metavar="PROB",
+              help=f"YOUR probability that it is true (optional with --their): {PROB_HELP}")
+@click.option("--their", metavar="PROB",
+              help="The claimant's own confidence, recorded as their forecast: a number they gave (stated), "
+                   "their word such as 'probably' (implied), or 'asserted' for a claim stated as fact.")
 @click.option("--by", "source", metavar="SOURCE", help="Who made the claim (default: you).")
 @click.option("--url", metavar="URL", help="Where the claim was made (http/https).")
 @click.option("--made", metavar="DATE", help=f"When the claim was made (default: now). {DATE_HELP}")
@@ -29,17 +35,35 @@ Examples:
 @click.option("--forecaster", metavar="NAME", help="Whose probability -p is (default: $CLAIMTRACK_USER, config, login name).")
 @common.json_option
 @click.pass_context
-def add(ctx, statement, prob, source, url, made, due, tags, note, details, forecaster, as_json):
-    """Log a claim with a probability; prints the new claim's id."""
-    from claimtrack.services.config import current_user
+def add(ctx, statement, prob, their, source, url, made, due, tags, note, details, forecaster, as_json):
+    """Log a claim with your probability (-p), the claimant's (--their), or both; prints the new claim's id.
+
+    --their records what the claimant (--by) believed, as their forecast:
+    a number is 'stated', a word of estimative probability is 'implied'
+    (the word is kept), and 'asserted' (stated as fact, no hedge) stands for
+    95% unless 'claimtrack config set asserted_probability' says otherwise.
+    Sources are scored on these calls; -p is scored as yours.
+    """
+    from claimtrack.services.config import asserted_probability, current_user
     from claimtrack.services.ledger import NewClaim, add_claim
 
-    p = common.probability(prob)
+    if prob is None and their is None:
+        raise InvalidInput("give your probability (-p PROB), the claimant's (--by SOURCE --their PROB), or both")
+    call = None
+    if their is not None:
+        from claimtrack.domain.kinds import parse_their
+
+        if not (source or "").strip():
+            raise InvalidInput("--their is the claimant's confidence: name the claimant with --by SOURCE")
+        call = parse_their(their, asserted_probability())
+        if call.warning:
+            common.warn(call.warning)
+    p = common.probability(prob) if prob is not None else None
     user = forecaster or current_user()
     new = NewClaim(
         statement=statement, probability=p, forecaster=user, source=source or None,
         source_url=url, stated_at=common.date(made, "made"), resolve_by=common.date(due, "due"),
-        tags=tags, note=note, details=details,
+        tags=tags, note=note, details=details, their=call,
     )
     claim = add_claim(common.ledger(ctx), new)
     if as_json:
@@ -52,33 +76,61 @@ def add(ctx, statement, prob, source, url, made, due, tags, note, details, forec
 Examples:
   claimtrack forecast 12 0.8
   claimtrack forecast 12 "3 in 4" --by Priya --made yesterday --note "after the earnings call"
+  claimtrack forecast 12 probably --by "George Hotz" --kind implied     # the claimant's word
+  claimtrack forecast 12 23% --by Metaculus --kind crowd                # a community forecast
 """)
 @click.argument("claim_id")
 @click.argument("prob")
 @click.option("--by", "forecaster", metavar="FORECASTER", help="Whose forecast (default: you).")
+@click.option("--kind", type=click.Choice(["own", "stated", "implied", "asserted", "crowd"], case_sensitive=False),
+              help="Whose judgement: own (default), or on someone's behalf: stated (a number they gave), "
+                   "implied (read from their word), asserted (stated as fact), crowd (a community or market number).")
 @click.option("--made", metavar="DATE", help=f"When it was made (default: now). {DATE_HELP}")
 @click.option("--note", metavar="TEXT", help="Rationale.")
 @common.json_option
 @click.pass_context
-def forecast(ctx, claim_id, prob, forecaster, made, note, as_json):
+def forecast(ctx, claim_id, prob, forecaster, kind, made, note, as_json):
     """Add a forecast to a claim.  Earlier forecasts are kept; the newest per forecaster is current.
 
     PROB accepts 0.7, 70%, 70, 7/10, '3 in 4', 3:1 or words like 'likely'.
-    A forecast typed in more than a day after it was made is marked backfilled.
+    With --kind implied, PROB is the claimant's word; with --kind asserted it
+    may be left as 'asserted'.  A forecast typed in more than a day after it
+    was made is marked backfilled.
     """
-    from claimtrack.services.config import current_user
+    from claimtrack.services.config import asserted_probability, current_user
     from claimtrack.services.ledger import add_forecast
 
     cid = common.claim_id(claim_id)
-    p = common.probability(prob)
+    user = current_user()
+    kind = (kind or "own").lower()
+    basis = None
+    if kind in ("stated", "implied", "asserted"):
+        from claimtrack.domain.kinds import parse_their
+
+        if not forecaster:
+            raise InvalidInput(f"a {kind} forecast is someone else's call: name them with --by NAME")
+        call = parse_their(prob, asserted_probability())
+        if kind == "implied" and call.kind != "implied":
+            raise InvalidInput(f"--kind implied reads the claimant's word: give the word they used "
+                               f"(e.g. 'probably'), not '{prob}'")
+        if kind == "stated" and call.kind != "stated":
+            raise InvalidInput(f"--kind stated is a number the claimant gave: give it as a number, not '{prob}'")
+        p, basis = call.probability, call.basis
+        if call.warning:
+            common.warn(call.warning)
+    else:
+        if kind == "crowd" and not forecaster:
+            raise InvalidInput("a crowd forecast needs the crowd's name: --by Metaculus, --by Manifold, ...")
+        p = common.probability(prob)
     made_at = common.date(made, "made")
-    result = add_forecast(common.ledger(ctx), cid, p, forecaster=forecaster or current_user(),
-                          made_at=made_at, rationale=note)
+    result = add_forecast(common.ledger(ctx), cid, p, forecaster=forecaster or user,
+                          made_at=made_at, rationale=note, kind=kind, basis=basis, recorded_by=user)
     if as_json:
         common.echo_json(result)
     else:
         flag = " (backfilled)" if result.backfilled else ""
-        click.echo(f"claim {cid}: {result.forecaster} {_pct(result.probability)}{flag}")
+        label = "" if result.kind == "own" else f" ({result.kind}" + (f", '{result.basis}'" if result.basis else "") + ")"
+        click.echo(f"claim {cid}: {result.forecaster} {_pct(result.probability)}{label}{flag}")
 
 
 @click.command(epilog="""\b

@@ -63,6 +63,29 @@ def warn(message: str) -> None:
     click.echo(f"claimtrack: warning: {printable(message)}", err=True)
 
 
+def warn_unknown_names(db, *, source: str | None = None, forecaster: str | None = None,
+                       tags=()) -> None:
+    """A filter value that names no known source, forecaster or tag: warn on
+    stderr with the closest known values (a typo should not look like an empty ledger)."""
+    import difflib
+
+    from claimtrack.services.queries import distinct_values
+
+    asked = [("source", source), ("forecaster", forecaster)] + [("tag", t) for t in tags or ()]
+    for what, value in asked:
+        if not value or not value.strip():
+            continue
+        known = [name for name, _ in distinct_values(db, what)]
+        if what == "forecaster":
+            known += [name for name, _ in distinct_values(db, "source") if name not in known]
+        if value.strip().casefold() in {k.casefold() for k in known}:
+            continue
+        close = difflib.get_close_matches(value.strip().casefold(), [k.casefold() for k in known], n=3, cutoff=0.5)
+        names = [next(k for k in known if k.casefold() == c) for c in close]
+        hint = f"; closest: {', '.join(names)}" if names else (f"; known: {', '.join(known[:5])}" if known else "")
+        warn(f"no {what} named '{value}' in this ledger{hint}")
+
+
 def probability(text: str) -> float:
     from claimtrack.domain.probability import parse_probability
 

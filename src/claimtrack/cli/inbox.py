@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from claimtrack.cli import common
+from claimtrack.domain.errors import InvalidInput
 
 
 @click.command(epilog="Example:\n\n  claimtrack import notes.md && claimtrack inbox")
@@ -28,14 +29,16 @@ def inbox(ctx, as_json):
 
 @click.command(epilog="""\b
 Examples:
-  claimtrack accept 31             # keep the suggested probability
-  claimtrack accept 31 -p 40%      # accept with your own probability
+  claimtrack accept 31             # keep the claimant's call the note implied
+  claimtrack accept 31 -p 40%      # and add your own forecast, made now
+  claimtrack accept 31 -p 40% --made 2023-11-20   # your forecast, backdated (marked backfilled)
 """)
 @click.argument("claim_id")
-@click.option("-p", "--prob", metavar="PROB", help="Your probability (adds a forecast by you).")
+@click.option("-p", "--prob", metavar="PROB", help="Your own probability (adds a forecast by you, made now).")
+@click.option("--made", metavar="DATE", help="When you made that forecast (default: now).")
 @click.option("--statement", metavar="TEXT", help="Reword the statement while accepting (kept as history).")
 @click.pass_context
-def accept(ctx, claim_id, prob, statement):
+def accept(ctx, claim_id, prob, made, statement):
     """Accept a draft: it becomes an open claim that is listed and scored."""
     from claimtrack.services.config import current_user
     from claimtrack.services.ledger import set_status
@@ -44,7 +47,11 @@ def accept(ctx, claim_id, prob, statement):
     p = common.probability(prob) if prob is not None else None
     db = common.ledger(ctx)
     user = current_user()
-    claim = set_status(db, cid, "active", edited_by=user, probability=p, forecaster=user, statement=statement)
+    made_at = common.date(made, "made")
+    if made_at is not None and p is None:
+        raise InvalidInput("--made dates your own forecast: give -p with it")
+    claim = set_status(db, cid, "active", edited_by=user, probability=p, forecaster=user, statement=statement,
+                       made_at=made_at)
     click.echo(f"claim {claim.id}: accepted")
 
 

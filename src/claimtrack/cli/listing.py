@@ -64,10 +64,13 @@ Examples:
 @click.pass_context
 def list_(ctx, state, tags, source, forecaster, search, since, until, within, sort, desc, limit, as_json, as_csv):
     """List claims: open ones by default, due soonest first."""
+    from claimtrack.services.config import current_user
     from claimtrack.services.queries import list_claims
 
     flt = build_filter(state, tags, source, forecaster, search, since, until, within)
-    claims = list_claims(common.ledger(ctx), flt, limit=limit, sort=sort, descending=desc)
+    me = current_user()
+    db = common.ledger(ctx)
+    claims = list_claims(db, flt, limit=limit, sort=sort, descending=desc, me=me)
     if as_json:
         common.echo_json(claims)
     elif as_csv:
@@ -80,7 +83,9 @@ def list_(ctx, state, tags, source, forecaster, search, since, until, within, so
     else:
         from claimtrack.cli.render import claim_table
 
-        common.console().print(claim_table(claims, width=common.console().width))
+        common.console().print(claim_table(claims, width=common.console().width, me=me))
+    if not claims:
+        common.warn_unknown_names(db, source=source, forecaster=forecaster, tags=tags)
 
 
 @click.command(epilog="""\b
@@ -118,10 +123,12 @@ Examples:
 @click.pass_context
 def due(ctx, within, quiet, as_json):
     """Overdue and soon-due claims.  Exit status 1 when anything is overdue, else 0."""
+    from claimtrack.services.config import current_user
     from claimtrack.services.queries import due_summary
 
     flt = build_filter("open", (), None, None, None, None, None, within)
-    summary = due_summary(common.ledger(ctx), flt)
+    me = current_user()
+    summary = due_summary(common.ledger(ctx), flt, me=me)
     if as_json:
         common.echo_json({"overdue": summary.overdue, "due_soon": summary.due_soon})
     elif not quiet:
@@ -129,9 +136,10 @@ def due(ctx, within, quiet, as_json):
 
         out = common.console()
         if summary.overdue:
-            out.print(claim_table(summary.overdue, title=f"Overdue ({len(summary.overdue)})", width=out.width))
+            out.print(claim_table(summary.overdue, title=f"Overdue ({len(summary.overdue)})", width=out.width, me=me))
         if summary.due_soon:
-            out.print(claim_table(summary.due_soon, title=f"Due within {within} days ({len(summary.due_soon)})", width=out.width))
+            out.print(claim_table(summary.due_soon, title=f"Due within {within} days ({len(summary.due_soon)})",
+                                  width=out.width, me=me))
         if not summary.overdue and not summary.due_soon:
             click.echo(f"nothing overdue or due within {within} days")
     if summary.overdue:

@@ -13,14 +13,18 @@ from claimtrack.cli import common
 def show_now(db) -> int:
     """Print overdue and soon-due claims and a one-line score; returns the overdue count."""
     from claimtrack.cli.render import claim_table
+    from claimtrack.services.config import current_user
     from claimtrack.services.queries import due_summary
 
-    summary = due_summary(db, limit=10)
+    me = current_user()
+    summary = due_summary(db, limit=10, me=me)
     out = common.console()
     if summary.overdue:
-        out.print(claim_table(summary.overdue, title=f"Overdue: resolve these ({len(summary.overdue)})", width=out.width))
+        out.print(claim_table(summary.overdue, title=f"Overdue: resolve these ({len(summary.overdue)})",
+                              width=out.width, me=me))
     if summary.due_soon:
-        out.print(claim_table(summary.due_soon, title=f"Due within 7 days ({len(summary.due_soon)})", width=out.width))
+        out.print(claim_table(summary.due_soon, title=f"Due within 7 days ({len(summary.due_soon)})",
+                              width=out.width, me=me))
     click.echo(score_line(db, summary))
     if not summary.overdue and not summary.due_soon:
         click.echo("nothing overdue or due this week; 'claimtrack list' shows every open claim")
@@ -29,6 +33,7 @@ def show_now(db) -> int:
 
 def score_line(db, summary=None) -> str:
     """'6 open, 16 resolved | Brier 0.186 ...': counts and the headline score."""
+    from claimtrack.services.config import current_user
     from claimtrack.services.queries import due_summary
     from claimtrack.services.scoring import headline
 
@@ -36,7 +41,7 @@ def score_line(db, summary=None) -> str:
     line = f"{summary.n_open} open, {summary.n_resolved} resolved"
     if summary.n_drafts:
         line += f", {summary.n_drafts} in the inbox"
-    score = headline(db)
+    score = headline(db, current_user())
     return f"{line} | {score}" if score else line
 
 

@@ -25,8 +25,27 @@ def due_text(claim: ClaimSummary, now: datetime):
     return Text(format_date(claim.resolve_by))
 
 
-def claim_table(claims: list[ClaimSummary], title: str | None = None, width: int = 80):
-    """A claim list; the 'made' column is dropped on consoles narrower than 100."""
+def their_text(claim: ClaimSummary) -> str:
+    """The claimant's call with its kind: '95% asserted', '70% implied', '60% stated'."""
+    if claim.theirs is None:
+        return "-"
+    return f"{_pct(claim.theirs)} {claim.their_kind}"
+
+
+def others_text(claim: ClaimSummary) -> str:
+    """The median of everyone else's current forecasts, with how many: '55% of 3'."""
+    if claim.others is None:
+        return "-"
+    return _pct(claim.others) if claim.n_others == 1 else f"{_pct(claim.others)} of {claim.n_others}"
+
+
+def claim_table(claims: list[ClaimSummary], title: str | None = None, width: int = 80, me: str | None = None):
+    """A claim list.  With ``me`` (the user's name), the probability columns
+    say whose they are: the user's own current forecast under their name,
+    then the claimant's call and the median of everyone else's (the narrow
+    layout keeps whichever of those two the list has).  Without it, the
+    newest forecast by anyone, with who made it.  The 'made' column is
+    dropped on consoles narrower than 100."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -37,7 +56,21 @@ def claim_table(claims: list[ClaimSummary], title: str | None = None, width: int
     table.add_column("id", justify="right", style="cyan", no_wrap=True)
     table.add_column("statement", overflow="fold", min_width=24, max_width=70, ratio=1)
     table.add_column("source", max_width=14, overflow="ellipsis", no_wrap=True)
-    table.add_column("p", justify="right", no_wrap=True)
+    columns: list = []
+    if me is not None:
+        table.add_column(printable(me)[:12], justify="right", no_wrap=True, style="bold")
+        columns.append(lambda c: _pct(c.mine))
+        any_theirs = any(c.theirs is not None for c in claims)
+        any_others = any(c.others is not None for c in claims)
+        if any_theirs or wide:
+            table.add_column("claimant", justify="right", no_wrap=True)
+            columns.append(their_text)
+        if any_others and (wide or not any_theirs):
+            table.add_column("others (median)", justify="right", no_wrap=True)
+            columns.append(others_text)
+    else:
+        table.add_column("newest p (by)", justify="right", no_wrap=True)
+        columns.append(lambda c: "-" if c.probability is None else f"{_pct(c.probability)} ({printable(c.forecaster or '?')[:10]})")
     if wide:
         table.add_column("made", no_wrap=True)
     table.add_column("due", no_wrap=True)
@@ -51,7 +84,7 @@ def claim_table(claims: list[ClaimSummary], title: str | None = None, width: int
             state = Text("overdue", style="bold red")
         else:
             state = Text("open")
-        cells = [str(c.id), lit(c.statement), lit(c.source or "-"), _pct(c.probability)]
+        cells = [str(c.id), lit(c.statement), lit(c.source or "-"), *(Text(col(c)) for col in columns)]
         if wide:
             cells.append(format_date(c.stated_at))
         table.add_row(*cells, due_text(c, now), state)
@@ -84,12 +117,14 @@ def claim_detail(detail: ClaimDetail):
     if detail.details:
         parts += [Text(""), lit(detail.details)]
     current = {f.id for f in detail.current_forecasts().values()}
-    fc = _section("Forecasts", ("when", "who", "p", "rationale", "flags"))
+    fc = _section("Forecasts", ("when", "who", "p", "kind", "rationale", "flags"))
     for f in detail.forecasts:
         flags = [w for w, on in (("current", f.id in current), ("backfilled", f.backfilled),
                                  ("after resolution", f.after_resolution)) if on]
-        fc.add_row(format_datetime(f.made_at), lit(f.forecaster), _pct(f.probability), lit(f.rationale or ""),
-                   ", ".join(flags))
+        if f.recorded_by:
+            flags.append(f"recorded by {printable(f.recorded_by)}")
+        fc.add_row(format_datetime(f.made_at), lit(f.forecaster), _pct(f.probability), lit(kind_text(f)),
+                   lit(f.rationale or ""), ", ".join(flags))
     parts += [Text(""), fc]
     if detail.resolutions:
         rs = _section("Resolutions (last is current)", ("resolved", "outcome", "note", "evidence", "logged"))
@@ -104,6 +139,11 @@ def claim_detail(detail: ClaimDetail):
                        lit(e.edited_by or ""))
         parts += [Text(""), es]
     return Group(*parts)
+
+
+def kind_text(f) -> str:
+    """'own', 'stated', 'implied ("probably")', 'asserted', 'crowd'."""
+    return f'{f.kind} ("{f.basis}")' if f.kind == "implied" and f.basis else f.kind
 
 
 def _section(title: str, columns: tuple[str, ...]):

@@ -46,7 +46,9 @@ Examples:
 """)
 @click.option("--scoring", default="final", show_default=True, metavar="final|time-weighted",
               help="Which forecasts count: each forecaster's last one before the resolution, or all, weighted by how long they stood.")
-@click.option("--group", metavar="forecaster|source|tag|period", help="Break the scores down.")
+@click.option("--group", metavar="forecaster|source|claim-source|tag|period",
+              help="Break the scores down.  source: each source on its own calls (stated, implied, asserted); "
+                   "claim-source: everyone's forecasts on each source's claims.")
 @click.option("--period", default="quarter", show_default=True, metavar="month|quarter|year",
               help="Length of the periods in the trend table (by date of resolution).")
 @click.option("--forecaster", metavar="NAME", help="Only this forecaster's forecasts (compared with the others on shared claims).")
@@ -68,6 +70,7 @@ def report(ctx, scoring, group, period, forecaster, source, tags, since, until, 
     """Calibration report: Brier and log scores, calibration, trend, claims resolved and overdue."""
     from claimtrack.domain.filters import normalise_tags
     from claimtrack.reports.render import EXTENSIONS, check_format, format_for, render
+    from claimtrack.services.config import current_user
     from claimtrack.services.report_data import build_report
     from claimtrack.services.report_model import ReportOptions
     from claimtrack.services.report_periods import parse_bounds
@@ -83,9 +86,11 @@ def report(ctx, scoring, group, period, forecaster, source, tags, since, until, 
     options = ReportOptions(
         scoring=scoring, group=group, period=period, forecaster=forecaster, source=source,
         tags=normalise_tags(tags), since=start, until=end, since_saved=since_saved,
-        exclude_backfilled=exclude_backfilled, n_bins=n_bins, max_claims=limit,
+        exclude_backfilled=exclude_backfilled, n_bins=n_bins, max_claims=limit, you=current_user(),
     )
     result = build_report(db, options)
+    if not result.overall.summary.n and not result.n_resolved_claims:
+        common.warn_unknown_names(db, source=source, forecaster=forecaster, tags=options.tags)
     if save:
         from claimtrack.reports.render import chart_names
         from claimtrack.services.report_save import choose_path, save_report

@@ -85,13 +85,16 @@ def _show_demo(db) -> None:
     from claimtrack.cli.now import score_line
     from claimtrack.cli.render import claim_table
     from claimtrack.domain.filters import ClaimFilter
+    from claimtrack.services.config import current_user
     from claimtrack.services.queries import list_claims
 
     out = common.console()
-    open_claims = list_claims(db, ClaimFilter(state="open"))
-    resolved = list_claims(db, ClaimFilter(state="resolved"), limit=5)
-    out.print(claim_table(open_claims, title=f"Open claims ({len(open_claims)}), due soonest first", width=out.width))
-    out.print(claim_table(resolved, title="Recently resolved", width=out.width))
+    me = current_user()
+    open_claims = list_claims(db, ClaimFilter(state="open"), me=me)
+    resolved = list_claims(db, ClaimFilter(state="resolved"), limit=5, me=me)
+    out.print(claim_table(open_claims, title=f"Open claims ({len(open_claims)}), due soonest first: "
+                          f"yours ({me}) beside the claimant's call", width=out.width, me=me))
+    out.print(claim_table(resolved, title="Recently resolved", width=out.width, me=me))
     click.echo(score_line(db))
     click.echo("next: 'claimtrack show 4' (a claim's history), 'claimtrack report', "
                "'claimtrack tui' (the review UI), 'claimtrack --help'")

@@ -111,7 +111,14 @@ forecasts = Table(
     Column("import_key", String(200), unique=True),
     Column("prev_hash", String(64), nullable=False),
     Column("row_hash", String(64), nullable=False),
+    # whose judgement the number is (domain.kinds): own, stated, implied,
+    # asserted or crowd; the word behind an implied number; who typed in a
+    # forecast made on someone else's behalf
+    Column("kind", String(16), nullable=False, default="own"),
+    Column("basis", Text),
+    Column("recorded_by", String(200)),
     CheckConstraint("probability >= 0 AND probability <= 1", name="probability"),
+    CheckConstraint("kind IN ('own', 'stated', 'implied', 'asserted', 'crowd')", name="kind"),
     Index("ix_forecasts_claim_id_forecaster_made_at", "claim_id", "forecaster", "made_at"),
     Index("ix_forecasts_forecaster", "forecaster"),
 )

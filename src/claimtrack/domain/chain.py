@@ -25,6 +25,16 @@ RESOLUTION_FIELDS = (
     "uuid", "claim_uuid", "outcome", "resolved_at", "note", "evidence_url",
     "resolved_by", "recorded_at", "import_key",
 )
+# Fields added after rows were first chained, with their defaults.  A row
+# hashes as ``[base fields...]`` while every one of them holds its default,
+# else as ``[base fields..., {name: value of each field off its default}]``:
+# rows written before the fields existed keep their hashes, and changing
+# any of them (to or from its default) changes the hash, since the base list
+# has a fixed length.
+OPTIONAL_FIELDS: dict[tuple[str, ...], tuple[tuple[str, Any], ...]] = {
+    FORECAST_FIELDS: (("kind", "own"), ("basis", None), ("recorded_by", None)),
+    RESOLUTION_FIELDS: (),
+}
 
 
 _ZERO = timedelta(0)
@@ -50,9 +60,25 @@ def _iso(value: datetime) -> str:
         value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond)
 
 
+def _optional(fields: tuple[str, ...], content: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The optional fields of ``content`` that differ from their defaults."""
+    extra = None
+    for name, default in OPTIONAL_FIELDS.get(fields, ()):
+        value = content.get(name, default)
+        if value != default:
+            if extra is None:
+                extra = {}
+            extra[name] = _canonical(value)
+    return extra
+
+
 def row_hash(prev_hash: str, fields: tuple[str, ...], content: Mapping[str, Any]) -> str:
     """The hash of one row given the previous row's hash."""
-    body = _dumps([_canonical(content[name]) for name in fields])
+    values = [_canonical(content[name]) for name in fields]
+    extra = _optional(fields, content)
+    if extra is not None:
+        values.append(extra)
+    body = _dumps(values)
     return sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
@@ -64,6 +90,7 @@ def chain_hashes(prev_hash: str, fields: tuple[str, ...], rows: Iterable[Mapping
     out: list[str] = []
     seen: dict[datetime, str] = {}
     dumps, canonical = _dumps, _canonical
+    optional = bool(OPTIONAL_FIELDS.get(fields))
     for content in rows:
         values = []
         for name in fields:
@@ -78,6 +105,10 @@ def chain_hashes(prev_hash: str, fields: tuple[str, ...], rows: Iterable[Mapping
                 values.append(text)
             else:
                 values.append(canonical(value))
+        if optional:
+            extra = _optional(fields, content)
+            if extra is not None:
+                values.append(extra)
         prev_hash = sha256((prev_hash + dumps(values)).encode("utf-8")).hexdigest()
         out.append(prev_hash)
     return out

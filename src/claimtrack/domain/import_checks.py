@@ -85,6 +85,11 @@ def _check(claim: ClaimIn, seen: set[tuple[str, str]]) -> None:
 
 
 def _check_forecast(f) -> None:
+    from claimtrack.domain.kinds import check_basis, kind
+
+    check_basis(kind(f.kind), f.basis)
+    _text(f.basis, "basis", validate.MAX_NAME)
+    _text(f.recorded_by, "recorded_by", validate.MAX_NAME)
     validate.probability(f.probability)
     _text(f.forecaster, "forecaster", None)
     validate.name(f.forecaster, "forecaster")
@@ -100,7 +105,8 @@ def _plain_forecast(f) -> bool:
     keys); anything else goes through the full checks for their message."""
     p, name, made, recorded, rationale, uuid, key = (
         f.probability, f.forecaster, f.made_at, f.recorded_at, f.rationale, f.uuid, f.import_key)
-    return (p.__class__ is float and 0.0 <= p <= 1.0
+    return (f.kind == "own" and f.basis is None and f.recorded_by is None
+            and p.__class__ is float and 0.0 <= p <= 1.0
             and name.__class__ is str and len(name) <= validate.MAX_NAME and name.isprintable()
             and made.__class__ is datetime and made.tzinfo is not None
             and (recorded is None or (recorded.__class__ is datetime and recorded.tzinfo is not None))

@@ -32,6 +32,9 @@ class ForecastIn:
     recorded_at: datetime | None = None  # None: now
     uuid: str | None = None
     import_key: str | None = None
+    kind: str = "own"  # see domain.kinds
+    basis: str | None = None  # the claimant's word, for kind "implied"
+    recorded_by: str | None = None  # who typed in a forecast made on someone else's behalf
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,9 @@ class Forecast:
     rationale: str | None
     backfilled: bool
     after_resolution: bool
+    kind: str = "own"
+    basis: str | None = None
+    recorded_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +142,14 @@ class ClaimSummary:
     outcome: str | None  # current resolution, None when open
     resolved_at: datetime | None
     revision: int  # bumps on every change; used to refuse stale writes
+    # whose numbers, filled in by the list queries (None where not asked):
+    # your current forecast, the claimant's current call (its kind beside
+    # it), and the median of everyone else's current forecasts
+    mine: float | None = None
+    theirs: float | None = None
+    their_kind: str | None = None
+    others: float | None = None
+    n_others: int = 0
 
     @property
     def is_open(self) -> bool:

@@ -66,7 +66,7 @@ def url(value: str | None, what: str = "url") -> str | None:
 def probability(value: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or not 0.0 <= value <= 1.0:
         raise InvalidInput(f"probability {value!r} is outside 0-1: use a number from 0 to 1 (or 0% to 100%)")
-    return float(value)
+    return float(value) + 0.0  # -0.0 reads back as 0.0 from SQLite: store one zero
 
 
 def outcome(value: str | None) -> str:

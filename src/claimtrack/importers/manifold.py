@@ -94,7 +94,7 @@ def _market(path, m: dict, where: str, mid: str, opts: Options, skipped, label) 
             claim.forecasts.append(ForecastIn(
                 forecaster=FORECASTER, probability=float(p), made_at=made, recorded_at=made,
                 rationale="market probability in the export",
-                import_key=make_key(FORMAT, claim.import_key, made, f"{float(p):.6f}"),
+                import_key=make_key(FORMAT, claim.import_key, made, f"{float(p):.6f}"), kind="crowd",
             ))
     resolution = j.get(path, m, "resolution", where, (str,))
     resolved = j.get(path, m, "isResolved", where, (bool,))

@@ -157,6 +157,7 @@ def _forecasts(path, q, where, claim: ClaimIn, opts: Options, keys: KeyRegistry,
         block = j.get(path, aggs, method, f"{where}.aggregations", (dict,))
         if block:
             sources.append((method, aggregate_name(method), block, f"{where}.aggregations.{method}"))
+    crowd = {name for _, name, _, _ in sources}
     mine = j.get(path, q, "my_forecasts", where, (dict,))
     if mine:
         who = opts.forecaster or opts.default_forecaster
@@ -183,6 +184,7 @@ def _forecasts(path, q, where, claim: ClaimIn, opts: Options, keys: KeyRegistry,
             claim.forecasts.append(ForecastIn(
                 forecaster=name, probability=p, made_at=start, recorded_at=start,
                 import_key=keys.unique(forecast_key(claim.import_key, ident, second, p)),
+                kind="crowd" if ident != "my_forecasts" and who in crowd else "own",
             ))
 
 

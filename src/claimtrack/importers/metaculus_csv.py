@@ -230,5 +230,6 @@ def _forecasts(path: Path, data: bytes, opts: Options, claims, skipped_q, result
         claim.forecasts.append(ForecastIn(
             forecaster=who, probability=p, made_at=start, recorded_at=start,
             import_key=keys.unique(forecast_key(claim.import_key, user, int(start.timestamp()), p)),
+            kind="crowd" if is_aggregate else "own",
         ))
     return dropped

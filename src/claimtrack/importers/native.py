@@ -55,6 +55,7 @@ def claim_from_dict(c: dict, where: str) -> ClaimIn:
                 forecaster=_text(f, "forecaster", where), probability=_number(f, "probability", where),
                 made_at=_dt(_req(f, "made_at", where), where), rationale=f.get("rationale"),
                 recorded_at=_dt(f.get("recorded_at"), where), uuid=f.get("uuid"), import_key=f.get("import_key"),
+                kind=f.get("kind") or "own", basis=f.get("basis") or None, recorded_by=f.get("recorded_by") or None,
             )
             for f in c.get("forecasts") or []
         ]

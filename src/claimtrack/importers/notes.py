@@ -254,17 +254,26 @@ def _add(result, seen, opts, author, current, mtime, line, sentence, body, match
     except ValueError as exc:
         result.skipped.append(Skipped(f"line {line}", str(exc)))
         return
+    # the claimant's call: a percent they gave is "stated"; a hedge word is
+    # "implied", read through the words-of-estimative-probability table (or
+    # the notes markers' own documented values), the word kept as its basis.
+    # The note-taker's own hedges (no other speaker) are their own forecasts.
     percent = lang.explicit_percent(sentence)
     if percent is not None:
         phrase, p = percent
         basis = "stated in the text"
+        kind, word = "stated", None
     elif (found := find_estimative_phrase(lang.mask_quotes(sentence))) is not None:
         phrase, p = found
         basis = "words-of-estimative-probability table"
+        kind, word = "implied", phrase
     else:
         phrase = marker
         p = dict((label, q) for label, _, q in lang.MARKERS).get(marker, lang.SAYS_P)
         basis = "default for this marker; no table phrase in the sentence"
+        kind, word = "implied", marker
+    if who is None:
+        kind, word = "own", None
     if current is None:
         stated, date_key, dated = mtime, "undated", "undated: file modification time"
     else:
@@ -284,5 +293,5 @@ def _add(result, seen, opts, author, current, mtime, line, sentence, body, match
         details=clip_text(f"From notes, line {line}: {context}" if context != sentence else None),
         tags=merge_tags(opts.tags), import_key=key,
         forecasts=[ForecastIn(forecaster=forecaster, probability=p, made_at=stated, rationale=clip_text(rationale),
-                              import_key=make_key(FORMAT, key, "forecast"))],
+                              import_key=make_key(FORMAT, key, "forecast"), kind=kind, basis=word)],
     ))

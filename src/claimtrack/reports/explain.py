@@ -53,8 +53,23 @@ def interval(lo: float, hi: float, empty: bool) -> str:
     return DASH if empty else f"{pct(lo)} - {pct(hi)}"
 
 
+def group_note(report: Report) -> str | None:
+    """One line saying what the breakdown scores, where that is not obvious."""
+    from claimtrack.services.report_model import GROUP_NOTES
+
+    return GROUP_NOTES.get(report.options.group or "")
+
+
+def group_label(report: Report, key: str) -> str:
+    """A group's name, marked when it is the user's."""
+    you = report.options.you
+    if you and report.options.group in ("forecaster", "source") and key.casefold() == you.casefold():
+        return f"{key} (you)"
+    return key
+
+
 def shown_groups(report: Report) -> tuple[list, int]:
-    """The group rows to print (the largest first) and how many are left out."""
+    """The group rows to print (you first, then the largest) and how many are left out."""
     rows = list(report.groups)
     if report.options.group == "period" or len(rows) <= MAX_ROWS:
         return rows, 0

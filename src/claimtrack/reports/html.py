@@ -8,7 +8,6 @@ they are http(s) URLs.
 from __future__ import annotations
 
 from claimtrack import __version__
-from claimtrack.domain.scoring import rank_key
 from claimtrack.reports import explain as ex
 from claimtrack.reports.text import forecasts_text
 from claimtrack.services.report_model import Report
@@ -29,7 +28,7 @@ def _environment():
                       trim_blocks=True, lstrip_blocks=True)
     env.filters.update(num=ex.num, pct=ex.pct, bits=ex.bits, day=ex.day, moment=ex.moment, signed=ex.signed,
                        safe_url=safe_url, forecasts=forecasts_text)
-    env.globals.update(bin_label=ex.bin_label, interval=ex.interval, rank_key=rank_key)
+    env.globals.update(bin_label=ex.bin_label, interval=ex.interval)
     return env
 
 
@@ -46,6 +45,7 @@ def render_html(report: Report) -> str:
     template = _environment().get_template("report.html.j2")
     return template.render(
         groups=groups, groups_more=ex.more_text(hidden_groups, f"{report.options.group} groups"),
+        group_note=ex.group_note(report), group_label=lambda key: ex.group_label(report, key),
         relative=relative, relative_more=ex.more_text(hidden_relative, "forecasters"),
         report=report, s=s, o=report.options, title=ex.title(report), period=ex.period_text(report),
         filters=ex.filters_text(report), explanations=ex.explanations(report), version=__version__,

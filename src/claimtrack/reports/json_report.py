@@ -12,6 +12,7 @@ from datetime import datetime
 
 from claimtrack.domain.scoring import CalibrationBin, ScoreSummary
 from claimtrack.services.report_model import ClaimLine, Report, Scores
+from claimtrack.reports import explain
 from claimtrack.reports.explain import explanations
 
 SCHEMA_VERSION = 1
@@ -101,7 +102,9 @@ def report_dict(report: Report) -> dict:
             "contemporaneous": summary_dict(report.contemporaneous, detail=False),
             "backfilled": summary_dict(report.backfilled, detail=False),
         },
+        "you": o.you,
         "group_by": o.group,
+        "group_note": explain.group_note(report),
         "groups": {g.key: scores_dict(g.scores) for g in report.groups},
         "relative": [
             {"forecaster": r.forecaster, "n_claims": int(r.n_claims),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from claimtrack.domain.scoring import ScoreSummary, rank_key
+from claimtrack.domain.scoring import ScoreSummary
 from claimtrack.reports import explain as ex
 from claimtrack.reports.text import forecasts_text
 from claimtrack.services.report_model import Report
@@ -81,19 +81,15 @@ def render_markdown(report: Report, charts: dict[str, str] | None) -> str:
             ("uncertainty", mu.uncertainty), ("within-bin variance", mu.within_bin_variance),
             ("within-bin covariance", mu.within_bin_covariance), ("= Brier", mu.brier))])
     if o.group:
-        ranked = o.group == "forecaster"
         heads = [o.group, "n", "excluded", "backfilled", "Brier (0-1)", "Brier (0-2)", "log (bits)"]
-        heads += ["Brier + 1/sqrt(n)"] if ranked else []
         rows = []
         shown, hidden = ex.shown_groups(report)
         for g in shown:
             x = g.scores.summary
-            row = [esc(g.key), str(x.n), str(g.scores.n_excluded), str(g.scores.n_backfilled), ex.num(x.brier),
-                   ex.num(x.brier_0_2), ex.bits(x.log_score_bits)]
-            if ranked:
-                row.append(ex.num(rank_key(x.brier, x.n)) if x.n and x.brier is not None else ex.DASH)
+            row = [esc(ex.group_label(report, g.key)), str(x.n), str(g.scores.n_excluded), str(g.scores.n_backfilled),
+                   ex.num(x.brier), ex.num(x.brier_0_2), ex.bits(x.log_score_bits)]
             rows.append(row)
-        out += [f"## By {o.group}", ""] + _table(heads, rows)
+        out += [f"## By {o.group}", ""] + ([esc(ex.group_note(report)), ""] if ex.group_note(report) else []) + _table(heads, rows)
         if hidden:
             out += [ex.more_text(hidden, f"{o.group} groups"), ""]
     if report.relative:

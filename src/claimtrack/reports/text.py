@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 
-from claimtrack.domain.scoring import ScoreSummary, rank_key
+from claimtrack.domain.scoring import ScoreSummary
 from claimtrack.reports import explain as ex
 from claimtrack.services.report_model import ClaimLine, Report
 
@@ -114,21 +114,17 @@ def murphy_table(s: ScoreSummary):
 def groups_table(report: Report):
     o = report.options
     table = _table(f"By {o.group}")
-    ranked = o.group == "forecaster"
     heads = [o.group, "n", "excluded", "backfilled", "Brier (0-1)", "Brier (0-2)", "log (bits)"]
-    if ranked:
-        heads.append("Brier + 1/sqrt(n)")
     for i, col in enumerate(heads):
         table.add_column(col, justify="left" if i == 0 else "right", overflow="fold")
     rows, hidden = ex.shown_groups(report)
     for g in rows:
         s = g.scores.summary
-        row = [_t(g.key), str(s.n), str(g.scores.n_excluded), str(g.scores.n_backfilled),
+        row = [_t(ex.group_label(report, g.key)), str(s.n), str(g.scores.n_excluded), str(g.scores.n_backfilled),
                ex.num(s.brier), ex.num(s.brier_0_2), ex.bits(s.log_score_bits)]
-        if ranked:
-            row.append(ex.num(rank_key(s.brier, s.n)) if s.n and s.brier is not None else ex.DASH)
         table.add_row(*row)
-    return _with_note(table, ex.more_text(hidden, f"{o.group} groups"))
+    notes = [n for n in (ex.group_note(report), ex.more_text(hidden, f"{o.group} groups")) if n]
+    return _with_note(table, " ".join(notes))
 
 
 def relative_table(report: Report):

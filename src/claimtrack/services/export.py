@@ -21,7 +21,8 @@ CHUNK = 500
 
 CLAIM_FIELDS = ("id", "uuid", "statement", "details", "source", "source_url", "stated_at",
                 "recorded_at", "resolve_by", "status", "import_key")
-FORECAST_FIELDS = ("uuid", "forecaster", "probability", "made_at", "recorded_at", "rationale", "import_key")
+FORECAST_FIELDS = ("uuid", "forecaster", "probability", "made_at", "recorded_at", "rationale", "import_key",
+                   "kind", "basis", "recorded_by")
 RESOLUTION_FIELDS = ("uuid", "outcome", "resolved_at", "note", "evidence_url", "resolved_by",
                      "recorded_at", "import_key")
 EDIT_FIELDS = ("field", "old_value", "new_value", "edited_at", "edited_by")
@@ -88,7 +89,8 @@ def write_json(db: Database, out) -> int:
 CSV_COLUMNS = ("record", "claim_uuid", "claim_id", "uuid", "statement", "details", "source", "source_url",
                "stated_at", "recorded_at", "resolve_by", "status", "tags", "forecaster", "probability",
                "made_at", "rationale", "outcome", "resolved_at", "note", "evidence_url", "resolved_by",
-               "field", "old_value", "new_value", "edited_at", "edited_by", "import_key")
+               "field", "old_value", "new_value", "edited_at", "edited_by", "import_key",
+               "kind", "basis", "recorded_by")
 
 
 def csv_rows(db: Database) -> Iterator[dict]:

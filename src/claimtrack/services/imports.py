@@ -205,11 +205,11 @@ def _new_forecasts(session, claims, ids, resolved_at, now, summary) -> list[dict
             made, recorded = f.made_at, f.recorded_at or now
             append({
                 "uuid": f.uuid or next_uuid(), "claim_uuid": cuuid, "claim_id": cid,
-                "forecaster": f.forecaster, "probability": float(f.probability), "made_at": made,
+                "forecaster": f.forecaster, "probability": float(f.probability) + 0.0, "made_at": made,
                 "recorded_at": recorded, "rationale": f.rationale,
                 "backfilled": recorded - made > backfill_after,
                 "after_resolution": cutoff is not None and made > cutoff,
-                "import_key": f.import_key,
+                "import_key": f.import_key, "kind": f.kind, "basis": f.basis, "recorded_by": f.recorded_by,
             })
     given = [f.uuid for c in claims for f in c.forecasts]
     rows = _drop_present(session, m.forecasts, pending, given, summary, "forecasts")

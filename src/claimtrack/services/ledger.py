@@ -31,6 +31,8 @@ from claimtrack.domain.records import (
     Forecast,
     Resolution,
 )
+from claimtrack.domain.kinds import CLAIMANT_KINDS, TheirCall, check_basis
+from claimtrack.domain.kinds import kind as check_kind
 from claimtrack.services.chain import append_forecasts, append_resolutions
 
 BACKFILL_AFTER = timedelta(hours=BACKFILL_THRESHOLD_HOURS)
@@ -67,6 +69,8 @@ class NewClaim:
     tags: tuple[str, ...] = ()
     note: str | None = None  # rationale of the first forecast
     details: str | None = None
+    # the claimant's own call, recorded as a forecast by ``source``
+    their: "TheirCall | None" = None
 
 
 MAX_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
@@ -127,7 +131,22 @@ def _forecast_row(claim, forecaster: str, p: float, made_at: datetime,
         "backfilled": is_backfilled(made_at, recorded_at),
         "after_resolution": after,
         "import_key": extra.get("import_key"),
+        "kind": extra.get("kind") or "own",
+        "basis": extra.get("basis"),
+        "recorded_by": extra.get("recorded_by"),
     }
+
+
+def forecast_kind(kind: str | None, basis: str | None, forecaster: str,
+                  recorded_by: str | None) -> tuple[str, str | None, str | None]:
+    """Checked (kind, basis, recorded_by): a forecast of another kind than
+    ``own`` is made on someone's behalf, and says who typed it in."""
+    kind = check_kind(kind)
+    basis = check_basis(kind, validate.optional_text(basis, "basis"))
+    recorded_by = validate.name(recorded_by, "recorder")
+    if kind == "own" or recorded_by == forecaster:
+        recorded_by = None  # nobody else's call: the forecaster typed it in
+    return kind, basis, recorded_by
 
 
 def _newest_forecast(session: Session, claim_id: int):
@@ -169,6 +188,7 @@ def _forecast_record(row: dict) -> Forecast:
         probability=float(row["probability"]), made_at=_utc(row["made_at"]),
         recorded_at=_utc(row["recorded_at"]), rationale=row["rationale"],
         backfilled=row["backfilled"], after_resolution=row["after_resolution"],
+        kind=row["kind"], basis=row["basis"], recorded_by=row["recorded_by"],
     )
 
 
@@ -183,6 +203,16 @@ def add_claim(db: Database, new: NewClaim) -> ClaimSummary:
     forecaster = validate.name(new.forecaster, "forecaster") or "me"
     tags = normalise_tags(new.tags)
     p = validate.probability(new.probability) if new.probability is not None else None
+    their = new.their
+    if their is not None:
+        if source is None:
+            raise InvalidInput("the claimant's call needs the claimant: give --by SOURCE with --their")
+        if their.kind not in CLAIMANT_KINDS:
+            raise InvalidInput(f"a claimant's call is stated, implied or asserted, not {their.kind}")
+        their_p = validate.probability(their.probability)
+        their_basis = check_basis(their.kind, their.basis)
+        if p is not None and source.casefold() == forecaster.casefold():
+            raise InvalidInput(f"{source} is both the claimant (--by) and the forecaster: give -p or --their, not both")
     now = utcnow()
     stated_at = new.stated_at or now
     if stated_at > now + timedelta(minutes=5):
@@ -196,21 +226,32 @@ def add_claim(db: Database, new: NewClaim) -> ClaimSummary:
         "source_url": source_url, "stated_at": stated_at, "recorded_at": now,
         "resolve_by": new.resolve_by, "status": "active", "revision": 1, "n_forecasts": 0,
     }
+    # the claim's first forecasts: the claimant's call, then yours (the
+    # newest, so yours is the cached current one)
+    firsts: list[tuple] = []
+    if their is not None:
+        firsts.append((source, their_p, None, {"kind": their.kind, "basis": their_basis, "recorded_by": forecaster}))
     if p is not None:
-        values.update(revision=2, n_forecasts=1, last_probability=p, last_forecaster=forecaster)
+        firsts.append((forecaster, p, note, {}))
+    if firsts:
+        values.update(revision=1 + len(firsts), n_forecasts=len(firsts),
+                      last_probability=firsts[-1][1], last_forecaster=firsts[-1][0])
 
     def work(session: Session) -> ClaimSummary:
         claim_id = session.execute(m.claims.insert().values(**values)).inserted_primary_key[0]
         if tags:
             session.execute(m.claim_tags.insert(), [{"claim_id": claim_id, "tag": t} for t in tags])
-        if p is not None:
+        if firsts:
             claim = SimpleNamespace(id=claim_id, uuid=values["uuid"], resolved_at=None)
-            append_forecasts(session, [_forecast_row(claim, forecaster, p, stated_at, now, note)])
+            append_forecasts(session, [_forecast_row(claim, who, prob, stated_at, now, why, **extra)
+                                       for who, prob, why, extra in firsts])
         return ClaimSummary(
             id=claim_id, uuid=values["uuid"], statement=statement, source=source, source_url=source_url,
             stated_at=stated_at, recorded_at=now, resolve_by=new.resolve_by, status="active", tags=tags,
             probability=values.get("last_probability"), forecaster=values.get("last_forecaster"),
             n_forecasts=values["n_forecasts"], outcome=None, resolved_at=None, revision=values["revision"],
+            mine=p, theirs=their_p if their is not None else None,
+            their_kind=their.kind if their is not None else None,
         )
 
     return db.run_write(work)
@@ -218,10 +259,14 @@ def add_claim(db: Database, new: NewClaim) -> ClaimSummary:
 
 def add_forecast(db: Database, claim_id: int, probability: float, *, forecaster: str,
                  made_at: datetime | None = None, rationale: str | None = None,
-                 expected_revision: int | None = None) -> Forecast:
+                 expected_revision: int | None = None, kind: str | None = None,
+                 basis: str | None = None, recorded_by: str | None = None) -> Forecast:
+    """Append a forecast.  ``kind`` other than ``own`` records someone else's
+    call (see domain.kinds); ``recorded_by`` says who typed it in."""
     p = validate.probability(probability)
     forecaster = validate.name(forecaster, "forecaster") or "me"
     rationale = validate.optional_text(rationale, "note")
+    kind, basis, recorded_by = forecast_kind(kind, basis, forecaster, recorded_by)
     now = utcnow()
     made = made_at or now
     if made > now + timedelta(minutes=5):
@@ -237,7 +282,8 @@ def add_forecast(db: Database, claim_id: int, probability: float, *, forecaster:
                 f"claim {claim_id} was resolved {claim.outcome} on {claim.resolved_at:%Y-%m-%d %H:%M} UTC: "
                 "a forecast made after the resolution cannot be scored; use --made with an earlier date"
             )
-        row = _forecast_row(claim, forecaster, p, made, now, rationale)
+        row = _forecast_row(claim, forecaster, p, made, now, rationale,
+                            kind=kind, basis=basis, recorded_by=recorded_by)
         append_forecasts(session, [row])
         _note_forecast(session, claim)
         return _forecast_record(row)
@@ -355,9 +401,13 @@ def edit_claim(db: Database, claim_id: int, *, edited_by: str | None = None,
 
 def set_status(db: Database, claim_id: int, status: str, *, edited_by: str | None = None,
                probability: float | None = None, forecaster: str | None = None,
-               statement: str | None = None) -> ClaimSummary:
+               statement: str | None = None, made_at: datetime | None = None) -> ClaimSummary:
     """Accept (draft -> active, optionally with the user's own probability and a
-    reworded statement) or reject a draft, in one transaction."""
+    reworded statement) or reject a draft, in one transaction.
+
+    The user's probability is their own forecast made now (``made_at`` to
+    backdate it): the note's date is when the *claimant* spoke, not when the
+    user judged it, so it is never silently backdated and marked backfilled."""
     from claimtrack.services import convert
 
     if probability is not None:
@@ -365,6 +415,9 @@ def set_status(db: Database, claim_id: int, status: str, *, edited_by: str | Non
     if statement is not None:
         statement = validate.statement(statement)
     now = utcnow()
+    made = made_at or now
+    if made > now + timedelta(minutes=5):
+        raise InvalidInput("the forecast's made date is in the future: use a date up to now")
 
     def work(session: Session) -> ClaimSummary:
         claim = load_claim(session, claim_id, for_update=True)
@@ -379,7 +432,10 @@ def set_status(db: Database, claim_id: int, status: str, *, edited_by: str | Non
                                     new_value=statement, edited_at=now, edited_by=edited_by))
             claim.statement = statement
         if status == "active" and probability is not None:
-            row = _forecast_row(claim, forecaster or edited_by or "me", probability, claim.stated_at, now,
+            if made < claim.stated_at:
+                raise InvalidInput(f"the forecast's made date is before claim {claim_id} was made "
+                                   f"({claim.stated_at:%Y-%m-%d}): use a later date")
+            row = _forecast_row(claim, forecaster or edited_by or "me", probability, made, now,
                                 "set when accepted from the inbox")
             append_forecasts(session, [row])
             note_forecast(session, claim)

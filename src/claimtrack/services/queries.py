@@ -139,16 +139,63 @@ _SUMMARY_COLUMNS = tuple(getattr(m.Claim, name) for name in (
 ))
 
 
+def _views_for(session: Session, claims, me: str) -> dict[int, dict]:
+    """For each claim: ``me``'s current forecast, the claimant's current call
+    (a forecast of kind stated, implied or asserted by the claim's source)
+    and the median of everyone else's current forecasts.  "Current" is each
+    forecaster's newest by (made_at, id), as everywhere else."""
+    from statistics import median
+
+    from claimtrack.domain.kinds import CLAIMANT_KINDS
+
+    f = m.forecasts.c
+    wanted = [c.id for c in claims if c.n_forecasts]
+    sources = {c.id: (c.source or "").casefold() for c in claims}
+    me_key = me.casefold()
+    out: dict[int, dict] = {}
+    for start in range(0, len(wanted), 900):
+        chunk = wanted[start:start + 900]
+        current: dict[tuple[int, str], tuple] = {}
+        rows = session.execute(select(f.claim_id, f.forecaster, f.kind, f.probability)
+                               .where(f.claim_id.in_(chunk)).order_by(f.claim_id, f.made_at, f.id))
+        for cid, who, kind, p in rows:
+            current[(cid, who.casefold())] = (kind, p)
+        others: dict[int, list[float]] = {}
+        for (cid, who), (kind, p) in current.items():
+            view = out.setdefault(cid, {})
+            if who == me_key:
+                view["mine"] = p
+            elif kind in CLAIMANT_KINDS and who == sources[cid]:
+                view["theirs"], view["their_kind"] = p, kind
+            else:
+                others.setdefault(cid, []).append(p)
+        for cid, ps in others.items():
+            out[cid]["others"], out[cid]["n_others"] = median(ps), len(ps)
+    return out
+
+
+def with_views(session: Session, claims: list[ClaimSummary], me: str | None) -> list[ClaimSummary]:
+    """The claims with whose-number fields filled in for user ``me``."""
+    if me is None or not claims:
+        return claims
+    from dataclasses import replace
+
+    views = _views_for(session, claims, me)
+    return [replace(c, **views[c.id]) if c.id in views else c for c in claims]
+
+
 def list_claims_in(session: Session, flt: ClaimFilter, *, limit: int | None = None, offset: int = 0,
                    sort: str | None = None, descending: bool = False,
-                   after: ClaimSummary | None = None) -> list[ClaimSummary]:
+                   after: ClaimSummary | None = None, me: str | None = None) -> list[ClaimSummary]:
     """Claims matching ``flt`` in the order ``sort``/``descending`` (NULLs last, then by id).
 
     ``after`` pages by keyset: pass the last claim of the previous page (as
     this function returned it, with the same filter and sort) and the page
     starts right after it, as fast at the 50,000th row as at the first, where
     ``offset`` makes the database sort and skip every earlier row.  ``offset``
-    still applies on top of ``after`` (normally 0 with it).
+    still applies on top of ``after`` (normally 0 with it).  With ``me``,
+    each claim also carries that user's current probability, the claimant's
+    call and the others' median (see :func:`with_views`).
     """
     now = flt.now or utcnow()
     # Only the due date is in the status index, so for any other sort SQLite
@@ -166,7 +213,7 @@ def list_claims_in(session: Session, flt: ClaimFilter, *, limit: int | None = No
         query = query.offset(offset)
     claims = session.execute(query).all()
     tags = _tags_for(session, [c.id for c in claims])
-    return [convert.claim_summary(c, tags[c.id]) for c in claims]
+    return with_views(session, [convert.claim_summary(c, tags[c.id]) for c in claims], me)
 
 
 def list_claims(db: Database, flt: ClaimFilter, **kwargs) -> list[ClaimSummary]:
@@ -212,13 +259,14 @@ class DueSummary:
     n_drafts: int
 
 
-def due_summary(db: Database, flt: ClaimFilter | None = None, *, limit: int = 50) -> DueSummary:
+def due_summary(db: Database, flt: ClaimFilter | None = None, *, limit: int = 50,
+                me: str | None = None) -> DueSummary:
     flt = flt or ClaimFilter()
     now = flt.now or utcnow()
     with db.read() as session:
-        overdue = list_claims_in(session, flt.with_state("overdue"), limit=limit)
+        overdue = list_claims_in(session, flt.with_state("overdue"), limit=limit, me=me)
         soon_filter = flt.with_state("due")
-        due = [c for c in list_claims_in(session, soon_filter, limit=limit + len(overdue))
+        due = [c for c in list_claims_in(session, soon_filter, limit=limit + len(overdue), me=me)
                if c.resolve_by is not None and c.resolve_by >= now][:limit]
         counts = dict(session.execute(
             select(m.Claim.status, func.count()).group_by(m.Claim.status)

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from claimtrack.db import models as m
 from claimtrack.db.engine import Database
 from claimtrack.domain.dates import utcnow
+from claimtrack.domain.kinds import CLAIMANT_KINDS
 from claimtrack.domain.scoring import ScoreAccumulator
 from claimtrack.domain.scoring.compact import CompactAccumulator
 from claimtrack.domain.scoring.streaming import RelativeAccumulator, time_weights
@@ -155,7 +156,7 @@ class _Collector:
         return cell
 
     def _claim_groups(self, source: str | None, tags: list[str] | None) -> list:
-        if self._group == "source":
+        if self._group == "claim-source":
             return [self._group_acc(source or NO_SOURCE)]
         if self._group == "tag":
             return [self._group_acc(t) for t in (tags or [NO_TAG])]
@@ -178,6 +179,7 @@ class _Collector:
         forecaster, in claim order (one loop: this runs once per final forecast)."""
         plain = self._wanted is None and self._group is None
         by_forecaster = self._group == "forecaster"
+        by_call = self._group == "source"  # sources on their own calls: the SOURCE slot holds the kind
         add_claim = self.relative.add_claim
         current = o = cell = None
         finals: dict = {}
@@ -188,7 +190,7 @@ class _Collector:
                 if o is not None and len(finals) > 1:
                     add_claim(finals, o)
                 current, finals, o, cell = cid, {}, outcome, None
-                if not plain:
+                if not plain and not by_call:
                     targets = self._claim_groups(source, tags.of(cid) if tags is not None else None)
             late += n_late
             if key is None:  # this forecaster's forecasts all came after the resolution
@@ -202,6 +204,8 @@ class _Collector:
                 else:
                     cell.split[1 if back else 0].add(p, o)
             elif self._wanted is None or self.matches(who):
+                if by_call:
+                    targets = [self._group_acc(who)] if source in CLAIMANT_KINDS else ()
                 self._add(cell, [self._group_acc(who)] if by_forecaster else targets, p, back, o)
         if o is not None and len(finals) > 1:
             add_claim(finals, o)
@@ -219,7 +223,10 @@ class _Collector:
             finals[who] = pick[-1][P]
             if self._wanted is not None and not self.matches(who):
                 continue
-            targets = [self._group_acc(who)] if self._group == "forecaster" else claim_groups
+            if self._group == "source":
+                targets = [self._group_acc(who)] if pick[-1][SOURCE] in CLAIMANT_KINDS else []
+            else:
+                targets = [self._group_acc(who)] if self._group == "forecaster" else claim_groups
             for r, w in zip(pick, weights):
                 if w > 0.0:
                     self._add(cell, targets, r[P], r[BACK], o, w)
@@ -246,7 +253,8 @@ class _Collector:
             groups = [GroupRow(row.key, row.scores) for row in periods if row.key in self.cells]
         else:
             groups = [GroupRow(k, Scores(acc.result(), *self.group_counts[k])) for k, acc in self.groups.items()]
-            groups.sort(key=lambda g: (-g.scores.summary.n, -g.scores.n_excluded, g.key))
+            you = (opts.you or "").casefold()
+            groups.sort(key=lambda g: (g.key.casefold() != you, -g.scores.summary.n, -g.scores.n_excluded, g.key))
         relative = [r for name, r in self.relative.result().items() if self.matches(name)]
         bf = backfilled.result()
         return dict(

@@ -107,11 +107,12 @@ def _late(options: ReportOptions):
 def _claim_columns(options: ReportOptions):
     """id; outcome as 1 (yes), 0 (no) or None (ambiguous, void: excluded);
     the resolution time (SQLite's stored text, parsed once per claim by
-    report_data.as_utc); the source when grouping by it.  Small ints and
-    None cost Python nothing per row, strings an object each."""
+    report_data.as_utc); the claim's source when grouping by claim-source,
+    or the forecast's kind when grouping sources by their own calls.  Small
+    ints and None cost Python nothing per row, strings an object each."""
     c = m.Claim
     outcome = case((c.outcome == "yes", literal_column("1")), (c.outcome == "no", literal_column("0")))
-    source = c.source if options.group == "source" else null()
+    source = {"claim-source": c.source, "source": m.Forecast.kind}.get(options.group, null())
     return [c.id, outcome, type_coerce(c.resolved_at, String), source]
 
 

@@ -14,7 +14,15 @@ from claimtrack.domain.scoring import LOG_CLIP, RelativeScore, ScoreSummary
 from claimtrack.domain.scoring.basic import check_n_bins
 
 SCORINGS = ("final", "time-weighted")
-GROUPS = ("forecaster", "source", "tag", "period")
+# "source": each source scored on its own calls (forecasts of kind stated,
+# implied or asserted, under the source's name); "claim-source": everyone's
+# forecasts on the claims each source made (how predictable its claims were)
+GROUPS = ("forecaster", "source", "claim-source", "tag", "period")
+GROUP_NOTES = {
+    "source": "each source scored on its own calls (what it stated, implied or asserted), not on others' forecasts",
+    "claim-source": "everyone's forecasts on the claims each source made: how predictable its claims were, "
+                    "not how well the source itself called them",
+}
 PERIODS = ("month", "quarter", "year")
 FORMATS = ("text", "md", "html", "json")
 DEFAULT_PERIOD = "quarter"
@@ -54,6 +62,7 @@ class ReportOptions:
     n_bins: int = 10
     max_claims: int = DEFAULT_MAX_CLAIMS
     now: datetime | None = None  # fixed clock for tests
+    you: str | None = None  # the user: their group and comparison rows come first
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "scoring", _choice(self.scoring, SCORINGS, "--scoring"))
