@@ -142,3 +142,51 @@ def test_new_ledger_file_is_private_and_uses_wal(tmp_path):
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
     db.dispose()
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_populated_0001_ledger_upgrades_to_forecast_kinds(db_url, tmp_path):
+    """A ledger written by the previous schema (0001: no forecast kinds) is
+    backed up (file ledgers), upgraded to 0002, its forecasts become 'own',
+    every hash still verifies, and new kinds can be added and verified."""
+    from alembic import command
+
+    from claimtrack.db import migrate
+    from claimtrack.services.ledger import NewClaim, add_claim, add_forecast, resolve_claim
+    from claimtrack.services.verify import verify_ledger
+
+    location = from_value(db_url, "test")
+    db = open_database(location)
+    for i in range(3):
+        add_claim(db, NewClaim(statement=f"claim {i}", probability=0.1 + i / 5, forecaster="me", source="Ben"))
+        add_forecast(db, i + 1, 0.5, forecaster="Priya")
+    resolve_claim(db, 1, "yes")
+    heads_before = [(r.table, r.head) for r in verify_ledger(db)]
+    if db.dialect == "sqlite":
+        with db._write_engine.connect() as conn:
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+            with conn.begin():
+                command.downgrade(migrate._alembic_config(conn), "0001")
+    else:
+        with db._write_engine.begin() as conn:
+            command.downgrade(migrate._alembic_config(conn), "0001")
+    assert current_revision(db.engine) == "0001"
+    db.dispose()
+
+    upgraded = open_database(location)
+    try:
+        assert current_revision(upgraded.engine) == SCHEMA_HEAD
+        with upgraded.engine.connect() as conn:
+            kinds = conn.execute(text("SELECT DISTINCT kind FROM forecasts")).scalars().all()
+        assert kinds == ["own"]
+        reports = verify_ledger(upgraded)
+        assert all(r.ok for r in reports) and [(r.table, r.head) for r in reports] == heads_before
+        add_forecast(upgraded, 2, 0.95, forecaster="Ben", kind="asserted", recorded_by="me")
+        assert all(r.ok for r in verify_ledger(upgraded))
+    finally:
+        upgraded.dispose()
+    if upgraded.dialect == "sqlite":
+        backups = list(tmp_path.glob("claims.db.pre-0002-*.bak"))
+        assert len(backups) == 1
+        con = sqlite3.connect(backups[0])
+        assert con.execute("SELECT count(*) FROM forecasts").fetchone()[0] == 6
+        con.close()

@@ -25,7 +25,6 @@ from claimtrack.domain.scoring import (
     log_loss_bits,
     log_score_bits,
     metaculus_baseline,
-    rank_key,
     relative_scores,
     score,
     to_percent,
@@ -242,14 +241,6 @@ def test_metaculus_baseline_matches_formula():
     assert round(metaculus_baseline(0.9, 1), 2) == 84.80  # the reference's worked example
     assert metaculus_baseline(0.5, 0) == pytest.approx(0.0, abs=1e-12)
     assert metaculus_baseline(0.0, 1) == pytest.approx(100 * (np.log2(0.001) + 1), abs=1e-12)
-
-
-def test_rank_key_is_predictionbook_rule():
-    assert rank_key(0.2, 4) == pytest.approx(0.2 + 1 / np.sqrt(4))
-    # a lucky 2-forecast record ranks below a solid 400-forecast one
-    assert rank_key(0.05, 2) > rank_key(0.18, 400)
-    with pytest.raises(InvalidInput):
-        rank_key(0.1, 0)
 
 
 def test_peer_and_median_relative_scores_match_numpy():

@@ -121,7 +121,7 @@ async def test_forecast_is_written(ledger):
         set_field(app.screen, "rationale", "lease signed")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert cell_text(app.query_one(ClaimsTable), ids["globex"], "probability") == "75%"
+        assert cell_text(app.query_one(ClaimsTable), ids["globex"], "mine") == "75%"
     forecasts = stored(path, ids["globex"]).forecasts
     assert [(f.probability, f.forecaster) for f in forecasts] == [(0.4, "tester"), (0.75, "tester")]
     assert forecasts[-1].rationale == "lease signed"
@@ -198,8 +198,9 @@ async def test_resolving_a_claim_changed_elsewhere_is_refused(ledger):
         await pilot.press("ctrl+s")
         await settle(pilot)
         notes = [n.message for n in app._notifications]
-        # the view reloaded: the row shows the other process's forecast
-        assert cell_text(app.query_one(ClaimsTable), ids["globex"], "probability") == "90%"
+        # the view reloaded: the claim carries the other process's forecast
+        claim = next(c for c in app.query_one(ClaimsTable).claims if c.id == ids["globex"])
+        assert claim.others == 0.9
     assert any("changed since you opened it" in n for n in notes)
     assert stored(path, ids["globex"]).resolutions == ()
 

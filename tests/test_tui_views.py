@@ -214,6 +214,12 @@ def demo_finals():
     return out
 
 
+def stat(stats: str, label: str) -> float:
+    """The number shown after ``label`` in the stats panel."""
+    line = next(line for line in stats.splitlines() if line.startswith(label))
+    return float(line[len(label):].split()[0])
+
+
 def brier(rows) -> float:
     return sum((p - o) ** 2 for _, p, o, *_ in rows) / len(rows)
 
@@ -237,7 +243,7 @@ async def test_calibration_view_scores_breakdowns_and_periods(demo_path):
         await pilot.press("2")
         await settle(pilot)
         stats = plain(app.query_one("#cal-stats", Static).content)
-        assert f"Brier (0-1)           {brier(finals):.3f}" in stats
+        assert stat(stats, "Brier (0-1)") == pytest.approx(brier(finals), abs=0.00051)
         assert f"scored forecasts      {len(finals)} " in stats
         assert "reliability" in stats and "within-bin covariance" in stats
         # by forecaster, then one forecaster
@@ -248,7 +254,7 @@ async def test_calibration_view_scores_breakdowns_and_periods(demo_path):
         marco = [r for r in finals if r[0] == "Marco"]
         stats = plain(app.query_one("#cal-stats", Static).content)
         assert "forecaster: Marco" in stats
-        assert f"Brier (0-1)           {brier(marco):.3f}" in stats
+        assert stat(stats, "Brier (0-1)") == pytest.approx(brier(marco), abs=0.00051)
         # a period: claims resolved during 2024 (the fixed clock says it is 2025)
         app.query_one("#cal-breakdown", Select).value = "all"
         app.query_one("#cal-period", Select).value = "last-year"
@@ -256,34 +262,40 @@ async def test_calibration_view_scores_breakdowns_and_periods(demo_path):
         in_2024 = [r for r in finals if r[3].startswith("2024")]
         stats = plain(app.query_one("#cal-stats", Static).content)
         assert f"scored forecasts      {len(in_2024)} " in stats
-        assert f"Brier (0-1)           {brier(in_2024):.3f}" in stats
+        assert stat(stats, "Brier (0-1)") == pytest.approx(brier(in_2024), abs=0.00051)
 
 
-async def test_sources_view_ranks_with_a_sample_size_penalty(demo_path):
-    finals = demo_finals()
+async def test_people_board_shows_the_same_numbers_as_people_json(demo_path):
+    """The UI's leaderboard is `claimtrack people --json`: same people, order, ranks and scores."""
+    import json
+
+    from click.testing import CliRunner
+
+    from claimtrack.cli import cli
+
+    expected = json.loads(CliRunner().invoke(cli, ["--db", str(demo_path), "people", "--json"]).stdout)["people"]
     app = create_app(str(demo_path), clock=fixed_clock)
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(pilot)
         await pilot.press("3")
         await settle(pilot)
         view = app.query_one("SourcesView")
-        names = [row.name for row in view.rows]
-        by_forecaster = {}
-        for who, p, o, *_ in finals:
-            by_forecaster.setdefault(who, []).append((who, p, o))
-        expected = sorted(by_forecaster, key=lambda w: brier(by_forecaster[w]) + 1 / math.sqrt(len(by_forecaster[w])))
-        assert names == expected
-        assert names != sorted(by_forecaster, key=lambda w: brier(by_forecaster[w]))  # not the raw score
-        for row in view.rows:
-            assert row.n == len(by_forecaster[row.name])
-            assert row.brier == pytest.approx(brier(by_forecaster[row.name]))
-            assert row.relative is not None and row.peer is not None
+        assert [p.name for p in view.rows] == [p["name"] for p in expected]
+        for person, want in zip(view.rows, expected):
+            got = person.record
+            if want["scored"] is None:
+                assert got is None
+                continue
+            assert got.rank == want["scored"]["rank"]
+            assert got.brier == pytest.approx(want["scored"]["brier"])
+            assert got.vs_median.mean == pytest.approx(want["scored"]["vs_median"]["mean"])
+        table = app.query_one("#board")
+        first = [str(cell) for cell in table.get_row_at(0)]
+        assert first[1] == expected[0]["name"] or first[1] == "you: " + expected[0]["name"]
+        assert first[5] == f"{expected[0]['scored']['brier']:.3f}"
         app.query_one("#board-kind", Select).value = "source"
         await settle(pilot)
-        by_source = {}
-        for who, p, o, _, source in finals:
-            by_source.setdefault(source, []).append((who, p, o))
-        assert {row.name: row.n for row in view.rows} == {s: len(v) for s, v in by_source.items()}
+        assert {p.name for p in view.rows} == {p["name"] for p in expected if "source" in p["roles"]}
 
 
 # --------------------------------------------------------------------- CLI

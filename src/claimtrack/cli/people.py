@@ -74,13 +74,14 @@ def people(ctx, as_json):
     wide = out.width >= 120
     table = Table(title=f"People (you are {common.printable(me)})", title_justify="left", box=box.SIMPLE_HEAD,
                   pad_edge=False)
-    columns = [("rank", "right"), ("name", "left"), ("as", "left"), ("claims", "right"), ("came true", "right"),
-               ("Brier", "right")]
+    columns = [("rank", "right"), ("name", "left")] + ([("as", "left")] if wide else []) + [
+        ("claims", "right"), ("came true", "right"), ("Brier", "right")]
     if wide:
         columns += [("log", "right")]
     columns += [("vs median" + (" [95%]" if wide else ""), "right"), ("vs you", "right")]
     for name, justify in columns:
-        table.add_column(name, justify=justify, no_wrap=name != "name", overflow="fold")
+        table.add_column(name, justify=justify, no_wrap=name != "name", overflow="fold",
+                         min_width=14 if name == "name" else None, ratio=1 if name == "name" else None)
     for p in everyone:
         r = p.record
         came_true = "-"
@@ -93,18 +94,13 @@ def people(ctx, as_json):
             if wide and r.vs_you.difference.low is not None:
                 vs_you += f" [{r.vs_you.difference.low:+.2f}, {r.vs_you.difference.high:+.2f}]"
         kinds = "/".join(k for k in p.kinds if k != "own")
-        role = ("source" if "source" in p.roles else "") if not wide else ", ".join(p.roles)
-        role = role or "forecaster"
-        if kinds and wide:
-            role += f" ({kinds})"
-        elif kinds:
-            role = kinds
+        role = ", ".join(p.roles) + (f" ({kinds})" if kinds else "")
         name = Text(("you: " if p.is_you else "") + common.printable(p.name), style="bold" if p.is_you else "")
         vs_median = "-"
         if r is not None and r.vs_median is not None:
             vs_median = _interval(r.vs_median) if wide else f"{r.vs_median.mean:+.3f}"
-        row = [str(r.rank) if r is not None and r.rank else "-", name, role, f"{p.n_resolved}/{p.n_claims}",
-               came_true, _num(r and r.brier)]
+        row = [str(r.rank) if r is not None and r.rank else "-", name] + ([role] if wide else []) + [
+            f"{p.n_resolved}/{p.n_claims}", came_true, _num(r and r.brier)]
         if wide:
             row.append(_num(r and r.log_score, 2))
         table.add_row(*row, vs_median, vs_you)

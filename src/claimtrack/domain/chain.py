@@ -60,6 +60,11 @@ def _iso(value: datetime) -> str:
         value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond)
 
 
+def hashed_columns(fields: tuple[str, ...]) -> tuple[str, ...]:
+    """Every field a row of this chain is hashed over: the base fields, then the optional ones."""
+    return fields + tuple(name for name, _ in OPTIONAL_FIELDS.get(fields, ()))
+
+
 def _optional(fields: tuple[str, ...], content: Mapping[str, Any]) -> dict[str, Any] | None:
     """The optional fields of ``content`` that differ from their defaults."""
     extra = None

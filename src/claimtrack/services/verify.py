@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from claimtrack.db import models as m
 from claimtrack.db.engine import Database
-from claimtrack.domain.chain import FORECAST_FIELDS, GENESIS, RESOLUTION_FIELDS, row_hash
+from claimtrack.domain.chain import FORECAST_FIELDS, GENESIS, RESOLUTION_FIELDS, hashed_columns, row_hash
 
 BATCH = 5000
 
@@ -28,7 +28,7 @@ class ChainReport:
 
 def _check(db: Database, model, fields: tuple[str, ...]) -> ChainReport:
     prev, count, last_id = GENESIS, 0, 0
-    columns = [getattr(model, f) for f in fields if f != "claim_uuid"]
+    columns = [getattr(model, f) for f in hashed_columns(fields) if f != "claim_uuid"]
     table = model.__tablename__
     while True:
         with db.read() as session:

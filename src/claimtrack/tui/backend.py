@@ -129,7 +129,7 @@ class Backend:
 
         flt = self.claim_filter(state, search)
         rows = list_claims(self.db, flt, limit=limit, offset=0 if after is not None else offset, after=after,
-                           sort=sort, descending=descending)
+                           sort=sort, descending=descending, me=self.user())
         if len(rows) < limit:
             total: int | None = offset + len(rows)
         else:
@@ -151,6 +151,12 @@ class Backend:
         from claimtrack.services.queries import distinct_values
 
         return distinct_values(self.db, what)
+
+    def people(self):
+        """Everyone's track record, as ``claimtrack people`` gives it (services.people)."""
+        from claimtrack.services.people import people
+
+        return people(self.db, self.user())
 
     def report(self, group: str | None, period: str):
         """Scores for the calibration and sources views (services.report_data)."""

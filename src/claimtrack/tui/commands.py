@@ -9,7 +9,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from claimtrack.tui.backend import STATES
 
-SORTS = ("due", "made", "id", "probability", "source", "statement", "resolved")
+SORTS = ("due", "made", "id", "source", "statement", "resolved")
 
 
 class ClaimCommands(Provider):

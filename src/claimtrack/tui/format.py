@@ -25,14 +25,15 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("id", "id", 6),
     ("statement", "statement", None),
     ("source", "source", 16),
-    ("probability", "p", 6),
+    ("mine", "you", 6),  # your current forecast; the label becomes your name
+    ("theirs", "claimant", 13),  # the claimant's call and its kind
     ("made", "made", 10),
     ("due", "due", 10),
     ("state", "state", 9),
-    ("age", "age", 8),
 )
-SORTABLE = {"id": "id", "statement": "statement", "source": "source", "probability": "probability",
-            "made": "made", "due": "due", "state": "resolved", "age": "made"}
+# header -> sort key; the probability columns are per-user views, not sortable
+SORTABLE = {"id": "id", "statement": "statement", "source": "source",
+            "made": "made", "due": "due", "state": "resolved"}
 
 
 def lit(value: object, style: str = "") -> Text:
@@ -78,7 +79,8 @@ def claim_row(claim: ClaimSummary, now: datetime, tz: tzinfo | None = None) -> t
     tz = tz if tz is not None else user_timezone()
     state = claim_state(claim, now)
     style = "red" if state == "overdue" else ""
-    p = format_probability(claim.probability) if claim.probability is not None else "–"
+    p = format_probability(claim.mine) if claim.mine is not None else "–"
+    theirs = f"{format_probability(claim.theirs)} {claim.their_kind}" if claim.theirs is not None else "–"
     due = format_date(claim.resolve_by, tz) if claim.resolve_by is not None else ""
     state_style = row_style(state) or {"yes": "green", "no": "magenta"}.get(state, "")
     return (
@@ -86,10 +88,10 @@ def claim_row(claim: ClaimSummary, now: datetime, tz: tzinfo | None = None) -> t
         cell(claim.statement, style),
         cell(claim.source or "", style),
         cell(p, style, "right"),
+        cell(theirs, style, "right"),
         cell(format_date(claim.stated_at, tz), style),
         cell(due, row_style(state) if state in ("overdue", "due soon") else style),
         cell(state, state_style),
-        cell(humanize_delta(claim.stated_at, now, tz).replace(" ago", ""), style, "right"),
     )
 
 

@@ -11,7 +11,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from claimtrack.domain.scoring import LOG_CLIP, rank_key
+from claimtrack.domain.scoring import LOG_CLIP
 from claimtrack.domain.scoring.basic import wilson_interval
 
 
@@ -70,59 +70,41 @@ def scores_renderable(scores, title: str) -> RenderableType:
     return Group(*parts)
 
 
-@dataclass(frozen=True)
-class BoardRow:
-    name: str
-    n: int
-    brier: float
-    log_score: float | None
-    relative: float | None  # forecasters: Brier vs the median on shared claims; sources: vs everyone
-    peer: float | None  # forecasters only: Metaculus-style peer score
-    came_true: float | None
-    came_true_ci: tuple[float, float] | None
-
-    @property
-    def rank_key(self) -> float:
-        return rank_key(self.brier, self.n)
+# the people board: the same rows and numbers as `claimtrack people --json`
+BOARD_HEADERS = ("#", "name", "as", "resolved/claims", "came true (95%)", "Brier", "log (bits)",
+                 "vs median", "vs you")
 
 
-def leaderboard(report, kind: str) -> list[BoardRow]:
-    """Rows ranked by Brier + 1/sqrt(n) (PredictionBook's key): a lucky few never top the table."""
-    relative = {r.forecaster: r for r in report.relative} if kind == "forecaster" else {}
-    overall = report.overall.summary.brier
-    rows = []
-    for group in report.groups:
-        s = group.scores.summary
-        if not s.n or s.brier is None:
-            continue
-        rel = relative.get(group.key)
-        ci = None
-        if s.base_rate is not None:
-            ci = wilson_interval(round(s.base_rate * s.n), s.n)
-        rows.append(BoardRow(
-            name=group.key, n=s.n, brier=s.brier, log_score=s.log_score_bits,
-            relative=rel.brier_vs_median if rel else (s.brier - overall if kind == "source" and overall is not None else None),
-            peer=rel.peer_score if rel else None,
-            came_true=s.base_rate, came_true_ci=ci,
-        ))
-    rows.sort(key=lambda r: (r.rank_key, -r.n, r.name))
-    return rows
+def board_rows(people, show: str) -> list:
+    """People to show: "everyone", "forecaster" or "source" (by role)."""
+    return [p for p in people if show == "everyone" or show in p.roles]
 
 
-def board_cells(rank: int, row: BoardRow) -> tuple[Text, ...]:
-    rel = "–" if row.relative is None else f"{row.relative:+.3f}"
-    peer = "–" if row.peer is None else f"{row.peer:+.1f}"
-    true = pct(row.came_true)
-    if row.came_true_ci is not None:
-        true += f" ({pct(row.came_true_ci[0])}–{pct(row.came_true_ci[1])})"
+def board_cells(person) -> tuple[Text, ...]:
+    r = person.record
+    came = "–"
+    if r is not None and r.n_calls:
+        came = f"{r.n_right}/{r.n_calls} ({pct(r.right_low)}–{pct(r.right_high)})"
+    vs_median = "–" if r is None or r.vs_median is None else f"{r.vs_median.mean:+.3f}"
+    if r is not None and r.vs_median is not None and r.vs_median.low is not None:
+        vs_median += f" [{r.vs_median.low:+.2f}, {r.vs_median.high:+.2f}]"
+    if person.is_you:
+        vs_you = "(you)"
+    elif r is None or r.vs_you is None:
+        vs_you = "–"
+    else:
+        vs_you = f"{r.vs_you.difference.mean:+.3f} on {r.vs_you.n}"
+    kinds = "/".join(k for k in person.kinds if k != "own")
+    role = ", ".join(person.roles) + (f" ({kinds})" if kinds else "")
+    style = "bold" if person.is_you else ""
     return (
-        Text(str(rank), justify="right", end=""),
-        Text(row.name, end=""),
-        Text(f"{row.n:,}", justify="right", end=""),
-        Text(num(row.brier), justify="right", end=""),
-        Text(num(row.log_score, 2), justify="right", end=""),
-        Text(rel, justify="right", end=""),
-        Text(peer, justify="right", end=""),
-        Text(true, justify="right", end=""),
-        Text(num(row.rank_key), justify="right", style="bold", end=""),
+        Text(str(r.rank) if r is not None and r.rank else "–", justify="right", end=""),
+        Text(("you: " if person.is_you else "") + person.name, style=style, end=""),
+        Text(role, end=""),
+        Text(f"{person.n_resolved:,}/{person.n_claims:,}", justify="right", end=""),
+        Text(came, justify="right", end=""),
+        Text(num(r.brier) if r is not None else "–", justify="right", end=""),
+        Text(num(r.log_score, 2) if r is not None else "–", justify="right", end=""),
+        Text(vs_median, justify="right", style="bold", end=""),
+        Text(vs_you, justify="right", end=""),
     )

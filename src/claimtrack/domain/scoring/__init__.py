@@ -2,7 +2,7 @@
 
 * :mod:`.basic`: Brier (0-1 and 0-2 scales), log score in bits clipped to
   [0.001, 0.999], Metaculus' baseline score, Wilson intervals, whole-percent
-  binning, PredictionBook's rank key.
+  binning.
 * :mod:`.calibration`: calibration bins, the folded view and the exact
   five-term Murphy decomposition (Stephenson, Coelho & Jolliffe 2008).
 * :mod:`.accumulator`: :class:`ScoreAccumulator`, one pass, O(1) memory.
@@ -28,7 +28,6 @@ from claimtrack.domain.scoring.basic import (
     log_loss_bits,
     log_score_bits,
     metaculus_baseline,
-    rank_key,
     to_percent,
     wilson_interval,
 )
@@ -64,7 +63,6 @@ __all__ = [
     "log_score_bits",
     "metaculus_baseline",
     "murphy",
-    "rank_key",
     "relative_scores",
     "score",
     "time_weighted",

@@ -119,17 +119,6 @@ def metaculus_baseline(p: float, o: int, clip: tuple[float, float] = LOG_CLIP) -
     return 100.0 * (math.log2(py) + 1.0)
 
 
-def rank_key(brier: float, n: int) -> float:
-    """PredictionBook's leaderboard key: ``brier + 1/sqrt(n)`` (lower ranks higher).
-
-    ``brier`` is on the 0-1 scale.  The penalty keeps a forecaster with two
-    lucky calls from topping a table of people with hundreds of forecasts.
-    """
-    if isinstance(n, bool) or n < 1:
-        raise InvalidInput(f"forecast count {n!r} cannot be ranked; give a count of at least 1")
-    return float(brier) + 1.0 / math.sqrt(n)
-
-
 # --------------------------------------------------------- Wilson interval
 
 

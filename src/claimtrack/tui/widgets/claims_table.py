@@ -60,6 +60,13 @@ class ClaimsTable(DataTable):
             self.add_column(Text(label), key=key, width=width or MIN_STATEMENT)
         self._label_columns()
 
+    def label_for(self, key: str, label: str) -> str:
+        """Your own forecast's column is named for you."""
+        if key == "mine":
+            user = getattr(getattr(self.app, "backend", None), "user", None)
+            return (user() if user is not None else label)[:6]
+        return label
+
     def on_resize(self) -> None:
         """The statement column takes whatever the fixed columns leave."""
         fixed = sum((width or 0) + 2 * self.cell_padding for _, _, width in COLUMNS)
@@ -142,11 +149,10 @@ class ClaimsTable(DataTable):
 
     def _label_columns(self) -> None:
         for key, label, _ in COLUMNS:
-            active = SORTABLE[key] == self.sort_column
-            # age grows as "made" goes back in time, so its arrow is the other way
-            down = self.descending != (key == "age")
-            arrow = (" ▼" if down else " ▲") if active else ""
-            self.columns[key].label = Text(label + arrow, style="bold" if active else "")  # type: ignore[index]
+            active = SORTABLE.get(key) == self.sort_column
+            arrow = (" ▼" if self.descending else " ▲") if active else ""
+            self.columns[key].label = Text(self.label_for(key, label) + arrow,  # type: ignore[index]
+                                           style="bold" if active else "")
         self._require_update_dimensions = True
         self.refresh()
 
@@ -157,8 +163,10 @@ class ClaimsTable(DataTable):
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
         event.stop()
         key = str(event.column_key.value)
-        column = SORTABLE.get(key, "due")
-        descending = key == "age"  # youngest first: newest "made" first
+        if key not in SORTABLE:
+            return
+        column = SORTABLE[key]
+        descending = False
         if column == self.sort_column:
             descending = not self.descending
         self.set_sort(column, descending)

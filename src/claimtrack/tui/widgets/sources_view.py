@@ -1,4 +1,5 @@
-"""Who turned out right: a leaderboard of forecasters or sources, ranked with a sample-size penalty."""
+"""Who turned out right: every forecaster and source, with their track record
+(the same numbers as ``claimtrack people``), ranked by a rule volume cannot game."""
 
 from __future__ import annotations
 
@@ -8,25 +9,21 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Label, Select, Static
 
-from claimtrack.tui.backend import PERIODS, describe_error
-from claimtrack.tui.score_format import board_cells, leaderboard
+from claimtrack.domain.scoring.track import RANK_RULE
+from claimtrack.tui.backend import describe_error
+from claimtrack.tui.score_format import BOARD_HEADERS, board_cells, board_rows
 
-KINDS = (("Forecasters", "forecaster"), ("Sources", "source"))
-HEADERS = ("#", "name", "n", "Brier", "log (bits)", "relative", "peer", "came true (95%)", "Brier+1/√n")
-EXPLAIN = {
-    "forecaster": "Forecasters' final forecasts before each resolution. relative: Brier minus the median Brier "
-                  "of everyone on the same claims (negative is better); peer: Metaculus-style peer log score "
-                  "(higher is better). Ranked by Brier + 1/√n so a few lucky calls never top the table.",
-    "source": "Every forecast on the claims each source made: how predictable their claims were and how often "
-              "they came true. relative: Brier minus everyone's Brier (negative is better). Ranked by "
-              "Brier + 1/√n so a few lucky calls never top the table.",
-}
+KINDS = (("Everyone", "everyone"), ("Forecasters", "forecaster"), ("Sources", "source"))
+EXPLAIN = ("Sources are scored on their own calls (what they stated, implied or asserted), forecasters on "
+           "their own forecasts: each person's final forecast on each claim resolved yes or no. "
+           "vs you: their Brier minus yours on claims you both forecast (negative: they did better). "
+           f"Rank: {RANK_RULE}.")
 
 
 class SourcesView(Vertical):
     class Loaded(Message):
-        def __init__(self, generation: int, kind: str, report) -> None:
-            self.generation, self.kind, self.report = generation, kind, report
+        def __init__(self, generation: int, people) -> None:
+            self.generation, self.people = generation, people
             super().__init__()
 
     class Failed(Message):
@@ -38,21 +35,20 @@ class SourcesView(Vertical):
         super().__init__(**kwargs)
         self._generation = 0
         self._loaded_once = False
+        self.people = []
         self.rows = []
 
     def compose(self):
         with Horizontal(classes="controls"):
-            yield Label("Leaderboard of")
-            yield Select(KINDS, value="forecaster", allow_blank=False, id="board-kind")
-            yield Label("Resolved")
-            yield Select(PERIODS, value="all", allow_blank=False, id="board-period")
+            yield Label("People:")
+            yield Select(KINDS, value="everyone", allow_blank=False, id="board-kind")
         yield DataTable(id="board", cursor_type="row", zebra_stripes=True)
         yield Static("", id="board-explain", classes="explain")
         yield Static("", id="board-status", classes="score-status")
 
     def on_mount(self) -> None:
         table = self.query_one("#board", DataTable)
-        for header in HEADERS:
+        for header in BOARD_HEADERS:
             table.add_column(Text(header), key=header)
 
     def shown(self) -> None:
@@ -62,35 +58,36 @@ class SourcesView(Vertical):
     def refresh_data(self) -> None:
         self._loaded_once = True
         self._generation += 1
-        kind = str(self.query_one("#board-kind", Select).value)
-        period = str(self.query_one("#board-period", Select).value)
         self.query_one("#board-status", Static).update(Text("Scoring…", style="dim"))
-        self._load(self._generation, kind, period)
+        self._load(self._generation)
 
     @work(thread=True, exclusive=True, group="leaderboard", exit_on_error=False, description="Ranking")
-    def _load(self, generation: int, kind: str, period: str) -> None:
+    def _load(self, generation: int) -> None:
         try:
-            report = self.app.backend.report(kind, period)  # type: ignore[attr-defined]
+            people = self.app.backend.people()  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001
             self.post_message(self.Failed(exc))
             return
-        self.post_message(self.Loaded(generation, kind, report))
+        self.post_message(self.Loaded(generation, people))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         if message.generation != self._generation:
             return
-        self.rows = leaderboard(message.report, message.kind)
+        self.people = message.people
+        self._show()
+
+    def _show(self) -> None:
+        show = str(self.query_one("#board-kind", Select).value)
+        self.rows = board_rows(self.people, show)
         table = self.query_one("#board", DataTable)
         table.clear()
-        for rank, row in enumerate(self.rows, 1):
-            table.add_row(*board_cells(rank, row), key=row.name)
-        self.query_one("#board-explain", Static).update(Text(EXPLAIN[message.kind], style="dim"))
-        overall = message.report.overall.summary
-        status = f"{len(self.rows)} {message.kind}s · {overall.n:,} scored forecasts"
-        if overall.brier is not None:
-            status += f" · everyone: Brier {overall.brier:.3f}"
-        self.query_one("#board-status", Static).update(Text(status, style="dim"))
+        for person in self.rows:
+            table.add_row(*board_cells(person), key=person.name)
+        self.query_one("#board-explain", Static).update(Text(EXPLAIN, style="dim"))
+        ranked = sum(1 for p in self.rows if p.record is not None and p.record.rank)
+        self.query_one("#board-status", Static).update(
+            Text(f"{len(self.rows)} people · {ranked} ranked", style="dim"))
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
@@ -100,4 +97,4 @@ class SourcesView(Vertical):
     def _changed(self, event: Select.Changed) -> None:
         event.stop()
         if self._loaded_once:
-            self.refresh_data()
+            self._show()
