@@ -292,7 +292,7 @@ async def test_people_board_shows_the_same_numbers_as_people_json(demo_path):
         table = app.query_one("#board")
         first = [str(cell) for cell in table.get_row_at(0)]
         assert first[1] == expected[0]["name"] or first[1] == "you: " + expected[0]["name"]
-        assert first[5] == f"{expected[0]['scored']['brier']:.3f}"
+        assert first[2] == f"{expected[0]['scored']['brier']:.3f}"
         app.query_one("#board-kind", Select).value = "source"
         await settle(pilot)
         assert {p.name for p in view.rows} == {p["name"] for p in expected if "source" in p["roles"]}

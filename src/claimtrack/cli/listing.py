@@ -98,9 +98,10 @@ Examples:
 @click.pass_context
 def show(ctx, claim_id, as_json):
     """Show a claim with every forecast, resolution and edit."""
+    from claimtrack.services.config import current_user
     from claimtrack.services.queries import get_claim
 
-    detail = get_claim(common.ledger(ctx), common.claim_id(claim_id))
+    detail = get_claim(common.ledger(ctx), common.claim_id(claim_id), current_user())
     if as_json:
         plain = common.to_plain(detail)
         plain["current_forecasts"] = common.to_plain(list(detail.current_forecasts().values()))

@@ -227,7 +227,7 @@ def count_claims(db: Database, flt: ClaimFilter) -> int:
         return session.execute(select(func.count()).select_from(m.Claim).where(and_(*_conditions(flt, now)))).scalar_one()
 
 
-def get_claim(db: Database, claim_id: int) -> ClaimDetail:
+def get_claim(db: Database, claim_id: int, me: str | None = None) -> ClaimDetail:
     from claimtrack.services.ledger import load_claim  # the write side: not needed to list claims
 
     with db.read() as session:
@@ -242,7 +242,7 @@ def get_claim(db: Database, claim_id: int) -> ClaimDetail:
             select(m.ClaimEdit).where(m.ClaimEdit.claim_id == claim_id).order_by(m.ClaimEdit.id)
         ).scalars().all()
         return ClaimDetail(
-            claim=convert.claim_summary(claim),
+            claim=with_views(session, [convert.claim_summary(claim)], me)[0],
             details=claim.details,
             forecasts=tuple(convert.forecast(f) for f in forecasts),
             resolutions=tuple(convert.resolution(r) for r in resolutions),

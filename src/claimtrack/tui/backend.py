@@ -145,7 +145,7 @@ class Backend:
     def detail(self, claim_id: int) -> ClaimDetail:
         from claimtrack.services.queries import get_claim
 
-        return get_claim(self.db, claim_id)
+        return get_claim(self.db, claim_id, self.user())
 
     def distinct(self, what: str) -> list[tuple[str, int]]:
         from claimtrack.services.queries import distinct_values

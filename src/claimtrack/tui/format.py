@@ -118,9 +118,12 @@ def detail_renderable(detail: ClaimDetail, now: datetime) -> RenderableType:
     parts: list[RenderableType] = []
     head = Text(f"#{c.id}  ", style="bold")
     head.append(state, style=row_style(state) or "bold")
-    if c.probability is not None:
-        head.append(f"   {format_probability(c.probability)}", style="bold")
-        head.append(f" ({c.forecaster})" if c.forecaster else "", style="dim")
+    for label, p, extra in (("you", c.mine, ""), ("claimant", c.theirs, f" {c.their_kind}"),
+                            ("others", c.others, f" median of {c.n_others}" if c.n_others > 1 else "")):
+        if p is not None:
+            head.append(f"   {label} ", style="dim")
+            head.append(format_probability(p), style="bold")
+            head.append(extra, style="dim")
     parts.append(head)
     parts.append(Text(c.statement, style="bold"))
     if detail.details:

@@ -71,8 +71,8 @@ def scores_renderable(scores, title: str) -> RenderableType:
 
 
 # the people board: the same rows and numbers as `claimtrack people --json`
-BOARD_HEADERS = ("#", "name", "as", "resolved/claims", "came true (95%)", "Brier", "log (bits)",
-                 "vs median", "vs you")
+BOARD_HEADERS = ("#", "name", "Brier", "vs median", "vs you", "came true (95%)", "resolved/claims",
+                 "log (bits)", "as")
 
 
 def board_rows(people, show: str) -> list:
@@ -100,11 +100,11 @@ def board_cells(person) -> tuple[Text, ...]:
     return (
         Text(str(r.rank) if r is not None and r.rank else "–", justify="right", end=""),
         Text(("you: " if person.is_you else "") + person.name, style=style, end=""),
-        Text(role, end=""),
-        Text(f"{person.n_resolved:,}/{person.n_claims:,}", justify="right", end=""),
-        Text(came, justify="right", end=""),
         Text(num(r.brier) if r is not None else "–", justify="right", end=""),
-        Text(num(r.log_score, 2) if r is not None else "–", justify="right", end=""),
         Text(vs_median, justify="right", style="bold", end=""),
         Text(vs_you, justify="right", end=""),
+        Text(came, justify="right", end=""),
+        Text(f"{person.n_resolved:,}/{person.n_claims:,}", justify="right", end=""),
+        Text(num(r.log_score, 2) if r is not None else "–", justify="right", end=""),
+        Text(role, end=""),
     )
