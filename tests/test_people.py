@@ -88,6 +88,12 @@ def test_people_and_report_group_source_match_hand_worked_values(cli):
     # you come first among forecasters
     by_f = json.loads(cli("report", "--format", "json", "--group", "forecaster").stdout)
     assert list(by_f["groups"])[0] == "tester" and by_f["you"] == "tester"
+    side = by_f["you_vs_others"]
+    assert side["you"]["n"] == 3 and side["you"]["brier"] == pytest.approx(0.26 / 3)
+    assert side["others"]["n"] == 5
+    assert side["others"]["brier"] == pytest.approx((0.9025 + 0.04 + 0.09 + 0.04 + 0.36) / 5)
+    text = cli("report").stdout
+    assert text.index("You and everyone else") < text.index("Summary")
 
 
 def test_forecast_kind_later_and_its_checks(cli, db_url, dump):

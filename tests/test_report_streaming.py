@@ -229,7 +229,7 @@ def test_the_report_agrees_with_the_domain_rules_on_random_ledgers(db, seed):
         if not options:  # the bare command's headline query, same rule
             with db.read() as session:
                 rows = session.execute(final_forecasts_query(db.dialect)).all()
-            assert sorted((w, p, 1 if out == "yes" else 0) for _, w, p, out in rows) == \
+            assert sorted((w, p, 1 if out == "yes" else 0) for _, w, p, out, _kind in rows) == \
                 sorted((w, p, o) for w, p, o, _ in scored)
         _same_summary(report.overall.summary, score([(p, o) for _, p, o, _ in scored]))
         assert report.overall.n_excluded == n_excluded, options

@@ -53,6 +53,13 @@ def interval(lo: float, hi: float, empty: bool) -> str:
     return DASH if empty else f"{pct(lo)} - {pct(hi)}"
 
 
+def you_rows(report: Report) -> list[tuple[str, object]]:
+    """(label, ScoreSummary) for you and for everyone else; [] without a user."""
+    if report.you is None or report.others is None:
+        return []
+    return [(f"you ({report.options.you})", report.you), ("everyone else", report.others)]
+
+
 def group_note(report: Report) -> str | None:
     """One line saying what the breakdown scores, where that is not obvious."""
     from claimtrack.services.report_model import GROUP_NOTES

@@ -45,7 +45,7 @@ def render_html(report: Report) -> str:
     template = _environment().get_template("report.html.j2")
     return template.render(
         groups=groups, groups_more=ex.more_text(hidden_groups, f"{report.options.group} groups"),
-        group_note=ex.group_note(report), group_label=lambda key: ex.group_label(report, key),
+        group_note=ex.group_note(report), you_rows=ex.you_rows(report), group_label=lambda key: ex.group_label(report, key),
         relative=relative, relative_more=ex.more_text(hidden_relative, "forecasters"),
         report=report, s=s, o=report.options, title=ex.title(report), period=ex.period_text(report),
         filters=ex.filters_text(report), explanations=ex.explanations(report), version=__version__,

@@ -103,6 +103,8 @@ def report_dict(report: Report) -> dict:
             "backfilled": summary_dict(report.backfilled, detail=False),
         },
         "you": o.you,
+        "you_vs_others": None if report.you is None else {
+            "you": summary_dict(report.you, detail=False), "others": summary_dict(report.others, detail=False)},
         "group_by": o.group,
         "group_note": explain.group_note(report),
         "groups": {g.key: scores_dict(g.scores) for g in report.groups},

@@ -49,6 +49,11 @@ def render_markdown(report: Report, charts: dict[str, str] | None) -> str:
            f"Filters: {esc(ex.filters_text(report))}. Generated {ex.moment(report.generated_at)}.", ""]
     if charts is None:
         out += ["_Charts are written only with --out FILE (PNG files beside the Markdown file)._", ""]
+    if ex.you_rows(report):
+        out += ["## You and everyone else", ""]
+        out += _table(["", "n", "Brier (0-1)", "Brier (0-2)", "log score (bits)", "happened"], [
+            [esc(label), str(x.n), ex.num(x.brier), ex.num(x.brier_0_2), ex.bits(x.log_score_bits), ex.pct(x.base_rate)]
+            for label, x in ex.you_rows(report)])
     out += ["## Summary", ""]
     out += _table(["", "value"], [
         ["forecasts scored" + (" (claim-forecaster pairs)" if weighted else ""),

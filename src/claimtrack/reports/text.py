@@ -69,6 +69,17 @@ def summary_table(report: Report):
     return table
 
 
+def you_table(report: Report):
+    """You first: your own final forecasts, then everyone else's, side by side."""
+    table = _table("You and everyone else")
+    for col in ("", "n", "Brier (0-1)", "Brier (0-2)", "log score (bits)", "happened"):
+        table.add_column(col, justify="left" if not col else "right")
+    for label, x in ex.you_rows(report):
+        table.add_row(_t(label), str(x.n), ex.num(x.brier), ex.num(x.brier_0_2), ex.bits(x.log_score_bits),
+                      ex.pct(x.base_rate))
+    return table
+
+
 def backfill_table(report: Report):
     note = "Backfilled forecasts are excluded from this report." if report.options.exclude_backfilled else None
     table = _table("Contemporaneous vs backfilled forecasts")
@@ -201,7 +212,8 @@ def renderables(report: Report) -> list:
     from rich.text import Text
 
     s = report.overall.summary
-    parts = [header(report), summary_table(report), backfill_table(report), calibration_table(s),
+    parts = [header(report)] + ([you_table(report)] if ex.you_rows(report) else []) + [
+        summary_table(report), backfill_table(report), calibration_table(s),
              calibration_table(s, folded=True), murphy_table(s)]
     if report.options.group:
         parts.append(groups_table(report))

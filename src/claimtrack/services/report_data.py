@@ -119,6 +119,10 @@ class _Collector:
         self._match: dict[str, bool] = {}
         self._group = options.group if options.group != "period" else None  # periods are kept anyway
         self._day_cells: dict[str | None, _Cell] = {}
+        # you and everyone else, side by side (each final forecast in one of the two)
+        self._you = (options.you or "").casefold() or None
+        self._is_you: dict[str, bool] = {}
+        self.split_you = (CompactAccumulator(options.n_bins), CompactAccumulator(options.n_bins))
         self.n_late = 0  # late forecasts, when the rows carry their counts
 
     def matches(self, who: str) -> bool:
@@ -128,6 +132,13 @@ class _Collector:
         if hit is None:
             hit = self._match[who] = who.strip().lower() == self._wanted
         return hit
+
+    def _side(self, who: str) -> CompactAccumulator:
+        """Your accumulator or everyone else's."""
+        hit = self._is_you.get(who)
+        if hit is None:
+            hit = self._is_you[who] = self._you is not None and who.casefold() == self._you
+        return self.split_you[0 if hit else 1]
 
     def _group_acc(self, key: str) -> tuple[CompactAccumulator, list[int]]:
         acc = self.groups.get(key)
@@ -181,6 +192,7 @@ class _Collector:
         by_forecaster = self._group == "forecaster"
         by_call = self._group == "source"  # sources on their own calls: the SOURCE slot holds the kind
         add_claim = self.relative.add_claim
+        side = self._side
         current = o = cell = None
         finals: dict = {}
         targets = ()
@@ -198,6 +210,8 @@ class _Collector:
             if cell is None:  # (a claim with only late forecasts opens no period)
                 cell = self._cell(resolved)
             finals[who] = p
+            if o is not None and (self._wanted is None or self.matches(who)):
+                side(who).add(p, o)
             if plain:
                 if o is None:
                     cell.n_excluded += 1
@@ -230,6 +244,8 @@ class _Collector:
             for r, w in zip(pick, weights):
                 if w > 0.0:
                     self._add(cell, targets, r[P], r[BACK], o, w)
+                    if o is not None:
+                        self._side(who).add(r[P], o, w)
         if o is not None:
             self.relative.add_claim(finals, o)
 
@@ -257,7 +273,9 @@ class _Collector:
             groups.sort(key=lambda g: (g.key.casefold() != you, -g.scores.summary.n, -g.scores.n_excluded, g.key))
         relative = [r for name, r in self.relative.result().items() if self.matches(name)]
         bf = backfilled.result()
+        you, others = (acc.result() for acc in self.split_you)
         return dict(
+            you=you if self._you is not None else None, others=others if self._you is not None else None,
             overall=Scores(contemporaneous.merge(backfilled).result(), n_excluded, bf.n),
             contemporaneous=contemporaneous.result(), backfilled=bf,
             groups=tuple(groups), periods=tuple(periods), relative=tuple(relative),

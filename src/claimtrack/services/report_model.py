@@ -148,3 +148,6 @@ class Report:
     overdue_claims: tuple[ClaimLine, ...]
     n_overdue_claims: int
     log_clip: tuple[float, float] = LOG_CLIP
+    # options.you's own final forecasts, and everyone else's, side by side (None without options.you)
+    you: ScoreSummary | None = None
+    others: ScoreSummary | None = None
