@@ -90,7 +90,7 @@ def save_report(db: Database, report: Report, fmt: str, path: Path, files: dict[
                 raise Conflict(f"another report was saved as {path} meanwhile; run the command again") from None
             for name in files:
                 final = folder / name
-                _place(temps[name], final, ledger)
+                _place(temps[name], final)
                 linked.append(final)
     except OSError as exc:
         _remove(linked)
@@ -103,10 +103,11 @@ def save_report(db: Database, report: Report, fmt: str, path: Path, files: dict[
     return path
 
 
-def _place(temp: Path, final: Path, ledger: Path | None) -> None:
-    """Give ``temp`` its final name, never replacing an existing file."""
+def _place(temp: Path, final: Path) -> None:
+    """Give ``temp`` its final name, never replacing an existing file (each was checked
+    against the ledger before its content was written)."""
     try:
-        outputs.place(temp, final, ledger=ledger, overwrite=False)
+        outputs.place(temp, final, ledger=None, overwrite=False)
     except Conflict:
         raise Conflict(f"{final} appeared while saving; run the command again") from None
 
