@@ -101,11 +101,11 @@ def backup_path_for(db_path: Path, label: str) -> Path:
     return db_path.with_name(f"{db_path.name}.{label}-{stamp}-{os.getpid()}.bak")
 
 
-def _schema(conn: sqlite3.Connection, schema: str) -> list[tuple[str, str, str]]:
-    rows = conn.execute(
-        f"SELECT type, name, sql FROM {schema}.sqlite_master "
-        "WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name").fetchall()
-    return [(t, n, " ".join((s or "").split())) for t, n, s in rows]
+def _schema(conn: sqlite3.Connection, schema: str) -> dict[str, list[str]]:
+    """{table: its columns in order} (INSERT ... SELECT * relies on the order)."""
+    tables = [r[0] for r in conn.execute(
+        f"SELECT name FROM {schema}.sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+    return {t: [r[1] for r in conn.execute(f'PRAGMA {schema}.table_info("{t}")')] for t in tables}
 
 
 def replace_contents(ledger: Path, source: Path, label: str, *, attempts: int = 5) -> Path:
@@ -124,7 +124,7 @@ def replace_contents(ledger: Path, source: Path, label: str, *, attempts: int = 
         conn.execute("ATTACH DATABASE ? AS src", (str(source),))
         if _schema(conn, "main") != _schema(conn, "src"):
             raise LedgerError(f"{source} does not have the same schema as {ledger}; nothing was changed")
-        tables = [n for t, n, _ in _schema(conn, "main") if t == "table"]
+        tables = list(_schema(conn, "main"))
         has_sequence = conn.execute(
             "SELECT 1 FROM main.sqlite_master WHERE name='sqlite_sequence'").fetchone() is not None
         for _ in range(attempts):
