@@ -103,7 +103,7 @@ def _show_demo(db) -> None:
 @click.group(epilog="Examples:\n\n  claimtrack db path\n\n  claimtrack db backup ~/claims-backup.db\n\n"
                     "  claimtrack db restore ~/claims-backup.db")
 def db():
-    """Where the ledger is, its schema, and backups."""
+    """Where the ledger is, its schema, backups and restores."""
 
 
 @db.command("path", epilog="Example:\n\n  CLAIMTRACK_DB=~/team.db claimtrack db path")
