@@ -159,6 +159,37 @@ def test_restore_over_a_live_wal_with_a_reader_and_a_writer_open(cli, dump, db_u
     assert dump(db_url) != at_backup
 
 
+@SQLITE_ONLY
+def test_a_write_between_the_copy_and_the_lock_is_not_lost_from_the_backup(cli, tmp_path, monkeypatch):
+    from claimtrack.db import backup as backup_module
+
+    ledger = tmp_path / "claims.db"
+    seed(cli)
+    backup = make_backup(cli, tmp_path)
+    real = backup_module.backup_sqlite
+    calls = []
+
+    def copy_then_someone_writes(source, dest, **kw):
+        made = real(source, dest, **kw)
+        if not calls:
+            con = sqlite3.connect(ledger)
+            con.execute("UPDATE claims SET details='written during the restore' WHERE id=2")
+            con.commit()
+            con.close()
+        calls.append(made)
+        return made
+
+    monkeypatch.setattr(backup_module, "backup_sqlite", copy_then_someone_writes)
+    result = cli("db", "restore", str(backup))
+    assert result.exit_code == 0, result.output
+    assert len(calls) == 2 and not calls[0].exists()  # the stale copy was dropped
+    kept = list(tmp_path.glob("claims.db.before-restore-*.bak"))
+    assert kept == [calls[1]]
+    con = sqlite3.connect(kept[0])
+    assert con.execute("SELECT details FROM claims WHERE id=2").fetchone()[0] == "written during the restore"
+    con.close()
+
+
 def _tamper(path: Path, sql: str) -> None:
     con = sqlite3.connect(path)
     con.execute(sql)

@@ -125,11 +125,12 @@ def replace_contents(ledger: Path, source: Path, label: str, *, attempts: int = 
         if _schema(conn, "main") != _schema(conn, "src"):
             raise LedgerError(f"{source} does not have the same schema as {ledger}; nothing was changed")
         tables = list(_schema(conn, "main"))
-        has_sequence = conn.execute(
-            "SELECT 1 FROM main.sqlite_master WHERE name='sqlite_sequence'").fetchone() is not None
+        has_sequence = all(conn.execute(
+            f"SELECT 1 FROM {schema}.sqlite_master WHERE name='sqlite_sequence'").fetchone() is not None
+            for schema in ("main", "src"))
         for _ in range(attempts):
+            seen = conn.execute("PRAGMA data_version").fetchone()[0]  # before the copy starts
             saved = backup_sqlite(ledger, backup_path_for(ledger, label))
-            seen = conn.execute("PRAGMA data_version").fetchone()[0]
             conn.execute("BEGIN IMMEDIATE")
             try:
                 if conn.execute("PRAGMA data_version").fetchone()[0] != seen:
