@@ -11,6 +11,7 @@ SQLite, in one transaction that holds the write lock.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -101,11 +102,29 @@ def backup_path_for(db_path: Path, label: str) -> Path:
     return db_path.with_name(f"{db_path.name}.{label}-{stamp}-{os.getpid()}.bak")
 
 
+_TABLES = {  # constant SQL per schema name (identifiers cannot be bound parameters)
+    "main": "SELECT name FROM main.sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    "src": "SELECT name FROM src.sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+}
+_HAS_SEQUENCE = {
+    "main": "SELECT 1 FROM main.sqlite_master WHERE name='sqlite_sequence'",
+    "src": "SELECT 1 FROM src.sqlite_master WHERE name='sqlite_sequence'",
+}
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 def _schema(conn: sqlite3.Connection, schema: str) -> dict[str, list[str]]:
     """{table: its columns in order} (INSERT ... SELECT * relies on the order)."""
-    tables = [r[0] for r in conn.execute(
-        f"SELECT name FROM {schema}.sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-    return {t: [r[1] for r in conn.execute(f'PRAGMA {schema}.table_info("{t}")')] for t in tables}
+    tables = [r[0] for r in conn.execute(_TABLES[schema])]
+    return {t: [r[0] for r in conn.execute("SELECT name FROM pragma_table_info(?, ?) ORDER BY cid", (t, schema))]
+            for t in tables}
+
+
+def _rewrite_sql(table: str) -> tuple[str, str]:
+    """DELETE and INSERT ... SELECT for one table named in sqlite_master, checked to be a plain identifier."""
+    if not _IDENTIFIER.fullmatch(table):
+        raise LedgerError(f"unexpected table name {table!r} in the ledger; nothing was changed")
+    return f'DELETE FROM main."{table}"', f'INSERT INTO main."{table}" SELECT * FROM src."{table}"'
 
 
 def replace_contents(ledger: Path, source: Path, label: str, *, attempts: int = 5) -> Path:
@@ -124,10 +143,8 @@ def replace_contents(ledger: Path, source: Path, label: str, *, attempts: int = 
         conn.execute("ATTACH DATABASE ? AS src", (str(source),))
         if _schema(conn, "main") != _schema(conn, "src"):
             raise LedgerError(f"{source} does not have the same schema as {ledger}; nothing was changed")
-        tables = list(_schema(conn, "main"))
-        has_sequence = all(conn.execute(
-            f"SELECT 1 FROM {schema}.sqlite_master WHERE name='sqlite_sequence'").fetchone() is not None
-            for schema in ("main", "src"))
+        statements = [_rewrite_sql(name) for name in _schema(conn, "main")]
+        has_sequence = all(conn.execute(_HAS_SEQUENCE[schema]).fetchone() is not None for schema in ("main", "src"))
         for _ in range(attempts):
             seen = conn.execute("PRAGMA data_version").fetchone()[0]  # before the copy starts
             saved = backup_sqlite(ledger, backup_path_for(ledger, label))
@@ -137,9 +154,9 @@ def replace_contents(ledger: Path, source: Path, label: str, *, attempts: int = 
                     conn.execute("ROLLBACK")
                     os.unlink(saved)  # another process wrote meanwhile: that copy is stale
                     continue
-                for name in tables:
-                    conn.execute(f'DELETE FROM main."{name}"')
-                    conn.execute(f'INSERT INTO main."{name}" SELECT * FROM src."{name}"')
+                for delete, insert in statements:
+                    conn.execute(delete)
+                    conn.execute(insert)
                 if has_sequence:
                     conn.execute("DELETE FROM main.sqlite_sequence")
                     conn.execute("INSERT INTO main.sqlite_sequence SELECT * FROM src.sqlite_sequence")

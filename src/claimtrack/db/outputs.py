@@ -76,7 +76,7 @@ def _why_protected(final: Path, ledger: Path | None) -> str | None:
     if ident is not None and any(_identity(p) == ident for p in protected):
         return "it is the ledger in use (the same file under another name)"
     if is_sqlite_file(real):
-        return "it is an SQLite database"
+        return "it already exists as an SQLite database"
     for suffix in COMPANIONS:
         if real.name.endswith(suffix) and len(real.name) > len(suffix):
             base = real.with_name(real.name[: -len(suffix)])
