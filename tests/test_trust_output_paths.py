@@ -381,3 +381,24 @@ def test_check_target_knows_the_ledger_under_every_name(tmp_path):
             outputs.check_target(tmp_path / name, ledger=ledger)
         assert "refusing" in str(caught.value)
     assert outputs.check_target(tmp_path / "sub" / "fine.json", ledger=ledger) == tmp_path / "sub" / "fine.json"
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("argv", [["export"], ["export", "--format", "csv"], ["report", "--format", "json"],
+                                  ["report"]])
+@pytest.mark.parametrize("into", ["ledger", "other-sqlite"])
+def test_standard_output_pointed_at_a_database_is_refused(cli, db_url, dump, tmp_path, argv, into):
+    import subprocess
+    import sys
+
+    seed(cli)
+    target = tmp_path / "claims.db" if into == "ledger" else other_db(tmp_path)
+    before, size = dump(db_url), target.stat().st_size
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    with open(target, "ab") as appended:  # `claimtrack export >> claims.db`
+        run = subprocess.run([sys.executable, "-m", "claimtrack", "--db", db_url, *argv], stdout=appended,
+                             stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.startswith("claimtrack: error:") and run.stderr.count("\n") == 1
+    assert target.stat().st_size == size
+    assert dump(db_url) == before

@@ -196,6 +196,7 @@ def export(ctx, fmt, out):
                                             default="json", stem="claimtrack-export")
     writer = write_json if (fmt or "json") == "json" else write_csv
     if target is None:
+        outputs.check_stdout(db.location.path)
         writer(db, sys.stdout)
         sys.stdout.flush()
         return

@@ -97,12 +97,21 @@ def report(ctx, scoring, group, period, forecaster, source, tags, since, until, 
                               ledger=db.location.path)
         click.echo(f"wrote {target}" + (f" and {len(rendered.extra)} charts beside it" if rendered.extra else ""),
                    err=True)
-    elif fmt == "text":
+    else:
+        _to_stdout(result, fmt, db.location.path)
+
+
+def _to_stdout(result, fmt: str, ledger) -> None:
+    from claimtrack.db import outputs
+    from claimtrack.reports.render import render
+
+    outputs.check_stdout(ledger)
+    if fmt == "text":
         from claimtrack.reports.text import print_report
 
         print_report(result, common.console())
-    else:
-        rendered = render(result, fmt, None)
-        click.echo(rendered.main, nl=not rendered.main.endswith("\n"))
-        if fmt == "md":
-            common.warn("charts are written only with --out FILE (PNG files beside the Markdown)")
+        return
+    rendered = render(result, fmt, None)
+    click.echo(rendered.main, nl=not rendered.main.endswith("\n"))
+    if fmt == "md":
+        common.warn("charts are written only with --out FILE (PNG files beside the Markdown)")

@@ -118,6 +118,24 @@ def check_target(path: Path | str, *, ledger: Path | None) -> Path:
     return final
 
 
+def check_stdout(ledger: Path | None, fd: int = 1) -> None:
+    """Refuse to write to standard output when the shell pointed it at a database (``> claims.db``)."""
+    try:
+        st = os.fstat(fd)
+    except OSError:
+        return
+    if not stat.S_ISREG(st.st_mode):
+        return
+    if any(_identity(p) == (st.st_dev, st.st_ino) for p in _ledger_files(ledger)):
+        raise InvalidInput("refusing to write: standard output is the ledger in use; use --out FILE")
+    try:
+        name = os.readlink(f"/proc/self/fd/{fd}")  # Linux; elsewhere only the ledger itself is detected
+    except OSError:
+        return
+    if is_sqlite_file(Path(name)):
+        raise InvalidInput("refusing to write: standard output is an SQLite database; use --out FILE")
+
+
 def create_temp(final: Path) -> tuple[Path, int]:
     """A new, empty, private temporary file beside ``final``: (its path, an open descriptor)."""
     for _ in range(100):
