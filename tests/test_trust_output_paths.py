@@ -402,3 +402,31 @@ def test_standard_output_pointed_at_a_database_is_refused(cli, db_url, dump, tmp
     assert run.stderr.startswith("claimtrack: error:") and run.stderr.count("\n") == 1
     assert target.stat().st_size == size
     assert dump(db_url) == before
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("chart", ["r-calibration.png", "r-trend.png"])
+@pytest.mark.parametrize("how", ["symlink", "hard-link"])
+def test_a_chart_beside_the_report_that_is_the_ledger_stops_the_whole_report(cli, db_url, dump, tmp_path, chart, how):
+    seed(cli)
+    (os.symlink if how == "symlink" else os.link)(tmp_path / "claims.db", tmp_path / chart)
+    before = dump(db_url)
+    result = cli("report", "--format", "md", "--out", "r.md")
+    assert result.exit_code == 2 and "ledger in use" in result.stderr
+    assert not (tmp_path / "r.md").exists()  # nothing written, not even the main file
+    assert dump(db_url) == before
+    assert cli("verify").exit_code == 0
+
+
+def test_db_backup_into_a_folder_gets_a_dated_private_name(cli, db_url, tmp_path):
+    if db_url.startswith("postgresql"):
+        pytest.skip("a server ledger is backed up with pg_dump")
+    seed(cli)
+    (tmp_path / "backups").mkdir()
+    first, second = cli("db", "backup", "backups"), cli("db", "backup", "backups")
+    assert first.exit_code == 0 and second.exit_code == 0
+    made = sorted((tmp_path / "backups").iterdir())
+    assert len(made) == 2 and all(p.name.startswith("claims.db.backup-") for p in made)
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 and outputs.is_sqlite_file(p) for p in made)
+    again = cli("db", "backup", str(made[0]))
+    assert again.exit_code == 2 and "exists" in again.stderr
