@@ -313,7 +313,8 @@ def _insert(conn: sqlite3.Connection, batch: dict) -> None:
         " recorded_at, import_key, prev_hash, row_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", batch["resolutions"])
     conn.executemany(
         "INSERT INTO forecasts (id, uuid, claim_id, forecaster, probability, made_at, recorded_at, rationale,"
-        " backfilled, after_resolution, import_key, prev_hash, row_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " backfilled, after_resolution, import_key, prev_hash, row_hash, kind)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'own')",
         batch["forecasts"])
 
 

@@ -32,7 +32,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "export": ("claimtrack.cli.io", "export", "Export the whole ledger as JSON or CSV."),
     "init": ("claimtrack.cli.setup", "init", "Create an empty ledger, ./claims.db."),
     "demo": ("claimtrack.cli.setup", "demo", "Write an example ledger to ./claims.db and show it."),
-    "db": ("claimtrack.cli.setup", "db", "Where the ledger is, and its schema and backups."),
+    "db": ("claimtrack.cli.setup", "db", "Where the ledger is, its schema, backups and restores."),
     "verify": ("claimtrack.cli.setup", "verify", "Check the tamper-evident hash chain of forecasts and resolutions."),
     "tui": ("claimtrack.cli.tuicmd", "tui", "Open the review UI."),
     "people": ("claimtrack.cli.people", "people", "Everyone's track record: sources on their own calls, you vs them."),

@@ -74,8 +74,12 @@ def import_(ctx, file, fmt, dry_run, forecaster, tags, mapping, report_file, as_
     """
     from claimtrack.services.imports import import_claims
 
+    from claimtrack.db import outputs
+
     if not file.is_file():
         raise InvalidInput(f"no such file: {file}")
+    if report_file is not None:  # refused before anything is imported
+        outputs.check_target(report_file, ledger=common.ledger(ctx).location.path)
     with _gc_paused():
         fmt, claims, skipped = parse_any(file, fmt, forecaster, mapping)
         if not claims and skipped:
@@ -87,11 +91,29 @@ def import_(ctx, file, fmt, dry_run, forecaster, tags, mapping, report_file, as_
             summary = import_claims(db, claims, dry_run=dry_run, extra_tags=tags, skipped=skipped,
                                     progress=progress)
         del claims
-    if report_file is not None:
-        report_file.write_text("".join(f"{s.location}\t{s.reason}\n" for s in summary.skipped), encoding="utf-8")
     if as_json:
         common.echo_json({"format": fmt, **summary.as_dict()})
-        return
+    else:
+        _print_summary(file, fmt, summary, dry_run)
+    if report_file is not None:
+        _write_skipped(report_file, summary, common.ledger(ctx).location.path, dry_run)
+
+
+def _write_skipped(report_file: Path, summary, ledger: Path | None, dry_run: bool) -> None:
+    """The --report file, written after the import: its failure cannot undo what was imported."""
+    from claimtrack.db import outputs
+
+    try:
+        with outputs.open_output(report_file, ledger=ledger) as fh:
+            fh.write("".join(f"{s.location}\t{s.reason}\n" for s in summary.skipped))
+    except InvalidInput as exc:
+        done = "nothing was imported (dry run)" if dry_run else \
+            f"the import was committed ({summary.claims_added} claims, {summary.forecasts_added} forecasts, " \
+            f"{summary.resolutions_added} resolutions added)"
+        raise InvalidInput(f"{done}, but the list of {len(summary.skipped)} skipped rows was NOT written: {exc}") from None
+
+
+def _print_summary(file: Path, fmt: str, summary, dry_run: bool) -> None:
     verb = "would add" if dry_run else "added"
     click.echo(f"{file.name} ({fmt}): {verb} {summary.claims_added} claims, {summary.forecasts_added} forecasts, "
                f"{summary.resolutions_added} resolutions; already present: {summary.claims_present} claims, "
@@ -148,26 +170,36 @@ class _progress:
         return False
 
 
+EXPORT_EXTENSIONS = {"json": ("json",), "csv": ("csv",)}
+
+
 @click.command(epilog="""\b
 Examples:
   claimtrack export > ledger.json
-  claimtrack export --format csv --out ledger.csv
+  claimtrack export --out ledger.csv             # the format follows the extension
+  claimtrack export --format csv --out backups/  # a dated file in a folder
 """)
-@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write to this file (default: stdout).")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]),
+              help="json or csv (default: what --out's extension says, else json).")
+@click.option("--out", metavar="FILE|FOLDER",
+              help="Write to this file, or a dated file in this folder (default: stdout). Never a database.")
 @click.pass_context
 def export(ctx, fmt, out):
     """Export everything: claims, every forecast, resolution and edit, and tags."""
+    from claimtrack.db import outputs
     from claimtrack.services.export import write_csv, write_json
 
     db = common.ledger(ctx, create=False)
-    writer = write_json if fmt == "json" else write_csv
-    if out is None:
+    target = None
+    if out is not None:
+        target, fmt = outputs.output_target(out, fmt, EXPORT_EXTENSIONS, ledger=db.location.path,
+                                            default="json", stem="claimtrack-export")
+    writer = write_json if (fmt or "json") == "json" else write_csv
+    if target is None:
+        outputs.check_stdout(db.location.path)
         writer(db, sys.stdout)
         sys.stdout.flush()
         return
-    tmp = out.with_name(out.name + ".partial")
-    with tmp.open("w", encoding="utf-8", newline="") as fh:
+    with outputs.open_output(target, ledger=db.location.path) as fh:
         n = writer(db, fh)
-    tmp.replace(out)
-    click.echo(f"exported {n} claims to {out}", err=True)
+    click.echo(f"exported {n} claims to {target}", err=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import click
 
@@ -18,20 +16,7 @@ def _int(text: str, option: str, what: str) -> int:
     return int(cleaned)
 
 
-def _write(path: Path, files: dict[str, bytes]) -> None:
-    """Write the files beside ``path`` (each replaced whole, never half-written)."""
-    folder = path.parent
-    if not folder.is_dir():
-        raise InvalidInput(f"cannot write {path}: the folder {folder} does not exist")
-    for name, content in files.items():
-        final = folder / name
-        temp = folder / f".{name}.{os.getpid()}.tmp"
-        try:
-            temp.write_bytes(content)
-            os.replace(temp, final)
-        except OSError as exc:
-            temp.unlink(missing_ok=True)
-            raise InvalidInput(f"cannot write {final}: {exc.strerror or exc}") from None
+REPORT_EXTENSIONS = {"html": ("html", "htm"), "md": ("md", "markdown"), "json": ("json",), "text": ("txt", "text")}
 
 
 @click.command(epilog="""\b
@@ -60,7 +45,8 @@ Examples:
 @click.option("--bins", default="10", show_default=True, metavar="N", help="Calibration bins (a divisor of 100).")
 @click.option("--format", "fmt", metavar="text|md|html|json",
               help="Output format (default: text, or what --out's extension says; html for --save).")
-@click.option("--out", metavar="FILE", help="Write to FILE instead of the terminal (md: PNG charts go beside it).")
+@click.option("--out", metavar="FILE|FOLDER",
+              help="Write to FILE, or a dated file in FOLDER, instead of the terminal (md: PNG charts go beside it).")
 @click.option("--save", is_flag=True, help="Keep the report in the reports/ folder beside the ledger, named by date.")
 @click.option("--max-claims", default="100", show_default=True, metavar="N",
               help="List at most N resolved and N overdue claims (0: counts only).")
@@ -69,7 +55,7 @@ def report(ctx, scoring, group, period, forecaster, source, tags, since, until, 
            out, save, max_claims):
     """Calibration report: Brier and log scores, calibration, trend, claims resolved and overdue."""
     from claimtrack.domain.filters import normalise_tags
-    from claimtrack.reports.render import EXTENSIONS, check_format, format_for, render
+    from claimtrack.reports.render import EXTENSIONS, check_format, render
     from claimtrack.services.config import current_user
     from claimtrack.services.report_data import build_report
     from claimtrack.services.report_model import ReportOptions
@@ -77,11 +63,17 @@ def report(ctx, scoring, group, period, forecaster, source, tags, since, until, 
 
     if save and out:
         raise InvalidInput("use either --out FILE or --save (which names the file itself), not both")
-    target = Path(out).expanduser() if out else None
-    fmt = check_format(fmt) or format_for(target) or ("html" if save else "text")
+    fmt = check_format(fmt)
     n_bins = _int(bins, "--bins", "a number that divides 100, such as 10 or 20")
     limit = _int(max_claims, "--max-claims", "a whole number such as 100 (0 lists none)")
     db = common.ledger(ctx)
+    target = None
+    if out:
+        from claimtrack.db import outputs
+
+        target, fmt = outputs.output_target(out, fmt, REPORT_EXTENSIONS, ledger=db.location.path,
+                                            default="text", stem="report")
+    fmt = fmt or ("html" if save else "text")
     start, end, since_saved = parse_bounds(db, since, until)
     options = ReportOptions(
         scoring=scoring, group=group, period=period, forecaster=forecaster, source=source,
@@ -102,16 +94,29 @@ def report(ctx, scoring, group, period, forecaster, source, tags, since, until, 
         save_report(db, result, fmt, path, files)
         click.echo(f"saved the report to {path}" + (f" (charts: {', '.join(chart_names(path).values())})" if extra else ""))
     elif target is not None:
+        from claimtrack.db import outputs
+
         rendered = render(result, fmt, target)
-        _write(target, {target.name: rendered.main.encode("utf-8"), **rendered.extra})
+        outputs.write_outputs({target: rendered.main.encode("utf-8"),
+                               **{target.with_name(name): data for name, data in rendered.extra.items()}},
+                              ledger=db.location.path)
         click.echo(f"wrote {target}" + (f" and {len(rendered.extra)} charts beside it" if rendered.extra else ""),
                    err=True)
-    elif fmt == "text":
+    else:
+        _to_stdout(result, fmt, db.location.path)
+
+
+def _to_stdout(result, fmt: str, ledger) -> None:
+    from claimtrack.db import outputs
+    from claimtrack.reports.render import render
+
+    outputs.check_stdout(ledger)
+    if fmt == "text":
         from claimtrack.reports.text import print_report
 
         print_report(result, common.console())
-    else:
-        rendered = render(result, fmt, None)
-        click.echo(rendered.main, nl=not rendered.main.endswith("\n"))
-        if fmt == "md":
-            common.warn("charts are written only with --out FILE (PNG files beside the Markdown)")
+        return
+    rendered = render(result, fmt, None)
+    click.echo(rendered.main, nl=not rendered.main.endswith("\n"))
+    if fmt == "md":
+        common.warn("charts are written only with --out FILE (PNG files beside the Markdown)")

@@ -58,7 +58,6 @@ def init(ctx):
 @click.pass_context
 def demo(ctx, force, quiet):
     """Write an example ledger (an analyst's claims about OpenAI, 2023-25) and show it."""
-    from claimtrack.db.backup import backup_path_for, backup_sqlite
     from claimtrack.db.migrate import open_database
     from claimtrack.services.demo import load_demo
 
@@ -66,17 +65,21 @@ def demo(ctx, force, quiet):
     if _has_claims(location):
         if not force:
             raise Conflict(f"{location.display()} already holds claims: use --force to replace it (it is backed up first)")
-        if location.path is None:
-            raise InvalidInput("demo --force only replaces file ledgers; use an empty database")
-        saved = backup_sqlite(location.path, backup_path_for(location.path, "before-demo"))
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(location.path) + suffix).unlink(missing_ok=True)
-        click.echo(f"backed up the old ledger to {saved}", err=True)
-    db = open_database(location)
-    ctx.find_root().obj["db"] = db
-    ctx.call_on_close(db.dispose)
-    summary = load_demo(db)
-    click.echo(f"wrote {summary.claims_added} example claims and {summary.forecasts_added} forecasts to {location.display()}")
+        from claimtrack.services.restore import replace_with_demo
+
+        replaced = replace_with_demo(location)
+        click.echo(f"moved the old ledger aside: it is kept as {replaced.saved}", err=True)
+        db = open_database(location)
+        ctx.find_root().obj["db"] = db
+        ctx.call_on_close(db.dispose)
+        click.echo(f"wrote {replaced.claims} example claims to {location.display()}")
+    else:
+        db = open_database(location)
+        ctx.find_root().obj["db"] = db
+        ctx.call_on_close(db.dispose)
+        summary = load_demo(db)
+        click.echo(f"wrote {summary.claims_added} example claims and {summary.forecasts_added} forecasts "
+                   f"to {location.display()}")
     if not quiet:
         _show_demo(db)
 
@@ -100,9 +103,10 @@ def _show_demo(db) -> None:
                "'claimtrack tui' (the review UI), 'claimtrack --help'")
 
 
-@click.group(epilog="Examples:\n\n  claimtrack db path\n\n  claimtrack db backup ~/claims-backup.db")
+@click.group(epilog="Examples:\n\n  claimtrack db path\n\n  claimtrack db backup ~/claims-backup.db\n\n"
+                    "  claimtrack db restore ~/claims-backup.db")
 def db():
-    """Where the ledger is, its schema, and backups."""
+    """Where the ledger is, its schema, backups and restores."""
 
 
 @db.command("path", epilog="Example:\n\n  CLAIMTRACK_DB=~/team.db claimtrack db path")
@@ -146,10 +150,13 @@ def db_upgrade(ctx):
 
 
 @db.command("backup", epilog="Examples:\n\n  claimtrack db backup\n\n  claimtrack db backup ~/backups/claims-$(date +%F).db")
-@click.argument("dest", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("dest", required=False, type=click.Path(path_type=Path))
 @click.pass_context
 def db_backup(ctx, dest):
-    """Make a consistent copy of a live SQLite ledger (default: beside it, dated)."""
+    """Make a consistent copy of a live SQLite ledger (default: beside it, dated; a folder: dated inside it).
+
+    The copy is private (0600) and never replaces an existing file.
+    """
     from claimtrack.db.backup import backup_path_for, backup_sqlite
 
     database = common.ledger(ctx, create=False)
@@ -159,10 +166,33 @@ def db_backup(ctx, dest):
                    f"  pg_dump --format=custom --file claims.dump '{location.display()}'")
         return
     target = dest or backup_path_for(location.path, "backup")
-    if target.exists():
-        raise Conflict(f"{target} exists: choose another name")
-    backup_sqlite(location.path, target)
-    click.echo(str(target))
+    if target.is_dir():
+        target = backup_path_for(target / location.path.name, "backup")
+    saved = backup_sqlite(location.path, target)
+    click.echo(str(saved))
+
+
+@db.command("restore", epilog="Example:\n\n  claimtrack db restore claims.db.backup-20261130T101500.000000Z-4242.bak")
+@click.argument("backup", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def db_restore(ctx, backup):
+    """Replace the ledger's content with BACKUP's, after checking BACKUP (SQLite ledgers).
+
+    BACKUP must be a claimtrack ledger that passes SQLite's integrity check
+    and 'claimtrack verify'.  The ledger is rewritten in place under its
+    write lock (safe while others have it open); what it held is kept as a
+    dated .bak beside it.
+    """
+    from claimtrack.services.restore import PG_RESTORE_HINT, restore_ledger
+    from claimtrack.services.store import locate
+
+    location = locate(common.db_option(ctx))
+    if location.path is None:
+        raise InvalidInput(PG_RESTORE_HINT)
+    replaced = restore_ledger(location, backup)
+    click.echo(f"restored {location.display()} from {backup}: {replaced.claims} claims, "
+               f"{replaced.chain_rows} forecasts and resolutions, chains verified")
+    click.echo(f"the replaced ledger is kept as {replaced.saved}", err=True)
 
 
 @click.command(epilog="Example:\n\n  claimtrack verify || echo 'the ledger was altered'")

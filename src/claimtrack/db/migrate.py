@@ -74,11 +74,23 @@ def alembic_head() -> str:
 
 
 def upgrade(db: Database, *, backup: bool = True) -> Path | None:
-    """Upgrade to head in one transaction; back up a non-empty file database first."""
+    """Upgrade to head in one transaction; back up a file ledger that holds data first.
+
+    A brand-new (empty) ledger is not backed up, and one that another process
+    brought to head meanwhile is left alone, so many processes may open a
+    new ledger at once.  A ledger with claimtrack's tables but no schema
+    stamp is backed up once and stamped (see :func:`_stamp_unstamped`).
+    """
     from alembic import command
 
+    revision = current_revision(db.engine)
+    if revision == SCHEMA_HEAD:
+        return None
+    has_tables = _has_tables(db.engine)
+    if revision is None and has_tables:
+        return _stamp_unstamped(db, backup=backup)
     backup_file = None
-    if backup and db.location.path is not None and _has_tables(db.engine):
+    if backup and db.location.path is not None and has_tables:
         db.dispose()
         backup_file = backup_sqlite(db.location.path, backup_path_for(db.location.path, f"pre-{SCHEMA_HEAD}"))
     if db.dialect == "sqlite":
@@ -86,6 +98,36 @@ def upgrade(db: Database, *, backup: bool = True) -> Path | None:
     else:
         with db._write_engine.begin() as conn:
             command.upgrade(_alembic_config(conn), "head")
+    return backup_file
+
+
+def _stamp_unstamped(db: Database, *, backup: bool) -> Path | None:
+    """A ledger whose ``alembic_version`` is missing but whose tables are
+    exactly claimtrack's current ones is backed up (once: the stamp ends it)
+    and stamped at head; anything else is refused, with nothing written."""
+    from sqlalchemy import inspect
+
+    from claimtrack.db.models import metadata
+
+    if current_revision(db.engine) == SCHEMA_HEAD:
+        return None  # another process stamped it meanwhile
+    inspector = inspect(db.engine)
+    found = {t: {c["name"] for c in inspector.get_columns(t)} for t in inspector.get_table_names()
+             if t != "alembic_version"}
+    expected = {name: {c.name for c in table.columns} for name, table in metadata.tables.items()}
+    if found != expected:
+        raise LedgerError(
+            f"ledger {db.location.display()} has no schema stamp (alembic_version) and its tables are not "
+            f"claimtrack's schema {SCHEMA_HEAD}: nothing was changed; restore a backup with 'claimtrack db restore'")
+    backup_file = None
+    if backup and db.location.path is not None:
+        db.dispose()
+        backup_file = backup_sqlite(db.location.path, backup_path_for(db.location.path, "pre-stamp"))
+    with db._write_engine.begin() as conn:
+        conn.execute(text("CREATE TABLE IF NOT EXISTS alembic_version "
+                          "(version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"))
+        if conn.execute(text("SELECT version_num FROM alembic_version")).first() is None:
+            conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": SCHEMA_HEAD})
     return backup_file
 
 
@@ -115,7 +157,10 @@ def open_database(location: LedgerLocation, *, create: bool = True, migrate: boo
     if location.path is not None and not location.path.exists():
         if not create:
             raise LedgerError(f"no ledger at {location.path}: run 'claimtrack init' or 'claimtrack demo'")
-        create_private_file(location.path)
+        try:
+            create_private_file(location.path)
+        except FileExistsError:
+            pass  # another process created it a moment ago
     try:
         db = Database(location, make_engine(location))
         revision = current_revision(db.engine)

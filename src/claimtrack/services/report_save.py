@@ -11,7 +11,6 @@ again if that transaction fails, so the table and the folder always agree.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from claimtrack.db import models as m
+from claimtrack.db import outputs
 from claimtrack.db.engine import Database
 from claimtrack.domain.datefmt import format_date
 from claimtrack.domain.errors import Conflict, InvalidInput
@@ -70,12 +70,17 @@ def save_report(db: Database, report: Report, fmt: str, path: Path, files: dict[
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InvalidInput(f"cannot create the reports folder {folder}: {exc.strerror or exc}") from None
-    token = uuid.uuid4().hex[:12]
-    temps = {name: folder / f".{name}.{token}.tmp" for name in files}
+    ledger = db.location.path
+    temps: dict[str, Path] = {}
     linked: list[Path] = []
     try:
         for name, content in files.items():
-            temps[name].write_bytes(content)
+            final = outputs.check_target(folder / name, ledger=ledger)
+            temps[name], fd = outputs.create_temp(final)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(content)
+                fh.flush()
+                os.fsync(fh.fileno())
         with db.write() as session:
             session.add(m.SavedReport(created_at=report.generated_at, period_start=report.period_start,
                                       period_end=report.period_end, path=str(path), format=fmt))
@@ -99,15 +104,12 @@ def save_report(db: Database, report: Report, fmt: str, path: Path, files: dict[
 
 
 def _place(temp: Path, final: Path) -> None:
-    """Give ``temp`` its final name, never replacing an existing file."""
+    """Give ``temp`` its final name, never replacing an existing file (each was checked
+    against the ledger before its content was written)."""
     try:
-        os.link(temp, final)
-    except FileExistsError:
+        outputs.place(temp, final, ledger=None, overwrite=False)
+    except Conflict:
         raise Conflict(f"{final} appeared while saving; run the command again") from None
-    except OSError:  # a filesystem without hard links
-        if final.exists():
-            raise Conflict(f"{final} appeared while saving; run the command again") from None
-        os.replace(temp, final)
 
 
 def _remove(paths) -> None:
