@@ -14,6 +14,7 @@ import sys
 import click
 
 from claimtrack import __version__
+from claimtrack.cli.common import SuggestingGroup
 
 # name -> (module, attribute, one-line help shown in `claimtrack --help`)
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -44,7 +45,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 QUICK = frozenset({"add", "forecast", "resolve", "edit", "list", "show", "due", "inbox", "accept", "reject"})
 
 
-class LazyGroup(click.Group):
+class LazyGroup(SuggestingGroup):
     def list_commands(self, ctx):
         return sorted(COMMANDS)
 

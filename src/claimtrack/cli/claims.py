@@ -48,7 +48,8 @@ def add(ctx, statement, prob, source, url, made, due, tags, note, details, forec
         click.echo(claim.id)
 
 
-@click.command(epilog="""\b
+@click.command(context_settings={"ignore_unknown_options": True},  # '-5%' is a (bad) probability
+               epilog="""\b
 Examples:
   claimtrack forecast 12 0.8
   claimtrack forecast 12 "3 in 4" --by Priya --made yesterday --note "after the earnings call"
