@@ -38,7 +38,7 @@ class SuggestingGroup(click.Group):
 
 # Commands that write to the ledger (``import --dry-run`` only reads); the
 # rest only read, and a read never creates a ledger.
-WRITERS = frozenset({"add", "forecast", "resolve", "edit", "accept", "reject", "import", "tui"})
+WRITERS = frozenset({"add", "forecast", "resolve", "edit", "accept", "reject", "unreject", "import", "tui"})
 
 
 def writes(ctx: click.Context) -> bool:

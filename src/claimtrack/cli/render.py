@@ -25,18 +25,22 @@ def due_text(claim: ClaimSummary, now: datetime):
     return Text(format_date(claim.resolve_by))
 
 
-def claim_table(claims: list[ClaimSummary], title: str | None = None, width: int = 80):
-    """A claim list; the 'made' column is dropped on consoles narrower than 100."""
+def claim_table(claims: list[ClaimSummary], title: str | None = None, width: int = 80, *, full: bool = False):
+    """A claim list; the 'made' column is dropped on consoles narrower than 100
+    (unless ``full``: the inbox shows every draft's text, source and date whole)."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
     now = utcnow()
-    wide = width >= 100
+    wide = width >= 100 or full
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, expand=False, pad_edge=False)
     table.add_column("id", justify="right", style="cyan", no_wrap=True)
     table.add_column("statement", overflow="fold", min_width=24, max_width=70, ratio=1)
-    table.add_column("source", max_width=14, overflow="ellipsis", no_wrap=True)
+    if full:
+        table.add_column("source", max_width=24, overflow="fold")
+    else:
+        table.add_column("source", max_width=14, overflow="ellipsis", no_wrap=True)
     table.add_column("p", justify="right", no_wrap=True)
     if wide:
         table.add_column("made", no_wrap=True)
