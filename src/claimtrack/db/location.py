@@ -225,9 +225,10 @@ def libpq_url(url: str) -> str:
     """The URL as PostgreSQL's own tools (pg_dump, psql) take it: the plain
     ``postgresql://`` scheme and no password (they read it from ~/.pgpass
     or $PGPASSWORD)."""
-    from sqlalchemy.engine import make_url
+    from sqlalchemy.engine import URL, make_url
 
     parsed = make_url(normalise_url(url))
     query = {k: v for k, v in parsed.query.items() if k.lower() not in SECRET_PARAMS}
-    plain = parsed.set(drivername="postgresql", password=None, query=query)
+    plain = URL.create("postgresql", username=parsed.username, host=parsed.host, port=parsed.port,
+                       database=parsed.database, query=query)
     return plain.render_as_string(hide_password=False)
