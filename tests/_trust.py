@@ -82,3 +82,9 @@ def run_unprivileged(*args, cwd) -> Run:
     if b"No module named" in proc.stderr:
         pytest.skip("the unprivileged user cannot import the code")
     return Run(proc)
+
+
+def once(db_url: str) -> None:
+    """Engine-independent checks run once, under the sqlite parameter."""
+    if db_url.startswith("postgresql"):
+        pytest.skip("engine-independent: runs once, under the sqlite parameter")

@@ -14,7 +14,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from _trust import assert_refused, file_state, run_unprivileged
+from _trust import assert_refused, file_state, once, run_unprivileged
 
 from claimtrack.db.location import DB_FILENAME
 
@@ -33,7 +33,8 @@ def _seed(cli):
 
 @pytest.mark.parametrize("argv", READS + WRITES + [("db", "upgrade"), ("import", "x.json")])
 @pytest.mark.parametrize("how", ["--db", "CLAIMTRACK_DB"])
-def test_a_missing_path_is_an_error_and_creates_nothing(cli, tmp_path, monkeypatch, argv, how):
+def test_a_missing_path_is_an_error_and_creates_nothing(cli, tmp_path, monkeypatch, argv, how, db_url):
+    once(db_url)
     target = tmp_path / "typo" / "claims.db"
     (tmp_path / "x.json").write_text(json.dumps({"format": "claimtrack", "version": 1, "claims": []}))
     if how == "CLAIMTRACK_DB":
@@ -46,7 +47,8 @@ def test_a_missing_path_is_an_error_and_creates_nothing(cli, tmp_path, monkeypat
 
 
 @pytest.mark.parametrize("argv", [("init",), ("demo", "--quiet")])
-def test_init_and_demo_create_the_missing_ledger(cli, tmp_path, argv):
+def test_init_and_demo_create_the_missing_ledger(cli, tmp_path, argv, db_url):
+    once(db_url)
     target = tmp_path / "new.db"
     result = cli(*argv, db=str(target), create=False)
     assert result.exit_code == 0, result.stderr
@@ -54,8 +56,9 @@ def test_init_and_demo_create_the_missing_ledger(cli, tmp_path, argv):
     assert cli("list", "--all", db=str(target)).exit_code == 0
 
 
-def test_due_on_a_mistyped_ledger_is_not_silent(cli, tmp_path):
+def test_due_on_a_mistyped_ledger_is_not_silent(cli, tmp_path, db_url):
     """The README's cron check: 'due -q' must not exit 0 on a typo."""
+    once(db_url)
     result = cli("due", "-q", db=str(tmp_path / "claims.bd"), create=False)
     assert_refused(result, "no ledger")
 
@@ -76,14 +79,16 @@ def nowhere(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("argv", READS)
-def test_a_read_with_no_ledger_anywhere_creates_none(cli, nowhere, argv):
+def test_a_read_with_no_ledger_anywhere_creates_none(cli, nowhere, argv, db_url):
+    once(db_url)
     result = cli(*argv, db=None)
     assert_refused(result, "no ledger found", "claimtrack init")
     assert not nowhere.exists()
     assert not (Path.cwd() / DB_FILENAME).exists()
 
 
-def test_a_write_with_no_ledger_uses_the_user_data_ledger_and_says_so(cli, nowhere):
+def test_a_write_with_no_ledger_uses_the_user_data_ledger_and_says_so(cli, nowhere, db_url):
+    once(db_url)
     first = cli("add", "first claim", "-p", "60%", db=None)
     assert first.exit_code == 0, first.stderr
     assert nowhere.is_file()
@@ -98,7 +103,8 @@ def test_a_write_with_no_ledger_uses_the_user_data_ledger_and_says_so(cli, nowhe
     assert "user data ledger" in path.stderr
 
 
-def test_a_ledger_in_a_parent_folder_is_found_and_explained(cli, tmp_path, monkeypatch):
+def test_a_ledger_in_a_parent_folder_is_found_and_explained(cli, tmp_path, monkeypatch, db_url):
+    once(db_url)
     top = tmp_path / "project"
     (top / "a" / "b").mkdir(parents=True)
     assert cli("init", db=str(top / DB_FILENAME)).exit_code == 0
@@ -132,7 +138,8 @@ def _not_ledgers(tmp_path: Path) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize("argv", READS[:4] + WRITES[:2] + [("db", "upgrade"), ("db", "backup"), ("verify",)])
-def test_what_is_not_a_ledger_is_refused_untouched(cli, tmp_path, argv):
+def test_what_is_not_a_ledger_is_refused_untouched(cli, tmp_path, argv, db_url):
+    once(db_url)
     for kind, target in _not_ledgers(tmp_path).items():
         if not target.exists():
             continue
@@ -146,7 +153,8 @@ def test_what_is_not_a_ledger_is_refused_untouched(cli, tmp_path, argv):
     conn.close()
 
 
-def test_a_folder_named_claims_db_is_refused_when_found(cli, tmp_path, monkeypatch):
+def test_a_folder_named_claims_db_is_refused_when_found(cli, tmp_path, monkeypatch, db_url):
+    once(db_url)
     (tmp_path / "w" / DB_FILENAME).mkdir(parents=True)
     monkeypatch.chdir(tmp_path / "w")
     for argv in (("list",), ("add", "x", "-p", "50%")):
@@ -189,7 +197,8 @@ def _read_only(monkeypatch, *paths: Path) -> None:
 
 
 @pytest.mark.parametrize("what", ["file", "folder"])
-def test_a_read_only_ledger_serves_reads_and_refuses_writes(cli, sqlite_path, monkeypatch, dump, what, tmp_path):
+def test_a_read_only_ledger_serves_reads_and_refuses_writes(cli, sqlite_path, monkeypatch, dump, what, tmp_path, db_url):
+    once(db_url)
     _seed(cli)
     assert cli("add", "second", "-p", "30%").exit_code == 0
     assert cli("resolve", "2", "no").exit_code == 0
@@ -208,8 +217,9 @@ def test_a_read_only_ledger_serves_reads_and_refuses_writes(cli, sqlite_path, mo
     assert dump(str(sqlite_path)) == before
 
 
-def test_a_truly_read_only_ledger_as_an_unprivileged_user(cli, sqlite_path, tmp_path, dump):
+def test_a_truly_read_only_ledger_as_an_unprivileged_user(cli, sqlite_path, tmp_path, dump, db_url):
     """The same with real file modes, as a user that root's bypass does not cover."""
+    once(db_url)
     _seed(cli)
     folder = tmp_path / "shared"
     folder.mkdir()
