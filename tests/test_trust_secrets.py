@@ -27,6 +27,7 @@ URLS = [
     f"postgresql+psycopg://alice@127.0.0.1:1/ledger?password={SECRET}",
     f"postgresql+psycopg://alice@127.0.0.1:1/ledger?sslmode=disable&PASSWORD={SECRET}&application_name=ct",
     f"postgresql://alice:{SECRET}/with/slash@127.0.0.1:1/ledger",
+    f"postgresql://alice:{SECRET}?and#more@127.0.0.1:1/ledger",  # '?' and '#' in the password
     f"postgresql+psycopg://alice:{SECRET}@127.0.0.1:99999/ledger",  # bad port
     f"postgresql+psycopg://alice:{SECRET}@127.0.0.1:abc/ledger",
     f"nosuchdialect://alice:{SECRET}@127.0.0.1/ledger",

@@ -43,11 +43,13 @@ def _split(url: str) -> _UrlParts | None:
     scheme, sep, tail = url.partition("://")
     if not sep:
         return None
-    head, q, query = tail.partition("?")
+    head, _, query = tail.partition("?")
     at = head.rfind("@")
+    if at < 0 and "@" in query and "=" not in query[:query.rfind("@")]:
+        at = len(head) + 1 + query.rfind("@")  # a '?' in the password: u:a?b@host/db
     if at < 0:
         return _UrlParts(scheme, None, None, tail)
-    userinfo, rest = head[:at], head[at + 1:] + q + query
+    userinfo, rest = tail[:at], tail[at + 1:]
     user, colon, password = userinfo.partition(":")
     return _UrlParts(scheme, user, password if colon else None, rest)
 
