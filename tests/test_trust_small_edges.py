@@ -100,6 +100,11 @@ def test_etc_passwd_is_not_a_ledger(cli, db_url, argv):
     assert not os.path.exists("/etc/passwd-wal")
 
 
+def test_an_empty_db_option_is_one_line(cli, db_url):
+    once(db_url)
+    assert_refused(cli("list", db=" ", create=False), "--db is empty")
+
+
 # ------------------------------------------------------------ commands
 
 

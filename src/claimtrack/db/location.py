@@ -211,6 +211,8 @@ def user_data_path() -> Path:
 
 
 def resolve_location(option: str | None = None, cwd: Path | None = None) -> LedgerLocation:
+    if option is not None and not option.strip():
+        raise InvalidInput("--db is empty: give a ledger file or a database URL")
     if option:
         return from_value(option, "--db")
     env = os.environ.get(ENV_DB)
