@@ -36,7 +36,6 @@ from claimtrack.domain.errors import InvalidInput, LedgerUnavailable
 ENV_LOCK_TIMEOUT = "CLAIMTRACK_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT = 10.0  # seconds a write waits for another process's lock
 CONNECT_TIMEOUT = 10  # seconds to reach a PostgreSQL server
-SQLITE_MAGIC = b"SQLite format 3\x00"
 LEDGER_TABLES = frozenset({"claims", "forecasts", "resolutions"})
 T = TypeVar("T")
 
@@ -64,6 +63,9 @@ def check_sqlite_file(path: Path) -> str:
     Refuses (before SQLite writes anything, WAL included) a folder, a file
     that is not an SQLite database, and an SQLite database whose tables are
     not claimtrack's.  A missing or empty file is a new ledger ("rw").
+
+    The file is only ever read through SQLite: closing any other handle on
+    it would drop the POSIX locks that this process's open connections hold.
     """
     if path.is_dir():
         raise LedgerUnavailable(f"{path} is a folder, not a ledger file: give the path of a claims.db file")
@@ -71,21 +73,15 @@ def check_sqlite_file(path: Path) -> str:
         return "rw"
     if not path.is_file():
         raise LedgerUnavailable(f"{path} is not a regular file (a device or a pipe?): give the path of a claims.db file")
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(len(SQLITE_MAGIC))
-    except OSError as exc:
-        raise LedgerUnavailable(f"cannot read the ledger {path}: {exc.strerror or exc}") from None
+    if not os.access(path, os.R_OK):
+        raise LedgerUnavailable(f"cannot read the ledger {path}: permission denied")
     writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
-    if not head:
+    if path.stat().st_size == 0:
         if not writable:
             raise LedgerUnavailable(f"the ledger {path} is empty and read-only: nothing to read")
         return "rw"
-    if head != SQLITE_MAGIC:
-        raise LedgerUnavailable(f"{path} is not a claimtrack ledger (it is not an SQLite database); "
-                                "it was not changed: give another --db, or 'claimtrack init' to create one")
     mode = "rw" if writable else ("ro" if os.access(path.parent, os.W_OK) else "immutable")
-    tables = _sqlite_tables(path, "ro" if mode == "rw" else mode)
+    tables = _sqlite_tables(path, mode)
     if tables and not (LEDGER_TABLES & tables):
         raise LedgerUnavailable(
             f"{path} is an SQLite database of another program (tables: {', '.join(sorted(tables)[:5])}"
@@ -99,13 +95,21 @@ def _sqlite_uri(path: Path, mode: str) -> str:
 
 
 def _sqlite_tables(path: Path, mode: str) -> set[str]:
+    """The table names, read without changing the file (a reader in
+    rollback mode writes nothing; a WAL ledger is already WAL)."""
     try:
-        conn = sqlite3.connect(_sqlite_uri(path, mode), uri=True, timeout=lock_timeout())
+        if mode == "rw":
+            conn = sqlite3.connect(path, timeout=lock_timeout())
+        else:
+            conn = sqlite3.connect(_sqlite_uri(path, mode), uri=True, timeout=lock_timeout())
         try:
             rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
+        if "file is not a database" in str(exc):
+            raise LedgerUnavailable(f"{path} is not a claimtrack ledger (it is not an SQLite database); "
+                                    "it was not changed: give another --db, or 'claimtrack init' to create one") from None
         message = describe_failure(exc) or f"cannot read it: {exc}"
         raise LedgerUnavailable(f"{path}: {message}") from None
     return {r[0] for r in rows if not r[0].startswith("sqlite_")}
