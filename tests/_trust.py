@@ -88,3 +88,8 @@ def once(db_url: str) -> None:
     """Engine-independent checks run once, under the sqlite parameter."""
     if db_url.startswith("postgresql"):
         pytest.skip("engine-independent: runs once, under the sqlite parameter")
+
+
+# Engine-independent tests: only the sqlite parameter of the db_url fixture
+# (no PostgreSQL database is created just to be skipped).
+sqlite_only = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

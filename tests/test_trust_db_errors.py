@@ -14,7 +14,7 @@ import sqlite3
 import threading
 
 import pytest
-from _trust import assert_refused, once
+from _trust import sqlite_only, assert_refused, once
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.pool import Pool
 
@@ -65,6 +65,7 @@ def test_a_locked_ledger_waits_then_says_another_process_is_writing(cli, db_url,
     assert cli("forecast", "1", "70%").exit_code == 0  # and it works once the lock is gone
 
 
+@sqlite_only
 def test_a_write_waits_for_a_short_lock(cli, db_url, monkeypatch):
     """Bounded, not immediate: a lock released within the timeout is waited for."""
     once(db_url)
@@ -82,6 +83,7 @@ def test_a_write_waits_for_a_short_lock(cli, db_url, monkeypatch):
 
 
 @pytest.mark.parametrize("value", ["abc", "-1", "nan", "1e9"])
+@sqlite_only
 def test_a_bad_lock_timeout_is_one_line(cli, db_url, monkeypatch, value):
     once(db_url)
     _seed(cli)
@@ -115,6 +117,7 @@ def _import_file(tmp_path, n=300):
     return path
 
 
+@sqlite_only
 def test_a_full_disk_on_sqlite_is_one_line_and_writes_nothing(cli, db_url, dump, tmp_path, full_sqlite_disk):
     once(db_url)
     _seed(cli)
@@ -161,6 +164,7 @@ def test_a_full_disk_is_one_line_on_both_engines(cli, db_url, dump, monkeypatch,
     ("postgresql+psycopg://someone:pw-secret-1@no-such-host.invalid/db", "cannot reach"),
 ])
 @pytest.mark.parametrize("argv", [("list",), ("add", "x", "-p", "5%"), ("db", "upgrade"), ("verify",)])
+@sqlite_only
 def test_a_bad_url_or_unreachable_server_is_one_line(cli, db_url, url, needle, argv):
     once(db_url)
     result = cli(*argv, db=url)

@@ -14,7 +14,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from _trust import assert_refused, file_state, once, run_unprivileged
+from _trust import sqlite_only, assert_refused, file_state, once, run_unprivileged
 
 from claimtrack.db.location import DB_FILENAME
 
@@ -33,6 +33,7 @@ def _seed(cli):
 
 @pytest.mark.parametrize("argv", READS + WRITES + [("db", "upgrade"), ("import", "x.json")])
 @pytest.mark.parametrize("how", ["--db", "CLAIMTRACK_DB"])
+@sqlite_only
 def test_a_missing_path_is_an_error_and_creates_nothing(cli, tmp_path, monkeypatch, argv, how, db_url):
     once(db_url)
     target = tmp_path / "typo" / "claims.db"
@@ -47,6 +48,7 @@ def test_a_missing_path_is_an_error_and_creates_nothing(cli, tmp_path, monkeypat
 
 
 @pytest.mark.parametrize("argv", [("init",), ("demo", "--quiet")])
+@sqlite_only
 def test_init_and_demo_create_the_missing_ledger(cli, tmp_path, argv, db_url):
     once(db_url)
     target = tmp_path / "new.db"
@@ -56,6 +58,7 @@ def test_init_and_demo_create_the_missing_ledger(cli, tmp_path, argv, db_url):
     assert cli("list", "--all", db=str(target)).exit_code == 0
 
 
+@sqlite_only
 def test_due_on_a_mistyped_ledger_is_not_silent(cli, tmp_path, db_url):
     """The README's cron check: 'due -q' must not exit 0 on a typo."""
     once(db_url)
@@ -79,6 +82,7 @@ def nowhere(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("argv", READS)
+@sqlite_only
 def test_a_read_with_no_ledger_anywhere_creates_none(cli, nowhere, argv, db_url):
     once(db_url)
     result = cli(*argv, db=None)
@@ -87,6 +91,7 @@ def test_a_read_with_no_ledger_anywhere_creates_none(cli, nowhere, argv, db_url)
     assert not (Path.cwd() / DB_FILENAME).exists()
 
 
+@sqlite_only
 def test_a_write_with_no_ledger_uses_the_user_data_ledger_and_says_so(cli, nowhere, db_url):
     once(db_url)
     first = cli("add", "first claim", "-p", "60%", db=None)
@@ -103,6 +108,7 @@ def test_a_write_with_no_ledger_uses_the_user_data_ledger_and_says_so(cli, nowhe
     assert "user data ledger" in path.stderr
 
 
+@sqlite_only
 def test_a_ledger_in_a_parent_folder_is_found_and_explained(cli, tmp_path, monkeypatch, db_url):
     once(db_url)
     top = tmp_path / "project"
@@ -138,6 +144,7 @@ def _not_ledgers(tmp_path: Path) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize("argv", READS[:4] + WRITES[:2] + [("db", "upgrade"), ("db", "backup"), ("verify",)])
+@sqlite_only
 def test_what_is_not_a_ledger_is_refused_untouched(cli, tmp_path, argv, db_url):
     once(db_url)
     for kind, target in _not_ledgers(tmp_path).items():
@@ -153,6 +160,7 @@ def test_what_is_not_a_ledger_is_refused_untouched(cli, tmp_path, argv, db_url):
     conn.close()
 
 
+@sqlite_only
 def test_a_folder_named_claims_db_is_refused_when_found(cli, tmp_path, monkeypatch, db_url):
     once(db_url)
     (tmp_path / "w" / DB_FILENAME).mkdir(parents=True)
@@ -197,6 +205,7 @@ def _read_only(monkeypatch, *paths: Path) -> None:
 
 
 @pytest.mark.parametrize("what", ["file", "folder"])
+@sqlite_only
 def test_a_read_only_ledger_serves_reads_and_refuses_writes(cli, sqlite_path, monkeypatch, dump, what, tmp_path, db_url):
     once(db_url)
     _seed(cli)
@@ -217,6 +226,7 @@ def test_a_read_only_ledger_serves_reads_and_refuses_writes(cli, sqlite_path, mo
     assert dump(str(sqlite_path)) == before
 
 
+@sqlite_only
 def test_a_truly_read_only_ledger_as_an_unprivileged_user(cli, sqlite_path, tmp_path, dump, db_url):
     """The same with real file modes, as a user that root's bypass does not cover."""
     once(db_url)

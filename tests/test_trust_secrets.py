@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from _trust import assert_refused, once, run_cli
+from _trust import sqlite_only, assert_refused, once, run_cli
 from sqlalchemy.engine import make_url
 
 from claimtrack.db.location import libpq_url, normalise_url, redact_url, scrub, url_secrets
@@ -76,6 +76,7 @@ def test_scrub_hides_secrets_a_driver_echoes():
 @pytest.mark.parametrize("argv", [("db", "path"), ("list",), ("add", "x", "-p", "5%"), ("db", "upgrade"),
                                   ("db", "backup"), ("verify",), ("export",)])
 @pytest.mark.parametrize("how", ["--db", "CLAIMTRACK_DB"])
+@sqlite_only
 def test_no_command_prints_the_password(cli, db_url, monkeypatch, url, argv, how):
     once(db_url)
     if how == "CLAIMTRACK_DB":
@@ -89,6 +90,7 @@ def test_no_command_prints_the_password(cli, db_url, monkeypatch, url, argv, how
         assert_refused(result)
 
 
+@sqlite_only
 def test_db_path_shows_the_url_without_its_password(cli, db_url):
     once(db_url)
     result = cli("db", "path", db=URLS[1])

@@ -13,7 +13,7 @@ import os
 import subprocess
 
 import pytest
-from _trust import assert_refused, once, run_cli
+from _trust import sqlite_only, assert_refused, once, run_cli
 
 
 def _seed(cli):
@@ -37,6 +37,7 @@ def ledger_file(cli, db_url, tmp_path):
     [b"forecast", b"1", b"\xc3"],
     [b"show", b"\x80"],
 ])
+@sqlite_only
 def test_invalid_utf8_arguments_are_one_line(ledger_file, dump, argv, tmp_path):
     before = dump(ledger_file)
     result = run_cli(b"--db", ledger_file.encode(), *argv, cwd=tmp_path)
@@ -51,6 +52,7 @@ def test_surrogates_reaching_the_cli_in_process_are_one_line(cli, db_url, dump):
     assert dump(db_url) == before
 
 
+@sqlite_only
 def test_no_home_is_fine_when_the_ledger_is_given(ledger_file, tmp_path):
     env = {"HOME": None, "XDG_DATA_HOME": None, "CLAIMTRACK_CONFIG": None}
     listed = run_cli("--db", ledger_file, "list", "--json", env=env, cwd=tmp_path)
@@ -60,6 +62,7 @@ def test_no_home_is_fine_when_the_ledger_is_given(ledger_file, tmp_path):
     assert added.exit_code == 0, added.stderr
 
 
+@sqlite_only
 def test_no_home_and_no_ledger_is_one_line(tmp_path, db_url):
     once(db_url)
     env = {"HOME": None, "XDG_DATA_HOME": None, "CLAIMTRACK_DB": None}
@@ -79,17 +82,20 @@ def test_an_absurd_time_zone_is_one_line(cli, db_url, dump, monkeypatch, zone):
 
 
 @pytest.mark.parametrize("port", ["99999", "abc", "0", "-1", "65536"])
+@sqlite_only
 def test_a_bad_port_is_one_line(cli, db_url, port):
     once(db_url)
     assert_refused(cli("list", db=f"postgresql+psycopg://u:pw@127.0.0.1:{port}/db"), "port")
 
 
+@sqlite_only
 def test_the_review_ui_without_a_terminal_is_one_line(ledger_file, tmp_path):
     result = run_cli("--db", ledger_file, "tui", cwd=tmp_path, stdin=subprocess.DEVNULL, timeout=60)
     assert_refused(result, "terminal")
 
 
 @pytest.mark.parametrize("argv", [("list",), ("add", "x", "-p", "5%"), ("verify",), ("report",), ("db", "upgrade")])
+@sqlite_only
 def test_etc_passwd_is_not_a_ledger(cli, db_url, argv):
     once(db_url)
     if not os.path.exists("/etc/passwd"):
@@ -100,6 +106,7 @@ def test_etc_passwd_is_not_a_ledger(cli, db_url, argv):
     assert not os.path.exists("/etc/passwd-wal")
 
 
+@sqlite_only
 def test_an_empty_db_option_is_one_line(cli, db_url):
     once(db_url)
     assert_refused(cli("list", db=" ", create=False), "--db is empty")
@@ -110,16 +117,19 @@ def test_an_empty_db_option_is_one_line(cli, db_url):
 
 @pytest.mark.parametrize("typed, meant", [("lst", "list"), ("forcast", "forecast"), ("reslove", "resolve"),
                                           ("exprt", "export"), ("inbx", "inbox")])
+@sqlite_only
 def test_a_mistyped_command_gets_did_you_mean(cli, db_url, typed, meant):
     once(db_url)
     assert_refused(cli(typed), f"no such command '{typed}'", f"did you mean '{meant}'")
 
 
+@sqlite_only
 def test_a_mistyped_db_subcommand_gets_did_you_mean(cli, db_url):
     once(db_url)
     assert_refused(cli("db", "pth"), "did you mean 'path'")
 
 
+@sqlite_only
 def test_nothing_close_gets_no_guess(cli, db_url):
     once(db_url)
     line = assert_refused(cli("zzzzqq"), "no such command")
@@ -247,6 +257,7 @@ def test_edit_refuses_a_made_date_after_the_resolution(cli, db_url, dump):
 # ------------------------------------------------------------ db path
 
 
+@sqlite_only
 def test_db_path_says_how_the_ledger_was_found(cli, db_url, tmp_path, monkeypatch):
     once(db_url)
     _seed(cli)
