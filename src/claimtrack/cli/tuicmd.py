@@ -9,14 +9,8 @@ from claimtrack.cli import common
 
 def open_tui(ctx: click.Context) -> None:
     """Run the review UI (also what a bare ``claimtrack`` does in a terminal)."""
-    import sys
-
-    from claimtrack.domain.errors import InvalidInput
     from claimtrack.services.store import check_exists, locate, open_ledger
 
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise InvalidInput("the review UI needs a terminal (stdin and stdout are not one): "
-                           "in scripts use 'claimtrack list', 'claimtrack due' or 'claimtrack report'")
     location = locate(common.db_option(ctx))
     if check_exists(location, write=True):  # no ledger anywhere: create the user data one, and say so
         open_ledger(location, write=True, notify=common.note).dispose()
@@ -39,4 +33,15 @@ Examples:
 @click.pass_context
 def tui(ctx: click.Context) -> None:
     """Open the review UI: review, add, forecast, resolve and score claims."""
+    from claimtrack.domain.errors import InvalidInput
+
+    if not has_terminal():
+        raise InvalidInput("the review UI needs a terminal (stdin and stdout are not one): "
+                           "in scripts use 'claimtrack list', 'claimtrack due' or 'claimtrack report'")
     open_tui(ctx)
+
+
+def has_terminal() -> bool:
+    import sys
+
+    return sys.stdin.isatty() and sys.stdout.isatty()
