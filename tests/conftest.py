@@ -117,7 +117,11 @@ def cli(db_url):
     from claimtrack.cli import cli as group
     from claimtrack.cli.errors import run
 
-    def invoke(*args: str, input: str | None = None, db: str | None = db_url) -> CliResult:
+    def invoke(*args: str, input: str | None = None, db: str | None = db_url, create: bool = True) -> CliResult:
+        if create and db and "://" not in db and not Path(db).exists() and args and args[0] not in ("init", "demo"):
+            # the ledger file exists (empty), like the test's empty PostgreSQL
+            # database: claimtrack refuses a --db path that does not exist
+            Path(db).touch(mode=0o600)
         runner = CliRunner()
         argv = (["--db", db] if db else []) + [str(a) for a in args]
         with runner.isolation(input=input) as (out, err, _):

@@ -182,7 +182,7 @@ def test_unusable_ledgers_fail_cleanly(cli, tmp_path):
         ("list", "postgresql+psycopg://nobody:secret-pw@127.0.0.1:1/none"), ("list", "nosuchdriver://x/y"),
     ]
     for *argv, where in cases:
-        result = cli(*argv, db=str(where))
+        result = cli(*argv, db=str(where), create=False)
         assert result.exit_code != 0, argv
         assert "Traceback" not in result.output
         lines = result.stderr.strip().splitlines()

@@ -259,7 +259,7 @@ def test_an_unreachable_server_is_one_clean_line(cli, db_url):
     _once(db_url)
     url = "postgresql+psycopg://someone:hunter2-secret@127.0.0.1:1/nothing"
     result = cli("list", db=url)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("claimtrack: error: cannot open ledger")
     assert "hunter2-secret" not in result.output and "Traceback" not in result.output
@@ -269,7 +269,7 @@ def test_a_wrong_password_is_one_clean_line(pg_url, cli, db_url):
     _once(db_url)
     wrong = make_url(pg_url).set(password="definitely-wrong-pw").render_as_string(hide_password=False)
     result = cli("list", db=wrong)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("claimtrack: error: cannot open ledger")
     assert "definitely-wrong-pw" not in result.output
@@ -280,5 +280,5 @@ def test_a_missing_database_on_the_server_is_one_clean_line(pg_url, cli, db_url)
     missing = make_url(pg_url).set(database=f"nope_{uuid.uuid4().hex[:8]}").render_as_string(hide_password=False)
     for args in (("add", "x", "-p", "50%"), ("db", "upgrade"), ("verify",)):
         result = cli(*args, db=missing)
-        assert result.exit_code == 1
+        assert result.exit_code == 2
         assert result.stderr.startswith("claimtrack: error: cannot open ledger") and result.stderr.count("\n") == 1

@@ -310,6 +310,8 @@ def test_tui_command_and_bare_command_open_the_ui_on_the_cli_ledger(tmp_path, mo
     opened = []
     monkeypatch.setattr(ClaimtrackApp, "run", lambda self, *a, **k: opened.append(self.backend.db_option))
     path = str(tmp_path / "claims.db")
+    (tmp_path / "claims.db").touch()  # a --db path must exist
+    monkeypatch.setattr("claimtrack.cli.tuicmd.has_terminal", lambda: True)
     result = CliRunner().invoke(cli, ["--db", path, "tui"])
     assert result.exit_code == 0, result.output
     monkeypatch.setattr("claimtrack.cli.now._interactive", lambda: True)

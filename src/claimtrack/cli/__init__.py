@@ -14,19 +14,21 @@ import sys
 import click
 
 from claimtrack import __version__
+from claimtrack.cli.common import SuggestingGroup
 
 # name -> (module, attribute, one-line help shown in `claimtrack --help`)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "add": ("claimtrack.cli.claims", "add", "Log a claim with your probability and/or the claimant's."),
     "forecast": ("claimtrack.cli.claims", "forecast", "Add a forecast (an update) to a claim."),
     "resolve": ("claimtrack.cli.claims", "resolve", "Resolve a claim yes, no, ambiguous or void."),
-    "edit": ("claimtrack.cli.claims", "edit", "Edit a claim's statement, source, due date or tags (kept as history)."),
+    "edit": ("claimtrack.cli.claims", "edit", "Edit a claim's statement, source, dates or tags (kept as history)."),
     "list": ("claimtrack.cli.listing", "list_", "List claims (open ones by default)."),
     "show": ("claimtrack.cli.listing", "show", "Show a claim with every forecast, resolution and edit."),
     "due": ("claimtrack.cli.listing", "due", "Overdue and soon-due claims; exit 1 if anything is overdue."),
     "inbox": ("claimtrack.cli.inbox", "inbox", "Draft claims found by imports, waiting to be accepted or rejected."),
     "accept": ("claimtrack.cli.inbox", "accept", "Accept a draft claim from the inbox."),
     "reject": ("claimtrack.cli.inbox", "reject", "Reject a draft claim from the inbox."),
+    "unreject": ("claimtrack.cli.inbox", "unreject", "Restore a rejected draft to the inbox."),
     "report": ("claimtrack.cli.report", "report", "Calibration report: Brier, log score, calibration table, trend."),
     "import": ("claimtrack.cli.io", "import_", "Import claims and forecasts from a file."),
     "export": ("claimtrack.cli.io", "export", "Export the whole ledger as JSON or CSV."),
@@ -43,10 +45,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 # Commands that open the ledger through common.ledger(), which ends the
 # startup pause of the garbage collector (see main); any other command ends
 # it as soon as it is looked up.
-QUICK = frozenset({"add", "forecast", "resolve", "edit", "list", "show", "due", "inbox", "accept", "reject"})
+QUICK = frozenset({"add", "forecast", "resolve", "edit", "list", "show", "due", "inbox", "accept", "reject", "unreject"})
 
 
-class LazyGroup(click.Group):
+class LazyGroup(SuggestingGroup):
     def list_commands(self, ctx):
         return sorted(COMMANDS)
 

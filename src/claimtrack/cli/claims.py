@@ -72,7 +72,8 @@ def add(ctx, statement, prob, their, source, url, made, due, tags, note, details
         click.echo(claim.id)
 
 
-@click.command(epilog="""\b
+@click.command(context_settings={"ignore_unknown_options": True},  # '-5%' is a (bad) probability
+               epilog="""\b
 Examples:
   claimtrack forecast 12 0.8
   claimtrack forecast 12 "3 in 4" --by Priya --made yesterday --note "after the earnings call"
@@ -169,6 +170,7 @@ def resolve(ctx, claim_id, outcome, when, note, url, force, as_json):
 Examples:
   claimtrack edit 12 --statement "OpenAI ships its own AI chip by end of 2026"
   claimtrack edit 12 --tag openai --tag hardware --due 2026-12-31
+  claimtrack edit 12 --made 2023-11-08       # when the claim was really made
 """)
 @click.argument("claim_id")
 @click.option("--statement", metavar="TEXT", help="New statement.")
@@ -176,12 +178,19 @@ Examples:
 @click.option("--by", "source", metavar="SOURCE", help="New source ('' clears).")
 @click.option("--url", metavar="URL", help="New source URL ('' clears).")
 @click.option("--due", metavar="DATE", help="New resolve-by date ('none' clears).")
+@click.option("--made", metavar="DATE", help="New made date: on or before the claim's first forecast, "
+                                             "resolution and due date.")
 @click.option("--tag", "tags", multiple=True, metavar="TAG", help="Replace the tags (repeatable).")
 @click.option("--no-tags", is_flag=True, help="Remove every tag.")
 @common.json_option
 @click.pass_context
-def edit(ctx, claim_id, statement, details, source, url, due, tags, no_tags, as_json):
-    """Edit a claim's own fields.  Every change is kept in the claim's history."""
+def edit(ctx, claim_id, statement, details, source, url, due, made, tags, no_tags, as_json):
+    """Edit a claim's own fields.  Every change is kept in the claim's history.
+
+    --made moves the claim's made date (say, to when the claim was first
+    published); forecasts keep their own dates, so it can move earlier, or
+    later only up to the first forecast, resolution and due date.
+    """
     from claimtrack.services.config import current_user
     from claimtrack.services.ledger import edit_claim
 
@@ -197,12 +206,14 @@ def edit(ctx, claim_id, statement, details, source, url, due, tags, no_tags, as_
         changes["source_url"] = url
     if due is not None:
         changes["resolve_by"] = None if due.strip().lower() in ("none", "") else common.date(due, "due")
+    if made is not None:
+        changes["stated_at"] = common.date(made, "made")
     if tags or no_tags:
         if tags and no_tags:
             raise InvalidInput("give --tag or --no-tags, not both")
         changes["tags"] = () if no_tags else tags
     if not changes:
-        raise InvalidInput("nothing to change: give --statement, --details, --by, --url, --due or --tag")
+        raise InvalidInput("nothing to change: give --statement, --details, --by, --url, --due, --made or --tag")
     claim = edit_claim(common.ledger(ctx), cid, edited_by=current_user(), **changes)
     if as_json:
         common.echo_json(claim)

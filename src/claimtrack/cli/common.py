@@ -16,8 +16,45 @@ from claimtrack.domain.errors import InvalidInput, NotFound
 MAX_CLAIM_ID = 2**31 - 1
 
 
-def ledger(ctx: click.Context | None = None, *, create: bool = True):
-    """The Database the user means (opened once per command)."""
+class SuggestingGroup(click.Group):
+    """A group that answers a mistyped subcommand with "did you mean ..."."""
+
+    def resolve_command(self, ctx, args):
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError:
+            name = args[0] if args else ""
+            if not name or name.startswith("-"):
+                raise
+            import difflib
+
+            names = self.list_commands(ctx)
+            close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+            if not close:  # a prefix: 'rep' for 'report'
+                close = [n for n in names if n.startswith(name[:3])][:3]
+            hint = f": did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            raise click.UsageError(f"no such command {printable(name)!r}{hint}", ctx) from None
+
+
+# Commands that write to the ledger (``import --dry-run`` only reads); the
+# rest only read, and a read never creates a ledger.
+WRITERS = frozenset({"add", "forecast", "resolve", "edit", "accept", "reject", "unreject", "import", "tui"})
+
+
+def writes(ctx: click.Context) -> bool:
+    """Whether the running command writes to the ledger."""
+    if ctx.info_name == "report":
+        return bool(ctx.params.get("save"))
+    return ctx.info_name in WRITERS and not ctx.params.get("dry_run")
+
+
+def ledger(ctx: click.Context | None = None, *, create: bool = True, write: bool | None = None):
+    """The Database the user means (opened once per command).
+
+    A ledger that does not exist is an error, except for a write with no
+    ledger named or found: that creates the user data ledger and says so.
+    A read-only ledger serves reads and refuses writes.  ``create=False``
+    never creates one."""
     ctx = ctx or click.get_current_context()
     root = ctx.find_root()
     root.ensure_object(dict)
@@ -25,10 +62,15 @@ def ledger(ctx: click.Context | None = None, *, create: bool = True):
     if db is None:
         from claimtrack.services.store import open_ledger
 
-        db = root.obj["db"] = open_ledger(root.obj.get("db_option"), create=create)
+        db = root.obj["db"] = open_ledger(root.obj.get("db_option"), create=create,
+                                          write=writes(ctx) if write is None else write, notify=note)
         root.call_on_close(db.dispose)
         end_startup()
     return db
+
+
+def note(message: str) -> None:
+    click.echo(f"claimtrack: note: {printable(message)}", err=True)
 
 
 # Starting a command imports SQLAlchemy and claimtrack (about 100,000 objects
@@ -256,7 +298,9 @@ def console(stderr: bool = False):
 
 # C0/C1 control characters except tab and newline, shown as U+FFFD so that
 # user text cannot drive the terminal (clear it, retitle it, hide text).
-_CONTROLS = {c: "\ufffd" for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0))}
+# Lone surrogates (undecodable bytes of an argument) too: they cannot be encoded.
+_CONTROLS = {c: "\ufffd" for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0),
+                                    *range(0xD800, 0xE000))}
 
 
 def printable(text) -> str:

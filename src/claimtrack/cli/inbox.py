@@ -8,23 +8,30 @@ from claimtrack.cli import common
 from claimtrack.domain.errors import InvalidInput
 
 
-@click.command(epilog="Example:\n\n  claimtrack import notes.md && claimtrack inbox")
+@click.command(epilog="Examples:\n\n  claimtrack import notes.md && claimtrack inbox\n\n  claimtrack inbox --rejected")
+@click.option("--rejected", is_flag=True, help="List the rejected drafts instead ('claimtrack unreject ID' restores one).")
 @common.json_option
 @click.pass_context
-def inbox(ctx, as_json):
+def inbox(ctx, rejected, as_json):
     """List draft claims (not scored, not listed as open) to accept or reject."""
     from claimtrack.cli.render import claim_table
     from claimtrack.domain.filters import ClaimFilter
     from claimtrack.services.queries import list_claims
 
-    drafts = list_claims(common.ledger(ctx), ClaimFilter(state="draft"), sort="made")
+    db = common.ledger(ctx)
+    if rejected:
+        drafts = list_claims(db, ClaimFilter(state="rejected"), sort="made")
+    else:
+        drafts = list_claims(db, ClaimFilter(state="draft"), sort="made")
     if as_json:
         common.echo_json(drafts)
     elif not drafts:
-        click.echo("the inbox is empty")
+        click.echo("no rejected drafts" if rejected else "the inbox is empty")
     else:
         out = common.console()
-        out.print(claim_table(drafts, title=f"Inbox ({len(drafts)}): claimtrack accept ID [-p P] | claimtrack reject ID", width=out.width))
+        title = (f"Rejected drafts ({len(drafts)}): claimtrack unreject ID | claimtrack accept ID" if rejected else
+                 f"Inbox ({len(drafts)}): claimtrack accept ID [-p P] | claimtrack reject ID")
+        out.print(claim_table(drafts, title=title, width=out.width, full=True))
 
 
 @click.command(epilog="""\b
@@ -39,7 +46,7 @@ Examples:
 @click.option("--statement", metavar="TEXT", help="Reword the statement while accepting (kept as history).")
 @click.pass_context
 def accept(ctx, claim_id, prob, made, statement):
-    """Accept a draft: it becomes an open claim that is listed and scored."""
+    """Accept a draft (a rejected one too): it becomes an open claim that is listed and scored."""
     from claimtrack.services.config import current_user
     from claimtrack.services.ledger import set_status
 
@@ -66,3 +73,16 @@ def reject(ctx, claim_id):
     cid = common.claim_id(claim_id)
     set_status(common.ledger(ctx), cid, "rejected", edited_by=current_user())
     click.echo(f"claim {cid}: rejected")
+
+
+@click.command(epilog="Example:\n\n  claimtrack inbox --rejected && claimtrack unreject 31")
+@click.argument("claim_id")
+@click.pass_context
+def unreject(ctx, claim_id):
+    """Restore a rejected draft to the inbox (kept in the claim's history)."""
+    from claimtrack.services.config import current_user
+    from claimtrack.services.ledger import set_status
+
+    cid = common.claim_id(claim_id)
+    set_status(common.ledger(ctx), cid, "draft", edited_by=current_user())
+    click.echo(f"claim {cid}: back in the inbox")

@@ -122,12 +122,24 @@ def _print_summary(file: Path, fmt: str, summary, dry_run: bool) -> None:
     if summary.flagged_after_resolution:
         click.echo(f"{summary.flagged_after_resolution} forecasts are dated after their claim's resolution: "
                    "kept and flagged, never scored")
+    if dry_run:
+        _show_drafts(summary.drafts)
     if fmt == "notes" and summary.claims_added:
         click.echo("the candidates are drafts: review them with 'claimtrack inbox'")
     for s in summary.skipped[:20]:
         click.echo(f"  skipped {s.location}: {s.reason}", err=True)
     if len(summary.skipped) > 20:
         click.echo(f"  ... and {len(summary.skipped) - 20} more (use --report FILE for the full list)", err=True)
+
+
+def _show_drafts(drafts) -> None:
+    """Each draft a dry run would add: its date, source, suggested probability and text."""
+    from claimtrack.domain.datefmt import format_date
+    from claimtrack.domain.probability import format_probability
+
+    for d in drafts:
+        p = format_probability(d.forecasts[0].probability) if d.forecasts else "-"
+        click.echo(common.printable(f"  draft {format_date(d.stated_at)} | {d.source or '-'} | {p} | {d.statement}"))
 
 
 @contextmanager

@@ -39,23 +39,28 @@ def others_text(claim: ClaimSummary) -> str:
     return _pct(claim.others) if claim.n_others == 1 else f"{_pct(claim.others)} of {claim.n_others}"
 
 
-def claim_table(claims: list[ClaimSummary], title: str | None = None, width: int = 80, me: str | None = None):
+def claim_table(claims: list[ClaimSummary], title: str | None = None, width: int = 80, me: str | None = None,
+                *, full: bool = False):
     """A claim list.  With ``me`` (the user's name), the probability columns
     say whose they are: the user's own current forecast under their name,
     then the claimant's call and the median of everyone else's (the narrow
     layout keeps whichever of those two the list has).  Without it, the
     newest forecast by anyone, with who made it.  The 'made' column is
-    dropped on consoles narrower than 100."""
+    dropped on consoles narrower than 100 (unless ``full``: the inbox shows
+    every draft's text, source and date whole)."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
     now = utcnow()
-    wide = width >= 100
+    wide = width >= 100 or full
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, expand=False, pad_edge=False)
     table.add_column("id", justify="right", style="cyan", no_wrap=True)
     table.add_column("statement", overflow="fold", min_width=24, max_width=70, ratio=1)
-    table.add_column("source", max_width=14, overflow="ellipsis", no_wrap=True)
+    if full:
+        table.add_column("source", max_width=24, overflow="fold")
+    else:
+        table.add_column("source", max_width=14, overflow="ellipsis", no_wrap=True)
     columns: list = []
     if me is not None:
         table.add_column(printable(me)[:12], justify="right", no_wrap=True, style="bold")

@@ -103,7 +103,7 @@ def _show_demo(db) -> None:
                "'claimtrack tui' (the review UI), 'claimtrack --help'")
 
 
-@click.group(epilog="Examples:\n\n  claimtrack db path\n\n  claimtrack db backup ~/claims-backup.db\n\n"
+@click.group(cls=common.SuggestingGroup, epilog="Examples:\n\n  claimtrack db path\n\n  claimtrack db backup ~/claims-backup.db\n\n"
                     "  claimtrack db restore ~/claims-backup.db")
 def db():
     """Where the ledger is, its schema, backups and restores."""
@@ -112,38 +112,40 @@ def db():
 @db.command("path", epilog="Example:\n\n  CLAIMTRACK_DB=~/team.db claimtrack db path")
 @click.pass_context
 def db_path(ctx):
-    """Print the ledger in use and why it was chosen."""
-    from claimtrack.services.store import locate
+    """Print the ledger in use; how it was found goes to stderr."""
+    from claimtrack.services.store import locate, missing
 
     location = locate(common.db_option(ctx))
     click.echo(location.display())
-    click.echo(f"(chosen by {location.how}{'' if location.path is None or location.path.exists() else '; not created yet'})", err=True)
+    state = "; it does not exist yet" if missing(location) else ""
+    click.echo(f"({location.explain()}{state})", err=True)
 
 
 @db.command("upgrade", epilog="Example:\n\n  claimtrack --db old-claims.db db upgrade")
 @click.pass_context
 def db_upgrade(ctx):
     """Upgrade the ledger's schema to this version (backs up a file ledger first)."""
-    from claimtrack.db.engine import Database, make_engine
-    from claimtrack.db.migrate import SCHEMA_HEAD, current_revision, upgrade
-    from claimtrack.services.store import locate
+    from claimtrack.db.engine import describe_failure
+    from claimtrack.db.location import scrub
+    from claimtrack.db.migrate import SCHEMA_HEAD, connect, upgrade
+    from claimtrack.domain.errors import LedgerError, LedgerUnavailable
+    from claimtrack.services.store import check_exists, locate
 
     location = locate(common.db_option(ctx))
-    if location.path is not None and not location.path.exists():
-        raise InvalidInput(f"no ledger at {location.path}: run 'claimtrack init' first")
-    database = Database(location, make_engine(location))
+    check_exists(location, write=False)
+    database, before = connect(location, create=False)  # refuses a newer schema, another program's database
     try:
-        try:
-            before = current_revision(database.engine)
-        except Exception as exc:  # unreachable server, wrong password, not a database
-            from claimtrack.domain.errors import LedgerError
-
-            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__]
-            raise LedgerError(f"cannot open ledger {location.display()}: {reason[0]}") from None
         if before == SCHEMA_HEAD:
             click.echo(f"already at schema {SCHEMA_HEAD}")
             return
-        saved = upgrade(database)
+        database.refuse_if_read_only()
+        try:
+            saved = upgrade(database)
+        except LedgerError:
+            raise
+        except Exception as exc:
+            reason = scrub(describe_failure(exc) or str(exc).splitlines()[0], location.url)
+            raise LedgerUnavailable(f"cannot upgrade ledger {location.display()}: {reason}") from None
         click.echo(f"upgraded {before or 'empty'} -> {SCHEMA_HEAD}" + (f" (backup: {saved})" if saved else ""))
     finally:
         database.dispose()
@@ -162,8 +164,13 @@ def db_backup(ctx, dest):
     database = common.ledger(ctx, create=False)
     location = database.location
     if location.path is None:
-        click.echo("this ledger is on a server: back it up with pg_dump, e.g.\n"
-                   f"  pg_dump --format=custom --file claims.dump '{location.display()}'")
+        import shlex
+
+        from claimtrack.db.location import libpq_url
+
+        click.echo("this ledger is on a PostgreSQL server: back it up with pg_dump (it reads the password "
+                   "from ~/.pgpass or $PGPASSWORD):\n"
+                   f"  pg_dump --format=custom --file claims.dump {shlex.quote(libpq_url(location.url))}")
         return
     target = dest or backup_path_for(location.path, "backup")
     if target.is_dir():

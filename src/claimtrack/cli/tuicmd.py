@@ -9,6 +9,11 @@ from claimtrack.cli import common
 
 def open_tui(ctx: click.Context) -> None:
     """Run the review UI (also what a bare ``claimtrack`` does in a terminal)."""
+    from claimtrack.services.store import check_exists, locate, open_ledger
+
+    location = locate(common.db_option(ctx))
+    if check_exists(location, write=True):  # no ledger anywhere: create the user data one, and say so
+        open_ledger(location, write=True, notify=common.note).dispose()
     from claimtrack.tui.app import create_app
 
     app = create_app(common.db_option(ctx))
@@ -28,4 +33,15 @@ Examples:
 @click.pass_context
 def tui(ctx: click.Context) -> None:
     """Open the review UI: review, add, forecast, resolve and score claims."""
+    from claimtrack.domain.errors import InvalidInput
+
+    if not has_terminal():
+        raise InvalidInput("the review UI needs a terminal (stdin and stdout are not one): "
+                           "in scripts use 'claimtrack list', 'claimtrack due' or 'claimtrack report'")
     open_tui(ctx)
+
+
+def has_terminal() -> bool:
+    import sys
+
+    return sys.stdin.isatty() and sys.stdout.isatty()

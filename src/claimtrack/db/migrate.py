@@ -17,9 +17,9 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from claimtrack.db.backup import backup_path_for, backup_sqlite
-from claimtrack.db.engine import Database, create_private_file, make_engine
+from claimtrack.db.engine import Database, check_sqlite_file, create_private_file, describe_failure, make_engine
 from claimtrack.db.location import LedgerLocation
-from claimtrack.domain.errors import LedgerError
+from claimtrack.domain.errors import LedgerError, LedgerUnavailable
 
 # The newest revision in migrations/versions; tests/test_migrations.py checks
 # that it matches Alembic's own idea of head.
@@ -152,34 +152,74 @@ def _upgrade_sqlite(db: Database) -> None:
             raw.execute("PRAGMA foreign_keys=ON")
 
 
+def connect(location: LedgerLocation, *, create: bool = True) -> tuple[Database, str | None]:
+    """Open ``location`` without changing its schema: the database and its
+    stamped revision.  Refuses (before SQLite switches anything to WAL) a
+    folder, a file that is not a ledger, another program's database and a
+    schema newer than this code; all failures are one line."""
+    mode = "rw"
+    if location.path is not None:
+        mode = check_sqlite_file(location.path)
+        if not location.path.exists():
+            if not create:
+                raise LedgerUnavailable(f"no ledger at {location.path}: run 'claimtrack init' to create one")
+            try:
+                create_private_file(location.path)
+            except FileExistsError:
+                pass  # another process created it a moment ago
+    db = Database(location, make_engine(location, mode), read_only=mode != "rw")
+    try:
+        revision = current_revision(db.engine)
+        if revision is None and location.path is None:
+            tables = set(_table_names(db.engine))
+            if tables and not tables & {"claims", "forecasts", "resolutions"}:
+                raise LedgerUnavailable(
+                    f"{location.display()} holds another program's tables ({', '.join(sorted(tables)[:5])}), "
+                    "not a claimtrack ledger; it was not changed")
+    except LedgerUnavailable:
+        db.dispose()
+        raise
+    except Exception as exc:  # connection refused, wrong password, locked or damaged file...
+        db.dispose()
+        raise LedgerUnavailable(f"cannot open ledger {location.display()}: {_describe(exc, location)}") from None
+    if revision is not None and revision != SCHEMA_HEAD and not _known_revision(revision):
+        db.dispose()
+        raise LedgerUnavailable(
+            f"ledger {location.display()} has schema {revision}, newer than this claimtrack "
+            f"({SCHEMA_HEAD}); upgrade claimtrack; the ledger was not changed")
+    return db, revision
+
+
 def open_database(location: LedgerLocation, *, create: bool = True, migrate: bool = True) -> Database:
     """Open (and if needed create or upgrade) the ledger at ``location``."""
-    if location.path is not None and not location.path.exists():
-        if not create:
-            raise LedgerError(f"no ledger at {location.path}: run 'claimtrack init' or 'claimtrack demo'")
-        try:
-            create_private_file(location.path)
-        except FileExistsError:
-            pass  # another process created it a moment ago
-    try:
-        db = Database(location, make_engine(location))
-        revision = current_revision(db.engine)
-    except Exception as exc:  # connection refused, bad URL, not a database...
-        raise LedgerError(f"cannot open ledger {location.display()}: {_one_line(exc)}") from exc
+    db, revision = connect(location, create=create)
     if revision == SCHEMA_HEAD:
         return db
-    if revision is not None and not _known_revision(revision):
-        raise LedgerError(
-            f"ledger {location.display()} has schema {revision}, newer than this claimtrack "
-            f"({SCHEMA_HEAD}); upgrade claimtrack"
-        )
+    if db.read_only:
+        db.dispose()
+        raise LedgerUnavailable(f"the ledger is read-only ({location.display()}) and its schema needs an upgrade "
+                                f"({revision or 'empty'} -> {SCHEMA_HEAD}): make it writable once")
     if not migrate:
         raise LedgerError(f"ledger {location.display()} needs 'claimtrack db upgrade'")
     try:
         upgrade(db)
+    except LedgerError:
+        raise
     except Exception as exc:
-        raise LedgerError(f"cannot upgrade ledger {location.display()}: {_one_line(exc)}") from exc
+        raise LedgerUnavailable(f"cannot upgrade ledger {location.display()}: {_describe(exc, location)}") from None
     return db
+
+
+def _table_names(engine: Engine) -> list[str]:
+    from sqlalchemy import inspect
+
+    return inspect(engine).get_table_names()
+
+
+def _describe(exc: BaseException, location: LedgerLocation) -> str:
+    from claimtrack.db.location import scrub
+
+    return scrub(describe_failure(exc) or _one_line(exc), location.url)
 
 
 def _known_revision(revision: str) -> bool:

@@ -108,11 +108,14 @@ def user_timezone() -> tzinfo:
         return du_tz.tzlocal()
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+    shown = repr(name if len(name) <= 40 else name[:40] + "...")
     try:
+        if len(name) > 255:  # no zone name is this long; the file lookup would fail on it
+            raise ValueError(name)
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name the file system refuses
         raise InvalidInput(
-            f"invalid CLAIMTRACK_TZ {name!r}: use an IANA zone name like Europe/Paris or UTC"
+            f"invalid CLAIMTRACK_TZ {shown}: use an IANA zone name like Europe/Paris or UTC"
         ) from None
 
 

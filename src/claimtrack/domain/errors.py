@@ -34,3 +34,10 @@ class LedgerError(ClaimtrackError):
     """The database cannot be opened, migrated or trusted."""
 
     exit_code = 1
+
+
+class LedgerUnavailable(LedgerError):
+    """The ledger cannot be used as asked: missing, not a ledger, read-only,
+    locked, unreachable, or the disk is full.  One line, exit status 2."""
+
+    exit_code = 2

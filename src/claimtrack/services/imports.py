@@ -43,6 +43,7 @@ class ImportSummary:
     skipped: list[Rejected] = field(default_factory=list)
     dry_run: bool = False
     claim_ids: list[int] = field(default_factory=list)  # ids of added claims, in order
+    drafts: list[ClaimIn] = field(default_factory=list)  # new drafts (for a dry run to show)
 
     def as_dict(self) -> dict:
         return {
@@ -52,6 +53,9 @@ class ImportSummary:
             "resolutions": {"added": self.resolutions_added, "already_present": self.resolutions_present},
             "skipped": [{"location": s.location, "reason": s.reason} for s in self.skipped],
             "dry_run": self.dry_run,
+            **({"drafts": [{"statement": d.statement, "source": d.source, "made": d.stated_at,
+                            "probability": d.forecasts[0].probability if d.forecasts else None}
+                           for d in self.drafts]} if self.dry_run else {}),
         }
 
 
@@ -142,6 +146,7 @@ def _store(session: Session, claims: Sequence[ClaimIn], extra_tags: tuple[str, .
             progress(min(start + CHUNK, len(new_rows)), max(len(new_rows), 1))
     summary.claims_added = len(new_rows)
     summary.claim_ids = [ids[i][0] for i in new_idx]
+    summary.drafts = [claims[i] for i in new_idx if claims[i].status == "draft"]
     # 2. tags and history of new claims
     tag_rows, edit_rows = [], []
     for i in new_idx:

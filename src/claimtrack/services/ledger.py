@@ -341,7 +341,7 @@ def resolve_claim(db: Database, claim_id: int, outcome: str, *, resolved_at: dat
     return db.run_write(work)
 
 
-EDITABLE = ("statement", "details", "source", "source_url", "resolve_by", "tags")
+EDITABLE = ("statement", "details", "source", "source_url", "resolve_by", "tags", "stated_at")
 
 
 def edit_claim(db: Database, claim_id: int, *, edited_by: str | None = None,
@@ -368,6 +368,10 @@ def edit_claim(db: Database, claim_id: int, *, edited_by: str | None = None,
         else:
             clean[key] = value
     now = utcnow()
+    if clean.get("stated_at") is None and "stated_at" in clean:
+        raise InvalidInput("a claim's made date cannot be cleared: give a date")
+    if "stated_at" in clean and clean["stated_at"] > now + timedelta(minutes=5):
+        raise InvalidInput("the claim's made date is in the future: a claim is logged when or after it is made")
 
     def work(session: Session) -> ClaimSummary:
         claim = load_claim(session, claim_id, for_update=True)
@@ -386,6 +390,8 @@ def edit_claim(db: Database, claim_id: int, *, edited_by: str | None = None,
                     continue
                 if key == "resolve_by" and value is not None and value < claim.stated_at:
                     raise InvalidInput("the due date is before the claim was made: give a later date")
+                if key == "stated_at":
+                    _check_made(session, claim, value, clean.get("resolve_by", claim.resolve_by))
                 setattr(claim, key, value)
                 old_text, new_text = _as_text(old), _as_text(value)
             session.add(m.ClaimEdit(claim_id=claim.id, field=key, old_value=old_text,
@@ -399,11 +405,33 @@ def edit_claim(db: Database, claim_id: int, *, edited_by: str | None = None,
     return db.run_write(work)
 
 
+def _check_made(session: Session, claim: m.Claim, made: datetime, resolve_by: datetime | None) -> None:
+    """A new made date may not come after anything that followed the claim:
+    its first forecast, its first resolution or its due date."""
+    from sqlalchemy import func
+
+    first_forecast = session.execute(select(func.min(m.forecasts.c.made_at))
+                                     .where(m.forecasts.c.claim_id == claim.id)).scalar()
+    first_resolution = session.execute(select(func.min(m.resolutions.c.resolved_at))
+                                       .where(m.resolutions.c.claim_id == claim.id)).scalar()
+    for when, what in ((first_forecast, "its first forecast"), (first_resolution, "its resolution"),
+                       (resolve_by, "its due date")):
+        if when is not None and made > _utc(when):
+            raise InvalidInput(f"claim {claim.id} cannot be made after {what} ({_utc(when):%Y-%m-%d %H:%M} UTC): "
+                               "give a made date on or before it")
+
+
+# (from, to) status changes; a rejected draft can go back to the inbox or be accepted
+STATUS_CHANGES = frozenset({("draft", "active"), ("draft", "rejected"), ("rejected", "draft"), ("rejected", "active")})
+
+
 def set_status(db: Database, claim_id: int, status: str, *, edited_by: str | None = None,
                probability: float | None = None, forecaster: str | None = None,
                statement: str | None = None, made_at: datetime | None = None) -> ClaimSummary:
     """Accept (draft -> active, optionally with the user's own probability and a
-    reworded statement) or reject a draft, in one transaction.
+    reworded statement), reject a draft, or undo a rejection (rejected -> draft,
+    or straight to active), in one transaction; the change is kept in the
+    claim's history.
 
     The user's probability is their own forecast made now (``made_at`` to
     backdate it): the note's date is when the *claimant* spoke, not when the
@@ -421,9 +449,10 @@ def set_status(db: Database, claim_id: int, status: str, *, edited_by: str | Non
 
     def work(session: Session) -> ClaimSummary:
         claim = load_claim(session, claim_id, for_update=True)
-        if claim.status != "draft":
-            raise Conflict(f"claim {claim_id} is not in the inbox (it is {claim.status}): only drafts can be accepted or rejected")
-        session.add(m.ClaimEdit(claim_id=claim.id, field="status", old_value="draft",
+        if (claim.status, status) not in STATUS_CHANGES:
+            raise Conflict(f"claim {claim_id} is {'an active claim' if claim.status == 'active' else claim.status}: "
+                           "only drafts can be accepted or rejected, and only rejected drafts restored")
+        session.add(m.ClaimEdit(claim_id=claim.id, field="status", old_value=claim.status,
                                 new_value=status, edited_at=now, edited_by=edited_by))
         claim.status = status
         claim.revision += 1
