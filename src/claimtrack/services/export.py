@@ -3,21 +3,32 @@
 The native JSON document (``format: claimtrack``, ``version: 1``) is what
 ``claimtrack import`` reads back losslessly; the CSV is the same records
 flattened, one row per record with a ``record`` column.
+
+Both stream: claims are read in id order, a chunk at a time, each chunk's
+forecasts, resolutions, edits and tags by one ranged query per table, as
+plain rows from the query layer (:mod:`claimtrack.services.rows`: no ORM
+objects, SQLite's stored timestamp text sliced into ISO text), and written
+out before the next chunk is read, so memory stays flat whatever the size
+of the ledger.  One read transaction covers the whole export: it is one
+consistent snapshot.  Which columns are exported, and how each value is
+written, comes from the field lists below and the columns' types in
+:mod:`claimtrack.db.models`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from operator import itemgetter
 
-from sqlalchemy import select
+from sqlalchemy import Float, String, case, func, literal_column, null, select
 
 from claimtrack.db import models as m
 from claimtrack.db.engine import Database
+from claimtrack.services.rows import is_bool, is_time, iso, plain_rows, sqlite_time_text, stored_time
 
 FORMAT_NAME = "claimtrack"
 FORMAT_VERSION = 1
-CHUNK = 500
+CHUNK = 2000  # claims per chunk (their forecasts: ~10 each on a typical ledger)
 
 CLAIM_FIELDS = ("id", "uuid", "statement", "details", "source", "source_url", "stated_at",
                 "recorded_at", "resolve_by", "status", "import_key")
@@ -26,47 +37,148 @@ RESOLUTION_FIELDS = ("uuid", "outcome", "resolved_at", "note", "evidence_url", "
                      "recorded_at", "import_key")
 EDIT_FIELDS = ("field", "old_value", "new_value", "edited_at", "edited_by")
 
+CSV_COLUMNS = ("record", "claim_uuid", "claim_id", "uuid", "statement", "details", "source", "source_url",
+               "stated_at", "recorded_at", "resolve_by", "status", "tags", "forecaster", "probability",
+               "made_at", "rationale", "outcome", "resolved_at", "note", "evidence_url", "resolved_by",
+               "field", "old_value", "new_value", "edited_at", "edited_by", "import_key")
 
-def iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat().replace("+00:00", "Z")
+# the tables the claim's records come from: (record name, table, exported fields)
+_ID = CLAIM_FIELDS.index("id")
+_CHILDREN = (("forecast", m.forecasts, FORECAST_FIELDS), ("resolution", m.resolutions, RESOLUTION_FIELDS),
+             ("edit", m.claim_edits, EDIT_FIELDS))
+FORECAST_BUDGET = 20_000  # a chunk ends once its claims hold this many forecasts (memory stays flat)
+_GUARD_FIRST = ("=", "+", "-", "@", "\t", "\r", "'")  # a cell csvsafe.guard may change starts with one of these
 
 
-def _pick(obj, fields) -> dict:
-    out = {}
-    for name in fields:
-        value = getattr(obj, name)
-        out[name] = iso(value) if isinstance(value, datetime) else value
-    return out
+class _Reader:
+    """The columns read for one kind of record, and how a row becomes the values written.
+
+    A row is ``(*values in fields order, *extra, mask, NULL)``.  SQLite does
+    the usual work itself (timestamps to ISO text; in the CSV, spotting the
+    cells the formula guard may change) and sets bit ``i`` of ``mask`` when
+    value ``i`` still needs Python: a timestamp stored in an unusual form, a
+    boolean (0/1 on SQLite), a cell to guard.  Elsewhere every such value goes
+    through Python.  Rows whose mask is 0, nearly all of them, are used as
+    they come: no per-row Python work.
+    """
+
+    def __init__(self, table, fields: tuple[str, ...], dialect: str, *, csv: bool, extra=()) -> None:
+        from claimtrack.domain.csvsafe import guard
+
+        sqlite = dialect == "sqlite"
+        exprs, flags, self.convert = [], [], {}
+        constant = 0
+        for i, name in enumerate(fields):
+            col, bit = table.c[name], 1 << i
+            expr, convert, flag = col, None, None
+            if is_time(col):
+                if sqlite:
+                    expr, flag = sqlite_time_text(col, flag=bit)
+                    convert = lambda v: iso(stored_time(v))  # noqa: E731
+                else:
+                    convert, constant = iso, constant | bit
+            elif is_bool(col) and sqlite:
+                convert, constant = (lambda v: None if v is None else bool(v)), constant | bit
+            elif csv and isinstance(col.type, Float):
+                convert = lambda v: None if v is None else guard(repr(v))  # noqa: E731
+                flag = case((col < 0, literal_column(str(bit))), else_=literal_column("0")) if sqlite else None
+                constant |= 0 if sqlite else bit
+            elif csv and isinstance(col.type, String):
+                convert = guard
+                if sqlite:
+                    first = func.substr(col, 1, 1)
+                    flag = case((first.in_(_GUARD_FIRST), literal_column(str(bit))), else_=literal_column("0"))
+                else:
+                    constant |= bit
+            exprs.append(expr)
+            if flag is not None:
+                flags.append(flag)
+            if convert is not None:
+                self.convert[i] = convert
+        mask = literal_column(str(constant))
+        for flag in flags:
+            mask = mask + flag
+        self.columns = [*exprs, *extra, mask, null()]
+        self.mask_at = len(exprs) + len(extra)
+        self.blank_at = self.mask_at + 1
+
+    def fix(self, row) -> list:
+        values = list(row)
+        mask = values[self.mask_at]
+        for i, convert in self.convert.items():
+            if mask >> i & 1 and values[i] is not None:
+                values[i] = convert(values[i])
+        return values
+
+    def rows(self, conn, query, chunk: int):
+        at, fix = self.mask_at, self.fix
+        for rows in plain_rows(conn, query, chunk):
+            for row in rows:
+                yield fix(row) if row[at] else row
+
+
+def _chunks(db: Database, *, csv: bool) -> Iterator[tuple[list, dict, list[dict]]]:
+    """Claims in id order, a chunk at a time, rows as :class:`_Reader` makes
+    them: (claim rows, {claim id: tags}, [{claim id: rows} per child table])."""
+    with db.read() as session:
+        conn = session.connection()
+        dialect = conn.dialect.name
+        n_at = len(CLAIM_FIELDS)
+        claims = _Reader(m.claims, CLAIM_FIELDS, dialect, csv=csv, extra=(m.claims.c.n_forecasts,))
+        children = [(table, _Reader(table, fields, dialect, csv=csv, extra=(table.c.claim_id,)))
+                    for _, table, fields in _CHILDREN]
+        readers = (claims, [reader for _, reader in children])
+        query = select(*claims.columns).order_by(m.claims.c.id)
+        batch: list = []
+        budget = 0
+        for row in claims.rows(conn, query, 1000):
+            batch.append(row)
+            budget += (row[n_at] or 0) + 1
+            if budget >= FORECAST_BUDGET or len(batch) >= CHUNK:
+                yield _children(conn, batch, children), readers
+                batch, budget = [], 0
+        if batch:
+            yield _children(conn, batch, children), readers
+
+
+def _children(conn, batch: list, children) -> tuple[list, dict, list[dict]]:
+    first, last = batch[0][_ID], batch[-1][_ID]
+    grouped = []
+    for table, reader in children:
+        by_claim: dict[int, list] = {}
+        cid_at = reader.mask_at - 1
+        query = (select(*reader.columns).where(table.c.claim_id.between(first, last))
+                 .order_by(table.c.claim_id, table.c.id))
+        for row in reader.rows(conn, query, 5000):
+            cid = row[cid_at]
+            rows = by_claim.get(cid)
+            if rows is None:
+                by_claim[cid] = [row]
+            else:
+                rows.append(row)
+        grouped.append(by_claim)
+    tags: dict[int, list[str]] = {}
+    query = (select(m.claim_tags.c.claim_id, m.claim_tags.c.tag)
+             .where(m.claim_tags.c.claim_id.between(first, last))
+             .order_by(m.claim_tags.c.claim_id, m.claim_tags.c.tag))
+    for rows in plain_rows(conn, query, 5000):
+        for cid, tag in rows:
+            tags.setdefault(cid, []).append(tag)
+    return batch, tags, grouped
 
 
 def iter_claims(db: Database) -> Iterator[dict]:
     """Every claim (drafts and rejected included) as a plain dict, by id."""
-    last_id = 0
-    while True:
-        with db.read() as session:
-            claims = session.execute(
-                select(m.Claim).where(m.Claim.id > last_id).order_by(m.Claim.id).limit(CHUNK)
-            ).scalars().all()
-            if not claims:
-                return
-            ids = [c.id for c in claims]
-            grouped: dict[str, dict[int, list]] = {k: {i: [] for i in ids} for k in ("f", "r", "e", "t")}
-            for f in session.execute(select(m.Forecast).where(m.Forecast.claim_id.in_(ids)).order_by(m.Forecast.id)).scalars():
-                grouped["f"][f.claim_id].append(_pick(f, FORECAST_FIELDS))
-            for r in session.execute(select(m.Resolution).where(m.Resolution.claim_id.in_(ids)).order_by(m.Resolution.id)).scalars():
-                grouped["r"][r.claim_id].append(_pick(r, RESOLUTION_FIELDS))
-            for e in session.execute(select(m.ClaimEdit).where(m.ClaimEdit.claim_id.in_(ids)).order_by(m.ClaimEdit.id)).scalars():
-                grouped["e"][e.claim_id].append(_pick(e, EDIT_FIELDS))
-            for cid, tag in session.execute(select(m.ClaimTag.claim_id, m.ClaimTag.tag).where(m.ClaimTag.claim_id.in_(ids)).order_by(m.ClaimTag.tag)):
-                grouped["t"][cid].append(tag)
-            for c in claims:
-                record = _pick(c, CLAIM_FIELDS)
-                record["tags"] = grouped["t"][c.id]
-                record["forecasts"] = grouped["f"][c.id]
-                record["resolutions"] = grouped["r"][c.id]
-                record["edits"] = grouped["e"][c.id]
-                yield record
-            last_id = ids[-1]
+    (_, _, f_fields), (_, _, r_fields), (_, _, e_fields) = _CHILDREN
+    for (claims, tags, (f_by, r_by, e_by)), _ in _chunks(db, csv=False):
+        for row in claims:
+            cid = row[_ID]
+            record = dict(zip(CLAIM_FIELDS, row))
+            record["tags"] = tags.get(cid, [])
+            record["forecasts"] = [dict(zip(f_fields, r)) for r in f_by.get(cid, ())]
+            record["resolutions"] = [dict(zip(r_fields, r)) for r in r_by.get(cid, ())]
+            record["edits"] = [dict(zip(e_fields, r)) for r in e_by.get(cid, ())]
+            yield record
 
 
 def write_json(db: Database, out) -> int:
@@ -75,44 +187,66 @@ def write_json(db: Database, out) -> int:
 
     from claimtrack.domain.dates import utcnow
 
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False)
     header = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "exported_at": iso(utcnow())}
-    out.write(json.dumps(header, ensure_ascii=False)[:-1] + ', "claims": [\n')
+    out.write(encode(header)[:-1] + ', "claims": [\n')
     n = 0
+    parts: list[str] = []
     for record in iter_claims(db):
-        out.write((",\n" if n else "") + json.dumps(record, ensure_ascii=False))
+        parts.append((",\n" if n else "") + encode(record))
         n += 1
-    out.write("\n]}\n")
+        if len(parts) >= 500:
+            out.write("".join(parts))
+            parts.clear()
+    out.write("".join(parts) + "\n]}\n")
     return n
 
 
-CSV_COLUMNS = ("record", "claim_uuid", "claim_id", "uuid", "statement", "details", "source", "source_url",
-               "stated_at", "recorded_at", "resolve_by", "status", "tags", "forecaster", "probability",
-               "made_at", "rationale", "outcome", "resolved_at", "note", "evidence_url", "resolved_by",
-               "field", "old_value", "new_value", "edited_at", "edited_by", "import_key")
+def _csv_getter(fields: tuple[str, ...], blank_at: int, **more: int) -> itemgetter:
+    """Picks CSV_COLUMNS from ``(record, claim_uuid, claim_id, *row)`` where
+    ``row`` holds ``fields`` first, a NULL at ``blank_at`` (the empty cell of
+    a column the record does not have) and the columns ``more`` names at
+    the positions it gives."""
+    index = {"record": 0, "claim_uuid": 1, "claim_id": 2, **{name: 3 + i for i, name in enumerate(fields)},
+             **{name: 3 + i for name, i in more.items()}}
+    return itemgetter(*(index.get(name, 3 + blank_at) for name in CSV_COLUMNS))
 
 
-def csv_rows(db: Database) -> Iterator[dict]:
-    for c in iter_claims(db):
-        base = {"claim_uuid": c["uuid"], "claim_id": c["id"]}
-        yield {**base, "record": "claim", **{k: c[k] for k in CLAIM_FIELDS if k != "id"},
-               "tags": ";".join(c["tags"])}
-        for f in c["forecasts"]:
-            yield {**base, "record": "forecast", **f, "probability": repr(f["probability"])}
-        for r in c["resolutions"]:
-            yield {**base, "record": "resolution", **r}
-        for e in c["edits"]:
-            yield {**base, "record": "edit", **e}
+def csv_rows(db: Database) -> Iterator[tuple]:
+    """Every record as a CSV row (a tuple in CSV_COLUMNS order; None is empty), formula cells guarded."""
+    from claimtrack.domain.csvsafe import guard
+
+    uuid_at = CLAIM_FIELDS.index("uuid")
+    getters = None
+    for (claims, tags, grouped), (claim_reader, readers) in _chunks(db, csv=True):
+        if getters is None:
+            # a claim's row is followed by its joined tags
+            claim_get = _csv_getter(CLAIM_FIELDS, claim_reader.blank_at, tags=claim_reader.blank_at + 1)
+            getters = [(kind, _csv_getter(fields, reader.blank_at))
+                       for (kind, _, fields), reader in zip(_CHILDREN, readers)]
+        for row in claims:
+            cid = row[_ID]
+            cuuid = row[uuid_at]  # guarded as the claim's uuid cell; every record repeats it as claim_uuid
+            yield claim_get(("claim", cuuid, cid, *row, guard(";".join(tags.get(cid, ())))))
+            for (kind, getter), by_claim in zip(getters, grouped):
+                for child in by_claim.get(cid, ()):
+                    yield getter((kind, cuuid, cid, *child))
 
 
 def write_csv(db: Database, out) -> int:
     import csv
 
-    from claimtrack.domain.csvsafe import guard
-
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
     n = 0
+    record_at = CSV_COLUMNS.index("record")
+    batch: list[tuple] = []
     for row in csv_rows(db):
-        writer.writerow({k: ("" if v is None else guard(v)) for k, v in row.items()})
-        n += row["record"] == "claim"
+        batch.append(row)
+        if row[record_at] == "claim":
+            n += 1
+        if len(batch) >= 5000:
+            writer.writerows(batch)
+            batch.clear()
+    writer.writerows(batch)
     return n
