@@ -179,3 +179,59 @@ def test_a_whole_second_stored_without_its_fraction_still_verifies(sqlite_path, 
         assert new_json == old_json and new_csv == old_csv
     finally:
         db.dispose()
+
+
+def test_verify_judges_rows_the_fast_path_cannot_write(db):
+    """Probabilities whose repr needs 16-17 digits, 0 and 1, and 1e-05: SQLite cannot
+    (or may not) write their canonical text, so verify hashes them through the chain itself; the
+    ledger still verifies, and a changed one is still caught."""
+    from claimtrack.services import ledger as svc
+
+    claim = svc.add_claim(db, svc.NewClaim(statement="thirds", probability=1 / 3, forecaster="me",
+                                           stated_at=datetime(2024, 1, 1, tzinfo=timezone.utc)))
+    for p in (0.1 + 0.2, 0.0, 1.0, 2 / 3, 1e-5, 0.5):
+        svc.add_forecast(db, claim.id, p, forecaster="you", made_at=datetime(2024, 1, 2, tzinfo=timezone.utc))
+    svc.resolve_claim(db, claim.id, "yes", resolved_at=datetime(2024, 2, 1, tzinfo=timezone.utc))
+    reports = verify_ledger(db)
+    assert [(r.table, r.rows, r.ok) for r in reports] == [("forecasts", 7, True), ("resolutions", 1, True)]
+    _verify_matches_reference(db)
+    if db.dialect == "sqlite":
+        from sqlalchemy import text
+
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE forecasts SET probability = 0.30000000000000004 + 1e-16 WHERE id = 2"))
+        assert verify_ledger(db)[0].broken_id == 2
+        _verify_matches_reference(db)
+
+
+STORED = ["2024-03-01 12:00:00.000000", "2024-03-01 12:00:00.123456", "1999-12-31 23:59:59.999999",
+          "2024-03-01 12:00:00", "2024-03-01 12:00:00.5", "2024-03-01", "2024-03-01T12:00:00.123456",
+          "2024-03-01 12:00:00.000001"]
+
+
+@pytest.mark.parametrize("stored", STORED)
+def test_sqlite_formats_stored_timestamps_as_python_does(stored):
+    """SQLite's text for a stored timestamp is the Python rule's, which is formatting the datetime
+    the column type reads; unusual forms are flagged for Python."""
+    from sqlalchemy import create_engine, select
+
+    from claimtrack.db import models as m
+    from claimtrack.domain.chain import _canonical
+    from claimtrack.services.rows import chain_from_stored, iso, iso_from_stored, sqlite_time_text, stored_time
+
+    engine = create_engine("sqlite://")
+    col = m.forecasts.c.made_at
+    with engine.connect() as conn:
+        conn.exec_driver_sql("CREATE TABLE forecasts (made_at TEXT)")
+        conn.exec_driver_sql("INSERT INTO forecasts VALUES (?)", (stored,))
+        iso_text, iso_odd = sqlite_time_text(col, flag=4)
+        chain_text, chain_odd = sqlite_time_text(col, chain=True, flag=4)
+        got = conn.execute(select(iso_text, iso_odd, chain_text, chain_odd).select_from(m.forecasts)).one()
+    value = stored_time(stored)
+    assert iso_from_stored(stored) == iso(value)
+    assert _canonical(chain_from_stored(stored)) == _canonical(value)
+    if got[1] == 0:
+        assert got[0] == iso(value) and got[2] == _canonical(value) and got[3] == 0
+    else:
+        assert got[1] == got[3] == 4 and got[0] == got[2] == stored
+    assert (got[1] == 0) == (len(stored) == 26 and stored[10] == " ")

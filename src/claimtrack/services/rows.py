@@ -6,10 +6,11 @@ building a datetime.
 On SQLite, a UTC timestamp is stored by SQLAlchemy as the text
 ``YYYY-MM-DD HH:MM:SS.ffffff`` (naive UTC, always six fraction digits).
 :func:`stored_time` reads any stored value back exactly as the column type
-would (an aware UTC datetime); :func:`iso_from_stored` and
-:func:`chain_from_stored` slice the usual 26-character form directly and
-fall back to it for anything else, so they give the same text as
-formatting the datetime, for every stored value.
+would (an aware UTC datetime).  :func:`sqlite_time_text` has SQLite turn the
+usual 26-character form into ISO text (or the hash chain's canonical text)
+and flags anything else for Python; :func:`iso_from_stored` and
+:func:`chain_from_stored` are the same rule in Python (the tests hold the
+two to it, and to formatting the parsed datetime).
 """
 
 from __future__ import annotations
