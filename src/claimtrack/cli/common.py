@@ -127,6 +127,25 @@ def echo_json(value) -> None:
     click.echo("".join(parts))
 
 
+FLUSH_PARTS = 8192  # echo_json_list writes its text every this many pieces
+
+
+def echo_json_list(items) -> None:
+    """``echo_json(list(items))``, byte for byte, written as the items come
+    (a chunk of text at a time), so a long listing never sits in memory."""
+    parts: list[str] = []
+    n = 0
+    for item in items:
+        parts.append(",\n  " if n else "[\n  ")
+        _encode(item, "  ", parts)
+        n += 1
+        if len(parts) >= FLUSH_PARTS:
+            click.echo("".join(parts), nl=False)
+            parts.clear()
+    parts.append("\n]" if n else "[]")
+    click.echo("".join(parts))
+
+
 def _float_text(value: float) -> str:
     if value != value:
         return "NaN"

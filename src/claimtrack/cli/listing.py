@@ -64,13 +64,14 @@ Examples:
 @click.pass_context
 def list_(ctx, state, tags, source, forecaster, search, since, until, within, sort, desc, limit, as_json, as_csv):
     """List claims: open ones by default, due soonest first."""
-    from claimtrack.services.queries import list_claims
+    from claimtrack.services.queries import iter_claims, list_claims
 
     flt = build_filter(state, tags, source, forecaster, search, since, until, within)
+    if as_json:  # streamed: every open claim of a big ledger is megabytes of JSON
+        common.echo_json_list(iter_claims(common.ledger(ctx), flt, limit=limit, sort=sort, descending=desc))
+        return
     claims = list_claims(common.ledger(ctx), flt, limit=limit, sort=sort, descending=desc)
-    if as_json:
-        common.echo_json(claims)
-    elif as_csv:
+    if as_csv:
         rows = [common.to_plain(c) for c in claims]
         for row in rows:
             row["tags"] = ";".join(row["tags"])
