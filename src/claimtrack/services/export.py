@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from operator import itemgetter
 
-from sqlalchemy import Float, String, case, func, literal_column, null, select
+from sqlalchemy import Float, Integer, String, case, func, literal_column, null, select
 
 from claimtrack.db import models as m
 from claimtrack.db.engine import Database
@@ -117,17 +117,153 @@ class _Reader:
                 yield fix(row) if row[at] else row
 
 
-def _chunks(db: Database, *, csv: bool) -> Iterator[tuple[list, dict, list[dict]]]:
-    """Claims in id order, a chunk at a time, rows as :class:`_Reader` makes
-    them: (claim rows, {claim id: tags}, [{claim id: rows} per child table])."""
+class _NoSqlForm(Exception):
+    """A column type SQLite cannot write as JSON text here."""
+
+
+def _lit(text: str):
+    return literal_column("'" + text.replace("'", "''") + "'", String)
+
+
+class _JsonText:
+    """On SQLite, SQLite writes a child record's JSON text, exactly
+    ``json.dumps(record, ensure_ascii=False)``: keys, ``json_quote`` for
+    text and integers (its escaping is the json module's), ISO timestamps,
+    true/false.  Floats are left to Python (``repr``): the text comes in
+    segments around them.  A row whose timestamp is stored in an unusual
+    form is flagged and written by Python from the values the column
+    types read."""
+
+    def __init__(self, table, fields: tuple[str, ...]) -> None:
+        import json
+
+        key = json.JSONEncoder(ensure_ascii=False).encode
+        parts: list = []  # segment, float column, segment, ..., segment
+        segment = None
+        odd = literal_column("0")
+        for i, name in enumerate(fields):
+            col = table.c[name]
+            pieces = [_lit(("{" if i == 0 else ", ") + key(name) + ": ")]
+            if is_time(col):
+                # ISO text is digits and punctuation: quoted as it is (an unusual stored form is
+                # flagged, and its row written by Python)
+                text, flag = sqlite_time_text(col)
+                pieces.append(case((col.is_(None), _lit("null")), else_=_lit('"') + text + _lit('"')))
+                odd = odd + flag
+            elif is_bool(col):
+                pieces.append(case((col.is_(None), _lit("null")), (col != literal_column("0"), _lit("true")),
+                                   else_=_lit("false")))
+            elif isinstance(col.type, Float):
+                pieces.append(None)
+            elif isinstance(col.type, (String, Integer)):
+                pieces.append(func.json_quote(col, type_=String))
+            else:
+                raise _NoSqlForm(name)
+            for piece in pieces:
+                if piece is None:  # a float: close the segment, the value goes between
+                    parts += [segment, col]
+                    segment = None
+                else:
+                    segment = piece if segment is None else segment + piece
+        parts.append(_lit("}") if segment is None else segment + _lit("}"))
+        self.columns = [*parts, odd, table.c.claim_id, table.c.id]
+        self.n_parts = len(parts)
+
+    def text(self, row) -> str:
+        if self.n_parts == 1:
+            return row[0]
+        if self.n_parts == 3:
+            return row[0] + _float_json(row[1]) + row[2]
+        out = [row[0]]
+        for k in range(1, self.n_parts, 2):
+            out += [_float_json(row[k]), row[k + 1]]
+        return "".join(out)
+
+
+_INF = float("inf")
+
+
+def _float_json(value) -> str:
+    """A float as json.dumps writes it."""
+    if value is None:
+        return "null"
+    if value != value:
+        return "NaN"
+    if value == _INF:
+        return "Infinity"
+    if value == -_INF:
+        return "-Infinity"
+    return float.__repr__(value)
+
+
+def _chunks(db: Database, *, csv: bool) -> Iterator[tuple[tuple[list, dict, list[dict]], tuple]]:
+    """Claims in id order, a chunk at a time: ((claim rows as :class:`_Reader`
+    makes them, {claim id: tags}, [{claim id: records} per child table]),
+    (claim reader, child readers)).  A child record is its row for the CSV,
+    its JSON text for the JSON document."""
+    import json
+
+    encode = json.JSONEncoder(ensure_ascii=False).encode
     with db.read() as session:
         conn = session.connection()
         dialect = conn.dialect.name
         n_at = len(CLAIM_FIELDS)
         claims = _Reader(m.claims, CLAIM_FIELDS, dialect, csv=csv, extra=(m.claims.c.n_forecasts,))
-        children = [(table, _Reader(table, fields, dialect, csv=csv, extra=(table.c.claim_id,)))
-                    for _, table, fields in _CHILDREN]
-        readers = (claims, [reader for _, reader in children])
+        children = []
+        for _, table, fields in _CHILDREN:
+            reader = _Reader(table, fields, dialect, csv=csv, extra=(table.c.claim_id,))
+            texts = None
+            if not csv and dialect == "sqlite":
+                try:
+                    texts = _JsonText(table, fields)
+                except _NoSqlForm:
+                    pass
+            children.append((table, fields, reader, texts))
+        readers = (claims, [reader for _, _, reader, _ in children])
+
+        def records(table, fields, reader, texts, first: int, last: int) -> Iterator[tuple[int, object]]:
+            where = table.c.claim_id.between(first, last)
+            order = (table.c.claim_id, table.c.id)
+            if csv:
+                cid_at = reader.mask_at - 1
+                for row in reader.rows(conn, select(*reader.columns).where(where).order_by(*order), 5000):
+                    yield row[cid_at], row
+            elif texts is None:
+                cid_at = reader.mask_at - 1
+                for row in reader.rows(conn, select(*reader.columns).where(where).order_by(*order), 5000):
+                    yield row[cid_at], encode(dict(zip(fields, row)))
+            else:
+                odd_at = texts.n_parts
+                text = texts.text
+                for rows in plain_rows(conn, select(*texts.columns).where(where).order_by(*order), 5000):
+                    for row in rows:
+                        if row[odd_at]:  # written by Python from the values the column types read
+                            (value,) = reader.rows(conn, select(*reader.columns).where(table.c.id == row[-1]), 1)
+                            yield row[odd_at + 1], encode(dict(zip(fields, value)))
+                        else:
+                            yield row[odd_at + 1], text(row)
+
+        def chunk(batch: list):
+            first, last = batch[0][_ID], batch[-1][_ID]
+            grouped = []
+            for table, fields, reader, texts in children:
+                by_claim: dict[int, list] = {}
+                for cid, record in records(table, fields, reader, texts, first, last):
+                    found = by_claim.get(cid)
+                    if found is None:
+                        by_claim[cid] = [record]
+                    else:
+                        found.append(record)
+                grouped.append(by_claim)
+            tags: dict[int, list[str]] = {}
+            query = (select(m.claim_tags.c.claim_id, m.claim_tags.c.tag)
+                     .where(m.claim_tags.c.claim_id.between(first, last))
+                     .order_by(m.claim_tags.c.claim_id, m.claim_tags.c.tag))
+            for rows in plain_rows(conn, query, 5000):
+                for cid, tag in rows:
+                    tags.setdefault(cid, []).append(tag)
+            return batch, tags, grouped
+
         query = select(*claims.columns).order_by(m.claims.c.id)
         batch: list = []
         budget = 0
@@ -135,54 +271,18 @@ def _chunks(db: Database, *, csv: bool) -> Iterator[tuple[list, dict, list[dict]
             batch.append(row)
             budget += (row[n_at] or 0) + 1
             if budget >= FORECAST_BUDGET or len(batch) >= CHUNK:
-                yield _children(conn, batch, children), readers
+                yield chunk(batch), readers
                 batch, budget = [], 0
         if batch:
-            yield _children(conn, batch, children), readers
-
-
-def _children(conn, batch: list, children) -> tuple[list, dict, list[dict]]:
-    first, last = batch[0][_ID], batch[-1][_ID]
-    grouped = []
-    for table, reader in children:
-        by_claim: dict[int, list] = {}
-        cid_at = reader.mask_at - 1
-        query = (select(*reader.columns).where(table.c.claim_id.between(first, last))
-                 .order_by(table.c.claim_id, table.c.id))
-        for row in reader.rows(conn, query, 5000):
-            cid = row[cid_at]
-            rows = by_claim.get(cid)
-            if rows is None:
-                by_claim[cid] = [row]
-            else:
-                rows.append(row)
-        grouped.append(by_claim)
-    tags: dict[int, list[str]] = {}
-    query = (select(m.claim_tags.c.claim_id, m.claim_tags.c.tag)
-             .where(m.claim_tags.c.claim_id.between(first, last))
-             .order_by(m.claim_tags.c.claim_id, m.claim_tags.c.tag))
-    for rows in plain_rows(conn, query, 5000):
-        for cid, tag in rows:
-            tags.setdefault(cid, []).append(tag)
-    return batch, tags, grouped
-
-
-def iter_claims(db: Database) -> Iterator[dict]:
-    """Every claim (drafts and rejected included) as a plain dict, by id."""
-    (_, _, f_fields), (_, _, r_fields), (_, _, e_fields) = _CHILDREN
-    for (claims, tags, (f_by, r_by, e_by)), _ in _chunks(db, csv=False):
-        for row in claims:
-            cid = row[_ID]
-            record = dict(zip(CLAIM_FIELDS, row))
-            record["tags"] = tags.get(cid, [])
-            record["forecasts"] = [dict(zip(f_fields, r)) for r in f_by.get(cid, ())]
-            record["resolutions"] = [dict(zip(r_fields, r)) for r in r_by.get(cid, ())]
-            record["edits"] = [dict(zip(e_fields, r)) for r in e_by.get(cid, ())]
-            yield record
+            yield chunk(batch), readers
 
 
 def write_json(db: Database, out) -> int:
-    """Stream the native JSON document to a text file object; returns the claim count."""
+    """Stream the native JSON document to a text file object; returns the claim count.
+
+    Each claim is ``json.dumps(record, ensure_ascii=False)`` of its fields,
+    tags, forecasts, resolutions and edits, the child records' texts spliced
+    in as the encoder would write them."""
     import json
 
     from claimtrack.domain.dates import utcnow
@@ -192,13 +292,18 @@ def write_json(db: Database, out) -> int:
     out.write(encode(header)[:-1] + ', "claims": [\n')
     n = 0
     parts: list[str] = []
-    for record in iter_claims(db):
-        parts.append((",\n" if n else "") + encode(record))
-        n += 1
-        if len(parts) >= 500:
-            out.write("".join(parts))
-            parts.clear()
-    out.write("".join(parts) + "\n]}\n")
+    for (claims, tags, (f_by, r_by, e_by)), _ in _chunks(db, csv=False):
+        for row in claims:
+            cid = row[_ID]
+            record = dict(zip(CLAIM_FIELDS, row))
+            record["tags"] = tags.get(cid, [])
+            parts += [",\n" if n else "", encode(record)[:-1], ', "forecasts": [', ", ".join(f_by.get(cid, ())),
+                      '], "resolutions": [', ", ".join(r_by.get(cid, ())), '], "edits": [',
+                      ", ".join(e_by.get(cid, ())), "]}"]
+            n += 1
+        out.write("".join(parts))
+        parts.clear()
+    out.write("\n]}\n")
     return n
 
 
