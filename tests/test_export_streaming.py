@@ -67,7 +67,8 @@ def _awkward_ledger(db) -> None:
             source=text, source_url=None if i % 2 else f"https://example.com/{i}", stated_at=whole,
             resolve_by=None if i % 3 else datetime(2025, 1, 1, tzinfo=timezone.utc), tags=(f"t{i}", "a-tag"),
             note=text if i % 2 else None, details=f"{text}\r\ndetails" if i % 2 else None))
-        svc.add_forecast(db, claim.id, 0.5, forecaster="me", rationale=None if i % 2 else text,
+        why = f'why "{i}", because\rof {text}' + ("\nend" if i % 4 == 1 else "")
+        svc.add_forecast(db, claim.id, 0.5, forecaster="me", rationale=why if i % 2 else text,
                          made_at=datetime(2024, 3, 2, 1, 2, 3, 456789, tzinfo=timezone.utc))
         if i % 3 == 0:
             svc.resolve_claim(db, claim.id, "yes", resolved_at=datetime(2024, 4, 1, tzinfo=timezone.utc), note=text)
@@ -85,6 +86,8 @@ def test_awkward_values_export_exactly_as_before(db, frozen, monkeypatch):
     assert new_json == old_json
     assert new_csv == old_csv
     assert "'=1+1" in new_csv and "'''+x" in new_csv and "'@cmd" in new_csv
+    # written by SQLite: quotes doubled, quoted for a comma or a line break, not for a lone \r (as csv does)
+    assert '"why ""1"", because\rof +SUM(A1)\nend"' in new_csv and '"why ""3"", because\rof @cmd"' in new_csv
     _verify_matches_reference(db)
 
 

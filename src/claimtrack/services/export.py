@@ -6,10 +6,13 @@ flattened, one row per record with a ``record`` column.
 
 Both stream: claims are read in id order, a chunk at a time, each chunk's
 forecasts, resolutions, edits and tags by one ranged query per table, as
-plain rows from the query layer (:mod:`claimtrack.services.rows`: no ORM
-objects, SQLite's stored timestamp text sliced into ISO text), and written
-out before the next chunk is read, so memory stays flat whatever the size
-of the ledger.  One read transaction covers the whole export: it is one
+plain rows from the query layer (no ORM objects; on SQLite, timestamps
+made ISO text and, for the JSON, whole child records made JSON text by
+SQLite itself: :mod:`claimtrack.services.export_text`), and written out
+before the next chunk is read.  A chunk ends when its claims hold
+FORECAST_BUDGET forecasts (their cached count), so memory stays flat
+whatever the size of the ledger; only a single claim with a very large
+number of forecasts is held whole.  One read transaction covers the whole export: it is one
 consistent snapshot.  Which columns are exported, and how each value is
 written, comes from the field lists below and the columns' types in
 :mod:`claimtrack.db.models`.
@@ -20,11 +23,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from operator import itemgetter
 
-from sqlalchemy import Float, Integer, String, case, func, literal_column, null, select
+from sqlalchemy import select
 
 from claimtrack.db import models as m
 from claimtrack.db.engine import Database
-from claimtrack.services.rows import is_bool, is_time, iso, plain_rows, sqlite_time_text, stored_time
+from claimtrack.services.export_text import JsonText, NoSqlForm, Reader
+from claimtrack.services.rows import iso, plain_rows
 
 FORMAT_NAME = "claimtrack"
 FORMAT_VERSION = 1
@@ -47,157 +51,10 @@ _ID = CLAIM_FIELDS.index("id")
 _CHILDREN = (("forecast", m.forecasts, FORECAST_FIELDS), ("resolution", m.resolutions, RESOLUTION_FIELDS),
              ("edit", m.claim_edits, EDIT_FIELDS))
 FORECAST_BUDGET = 20_000  # a chunk ends once its claims hold this many forecasts (memory stays flat)
-_GUARD_FIRST = ("=", "+", "-", "@", "\t", "\r", "'")  # a cell csvsafe.guard may change starts with one of these
-
-
-class _Reader:
-    """The columns read for one kind of record, and how a row becomes the values written.
-
-    A row is ``(*values in fields order, *extra, mask, NULL)``.  SQLite does
-    the usual work itself (timestamps to ISO text; in the CSV, spotting the
-    cells the formula guard may change) and sets bit ``i`` of ``mask`` when
-    value ``i`` still needs Python: a timestamp stored in an unusual form, a
-    boolean (0/1 on SQLite), a cell to guard.  Elsewhere every such value goes
-    through Python.  Rows whose mask is 0, nearly all of them, are used as
-    they come: no per-row Python work.
-    """
-
-    def __init__(self, table, fields: tuple[str, ...], dialect: str, *, csv: bool, extra=()) -> None:
-        from claimtrack.domain.csvsafe import guard
-
-        sqlite = dialect == "sqlite"
-        exprs, flags, self.convert = [], [], {}
-        constant = 0
-        for i, name in enumerate(fields):
-            col, bit = table.c[name], 1 << i
-            expr, convert, flag = col, None, None
-            if is_time(col):
-                if sqlite:
-                    expr, flag = sqlite_time_text(col, flag=bit)
-                    convert = lambda v: iso(stored_time(v))  # noqa: E731
-                else:
-                    convert, constant = iso, constant | bit
-            elif is_bool(col) and sqlite:
-                convert, constant = (lambda v: None if v is None else bool(v)), constant | bit
-            elif csv and isinstance(col.type, Float):
-                convert = lambda v: None if v is None else guard(repr(v))  # noqa: E731
-                flag = case((col < 0, literal_column(str(bit))), else_=literal_column("0")) if sqlite else None
-                constant |= 0 if sqlite else bit
-            elif csv and isinstance(col.type, String):
-                convert = guard
-                if sqlite:
-                    first = func.substr(col, 1, 1)
-                    flag = case((first.in_(_GUARD_FIRST), literal_column(str(bit))), else_=literal_column("0"))
-                else:
-                    constant |= bit
-            exprs.append(expr)
-            if flag is not None:
-                flags.append(flag)
-            if convert is not None:
-                self.convert[i] = convert
-        mask = literal_column(str(constant))
-        for flag in flags:
-            mask = mask + flag
-        self.columns = [*exprs, *extra, mask, null()]
-        self.mask_at = len(exprs) + len(extra)
-        self.blank_at = self.mask_at + 1
-
-    def fix(self, row) -> list:
-        values = list(row)
-        mask = values[self.mask_at]
-        for i, convert in self.convert.items():
-            if mask >> i & 1 and values[i] is not None:
-                values[i] = convert(values[i])
-        return values
-
-    def rows(self, conn, query, chunk: int):
-        at, fix = self.mask_at, self.fix
-        for rows in plain_rows(conn, query, chunk):
-            for row in rows:
-                yield fix(row) if row[at] else row
-
-
-class _NoSqlForm(Exception):
-    """A column type SQLite cannot write as JSON text here."""
-
-
-def _lit(text: str):
-    return literal_column("'" + text.replace("'", "''") + "'", String)
-
-
-class _JsonText:
-    """On SQLite, SQLite writes a child record's JSON text, exactly
-    ``json.dumps(record, ensure_ascii=False)``: keys, ``json_quote`` for
-    text and integers (its escaping is the json module's), ISO timestamps,
-    true/false.  Floats are left to Python (``repr``): the text comes in
-    segments around them.  A row whose timestamp is stored in an unusual
-    form is flagged and written by Python from the values the column
-    types read."""
-
-    def __init__(self, table, fields: tuple[str, ...]) -> None:
-        import json
-
-        key = json.JSONEncoder(ensure_ascii=False).encode
-        parts: list = []  # segment, float column, segment, ..., segment
-        segment = None
-        odd = literal_column("0")
-        for i, name in enumerate(fields):
-            col = table.c[name]
-            pieces = [_lit(("{" if i == 0 else ", ") + key(name) + ": ")]
-            if is_time(col):
-                # ISO text is digits and punctuation: quoted as it is (an unusual stored form is
-                # flagged, and its row written by Python)
-                text, flag = sqlite_time_text(col)
-                pieces.append(case((col.is_(None), _lit("null")), else_=_lit('"') + text + _lit('"')))
-                odd = odd + flag
-            elif is_bool(col):
-                pieces.append(case((col.is_(None), _lit("null")), (col != literal_column("0"), _lit("true")),
-                                   else_=_lit("false")))
-            elif isinstance(col.type, Float):
-                pieces.append(None)
-            elif isinstance(col.type, (String, Integer)):
-                pieces.append(func.json_quote(col, type_=String))
-            else:
-                raise _NoSqlForm(name)
-            for piece in pieces:
-                if piece is None:  # a float: close the segment, the value goes between
-                    parts += [segment, col]
-                    segment = None
-                else:
-                    segment = piece if segment is None else segment + piece
-        parts.append(_lit("}") if segment is None else segment + _lit("}"))
-        self.columns = [*parts, odd, table.c.claim_id, table.c.id]
-        self.n_parts = len(parts)
-
-    def text(self, row) -> str:
-        if self.n_parts == 1:
-            return row[0]
-        if self.n_parts == 3:
-            return row[0] + _float_json(row[1]) + row[2]
-        out = [row[0]]
-        for k in range(1, self.n_parts, 2):
-            out += [_float_json(row[k]), row[k + 1]]
-        return "".join(out)
-
-
-_INF = float("inf")
-
-
-def _float_json(value) -> str:
-    """A float as json.dumps writes it."""
-    if value is None:
-        return "null"
-    if value != value:
-        return "NaN"
-    if value == _INF:
-        return "Infinity"
-    if value == -_INF:
-        return "-Infinity"
-    return float.__repr__(value)
 
 
 def _chunks(db: Database, *, csv: bool) -> Iterator[tuple[tuple[list, dict, list[dict]], tuple]]:
-    """Claims in id order, a chunk at a time: ((claim rows as :class:`_Reader`
+    """Claims in id order, a chunk at a time: ((claim rows as :class:`Reader`
     makes them, {claim id: tags}, [{claim id: records} per child table]),
     (claim reader, child readers)).  A child record is its row for the CSV,
     its JSON text for the JSON document."""
@@ -208,15 +65,15 @@ def _chunks(db: Database, *, csv: bool) -> Iterator[tuple[tuple[list, dict, list
         conn = session.connection()
         dialect = conn.dialect.name
         n_at = len(CLAIM_FIELDS)
-        claims = _Reader(m.claims, CLAIM_FIELDS, dialect, csv=csv, extra=(m.claims.c.n_forecasts,))
+        claims = Reader(m.claims, CLAIM_FIELDS, dialect, csv=csv, extra=(m.claims.c.n_forecasts,))
         children = []
         for _, table, fields in _CHILDREN:
-            reader = _Reader(table, fields, dialect, csv=csv, extra=(table.c.claim_id,))
+            reader = Reader(table, fields, dialect, csv=csv, extra=(table.c.claim_id,))
             texts = None
             if not csv and dialect == "sqlite":
                 try:
-                    texts = _JsonText(table, fields)
-                except _NoSqlForm:
+                    texts = JsonText(table, fields)
+                except NoSqlForm:
                     pass
             children.append((table, fields, reader, texts))
         readers = (claims, [reader for _, _, reader, _ in children])
