@@ -65,7 +65,7 @@ def verify(bench: Bench) -> list[Row]:
                      bench.run)
     bench.compare([ct, base])
     return [Row(f"verify ({n_forecasts:,} forecasts)", ct.median, "sqlite3 LEDGER .dump | sha256sum", base.median,
-                "<= 3", ct.peak_mb, base.peak_mb, STREAM_MEMORY, out.read_text(encoding="utf-8").strip(),
+                "<= 3", ct.peak_mb, base.peak_mb, STREAM_MEMORY, "; ".join(out.read_text(encoding="utf-8").split("\n")).strip("; "),
                 paired=paired_ratio(ct, base), cpu=cpu_ratio(ct, base))]
 
 

@@ -233,6 +233,8 @@ def test_rows_judge_their_targets():
     a = measure.Contender("a", lambda i: [], lambda cmd: None, [measure.Sample(s, 1, 0) for s in (2.0, 9.0, 3.0)])
     b = measure.Contender("b", lambda i: [], lambda cmd: None, [measure.Sample(s, 1, 0) for s in (1.0, 3.0, 3.0)])
     assert measure.paired_ratio(a, b) == 2.0  # ratios 2, 3, 1
+    piped = measure.table([measure.Row("t", 1.0, "a | b", 1.0, "<= 3", 1, 1)])
+    assert "| a \\| b |" in piped and piped.splitlines()[2].count(" | ") == len(measure.HEADER) - 1
     paired = measure.Row("t", 1.2, "base", 1.0, "<= 1.3", 1, 1, paired=1.1)
     assert "| 1.20 (1.10) | <= 1.3 |" in measure.table([paired])
 
