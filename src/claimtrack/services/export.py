@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from claimtrack.db import models as m
 from claimtrack.db.engine import Database
-from claimtrack.services.export_text import JsonText, NoSqlForm, Reader
+from claimtrack.services.export_text import JsonText, NoSqlForm, Reader, float_json
 from claimtrack.services.rows import iso, plain_rows
 
 FORMAT_NAME = "claimtrack"
@@ -78,40 +78,46 @@ def _chunks(db: Database, *, csv: bool) -> Iterator[tuple[tuple[list, dict, list
             children.append((table, fields, reader, texts))
         readers = (claims, [reader for _, _, reader, _ in children])
 
-        def records(table, fields, reader, texts, first: int, last: int) -> Iterator[tuple[int, object]]:
+        def records(table, fields, reader, texts, first: int, last: int) -> dict[int, list]:
+            """{claim id: its records of this table, in id order}."""
+            by_claim: dict[int, list] = {}
             where = table.c.claim_id.between(first, last)
             order = (table.c.claim_id, table.c.id)
-            if csv:
+            if texts is None:  # rows (CSV) or their JSON by the json module
                 cid_at = reader.mask_at - 1
                 for row in reader.rows(conn, select(*reader.columns).where(where).order_by(*order), 5000):
-                    yield row[cid_at], row
-            elif texts is None:
-                cid_at = reader.mask_at - 1
-                for row in reader.rows(conn, select(*reader.columns).where(where).order_by(*order), 5000):
-                    yield row[cid_at], encode(dict(zip(fields, row)))
-            else:
-                odd_at = texts.n_parts
-                text = texts.text
-                for rows in plain_rows(conn, select(*texts.columns).where(where).order_by(*order), 5000):
-                    for row in rows:
-                        if row[odd_at]:  # written by Python from the values the column types read
-                            (value,) = reader.rows(conn, select(*reader.columns).where(table.c.id == row[-1]), 1)
-                            yield row[odd_at + 1], encode(dict(zip(fields, value)))
-                        else:
-                            yield row[odd_at + 1], text(row)
+                    record = row if csv else encode(dict(zip(fields, row)))
+                    found = by_claim.get(row[cid_at])
+                    if found is None:
+                        by_claim[row[cid_at]] = [record]
+                    else:
+                        found.append(record)
+                return by_claim
+            odd_at = texts.n_parts
+            cid_at = odd_at + 1
+            one_float = texts.n_parts == 3  # the usual forecast: text, probability, text
+            text, floats = texts.text, float_json
+            found, last_cid = None, None
+            for rows in plain_rows(conn, select(*texts.columns).where(where).order_by(*order), 5000):
+                for row in rows:
+                    if row[odd_at]:  # written by Python from the values the column types read
+                        (value,) = reader.rows(conn, select(*reader.columns).where(table.c.id == row[-1]), 1)
+                        record = encode(dict(zip(fields, value)))
+                    elif one_float:
+                        record = row[0] + floats(row[1]) + row[2]
+                    else:
+                        record = text(row)
+                    cid = row[cid_at]
+                    if cid != last_cid:  # rows come grouped by claim
+                        found = by_claim[cid] = []
+                        last_cid = cid
+                    found.append(record)
+            return by_claim
 
         def chunk(batch: list):
             first, last = batch[0][_ID], batch[-1][_ID]
-            grouped = []
-            for table, fields, reader, texts in children:
-                by_claim: dict[int, list] = {}
-                for cid, record in records(table, fields, reader, texts, first, last):
-                    found = by_claim.get(cid)
-                    if found is None:
-                        by_claim[cid] = [record]
-                    else:
-                        found.append(record)
-                grouped.append(by_claim)
+            grouped = [records(table, fields, reader, texts, first, last)
+                       for table, fields, reader, texts in children]
             tags: dict[int, list[str]] = {}
             query = (select(m.claim_tags.c.claim_id, m.claim_tags.c.tag)
                      .where(m.claim_tags.c.claim_id.between(first, last))

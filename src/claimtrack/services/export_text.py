@@ -150,17 +150,14 @@ class JsonText:
         return "".join(out)
 
 
-_INF = float("inf")
 
 
 def float_json(value) -> str:
     """A float as json.dumps writes it."""
     if value is None:
         return "null"
+    if value - value == 0:  # finite
+        return float.__repr__(value)
     if value != value:
         return "NaN"
-    if value == _INF:
-        return "Infinity"
-    if value == -_INF:
-        return "-Infinity"
-    return float.__repr__(value)
+    return "Infinity" if value > 0 else "-Infinity"
