@@ -174,7 +174,9 @@ def _key_text(key) -> str:
 
 _INFINITY = float("inf")
 _SCALARS = {str: json.encoder.encode_basestring, int: int.__repr__, float: _float_text,
-            bool: lambda v: "true" if v else "false", type(None): lambda v: "null"}
+            bool: lambda v: "true" if v else "false", type(None): lambda v: "null",
+            # what _default makes of a datetime, encoded as the string it is
+            datetime: lambda v: json.encoder.encode_basestring(v.isoformat().replace("+00:00", "Z"))}
 _FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
 
 
