@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from sqlalchemy import Float, Integer, String, case, func, literal_column, null
 
-from claimtrack.services.rows import is_bool, is_time, iso, plain_rows, sqlite_time_text, stored_time
+from claimtrack.services.rows import is_bool, is_time, iso, plain_rows, raw_readable, sqlite_time_text, stored_time
 
 GUARD_FIRST = ("=", "+", "-", "@", "\t", "\r", "'")  # a cell csvsafe.guard may change starts with one of these
 
@@ -35,7 +35,10 @@ class Reader:
     def __init__(self, table, fields: tuple[str, ...], dialect: str, *, csv: bool, extra=()) -> None:
         from claimtrack.domain.csvsafe import guard
 
-        sqlite = dialect == "sqlite"
+        cols = [table.c[name] for name in fields]
+        # raw SQLite values where every column allows it; else values read through the column types
+        self.raw = dialect == "sqlite" and all(raw_readable(col) for col in cols)
+        sqlite = self.raw
         exprs, flags, self.convert = [], [], {}
         constant = 0
         for i, name in enumerate(fields):
@@ -82,7 +85,7 @@ class Reader:
 
     def rows(self, conn, query, chunk: int):
         at, fix = self.mask_at, self.fix
-        for rows in plain_rows(conn, query, chunk):
+        for rows in plain_rows(conn, query, chunk, processed=not self.raw):
             for row in rows:
                 yield fix(row) if row[at] else row
 
@@ -113,6 +116,8 @@ class JsonText:
         odd = literal_column("0")
         for i, name in enumerate(fields):
             col = table.c[name]
+            if not raw_readable(col):
+                raise NoSqlForm(name)
             pieces = [lit(("{" if i == 0 else ", ") + key(name) + ": ")]
             if is_time(col):
                 # ISO text is digits and punctuation: quoted as it is (an unusual stored form is

@@ -106,7 +106,24 @@ def sqlite_time_text(column, *, chain: bool = False, flag: int = 1) -> tuple:
     return text, odd
 
 
-def plain_rows(conn, query, chunk: int) -> Iterator[list[tuple]]:
+def raw_readable(column) -> bool:
+    """Whether the stored SQLite value of ``column`` is what its type reads,
+    once timestamps and booleans are converted as this module does: text,
+    integers and floats.  A column of any other type (an Enum, JSON,
+    Numeric) is read through its type instead (``plain_rows(processed=True)``)."""
+    from sqlalchemy import Enum, Float, Integer
+
+    t = column.type
+    if isinstance(t, (UTCDateTime, Boolean)):
+        return True
+    if isinstance(t, Enum):
+        return False
+    if isinstance(t, Float):
+        return not t.asdecimal
+    return isinstance(t, (String, Integer))
+
+
+def plain_rows(conn, query, chunk: int, *, processed: bool = False) -> Iterator[list[tuple]]:
     """The query's rows in lists of up to ``chunk`` plain tuples.
 
     SQLite: read from the DBAPI cursor itself (SQLAlchemy's default fetch
@@ -114,9 +131,9 @@ def plain_rows(conn, query, chunk: int) -> Iterator[list[tuple]]:
     row and every result processor: values come as stored (timestamps as
     text, booleans as 0/1).  Other engines: a server-side cursor
     (``yield_per``), whose Rows index like tuples, values processed by their
-    column types.
+    column types; the same on SQLite with ``processed``.
     """
-    if conn.dialect.name != "sqlite":
+    if processed or conn.dialect.name != "sqlite":
         result = conn.execute(query, execution_options={"yield_per": chunk})
         yield from result.partitions()
         return

@@ -33,7 +33,7 @@ from sqlalchemy import Float, Integer, String, case, func, literal_column, null,
 from claimtrack.db import models as m
 from claimtrack.db.engine import Database
 from claimtrack.domain.chain import FORECAST_FIELDS, GENESIS, RESOLUTION_FIELDS, chain_hashes, row_hash
-from claimtrack.services.rows import is_bool, is_time, plain_rows, sqlite_time_text, stored_time
+from claimtrack.services.rows import is_bool, is_time, plain_rows, raw_readable, sqlite_time_text, stored_time
 
 BATCH = 5000
 
@@ -63,11 +63,12 @@ def _source(table, name: str):
 def _query(table, fields: tuple[str, ...], dialect: str):
     """(id, prev_hash, row_hash, *fields, mask) in id order, and {position: convert} for the values
     Python must still convert when bit ``position`` of mask is set."""
-    sqlite = dialect == "sqlite"
+    sources = [_source(table, name) for name in fields]
+    sqlite = dialect == "sqlite" and all(raw_readable(col) for col in sources)  # else read through the types
     exprs, convert = [], {}
     mask = literal_column("0")
-    for i, name in enumerate(fields):
-        col, bit = _source(table, name), 1 << i
+    for i, col in enumerate(sources):
+        bit = 1 << i
         expr = col
         if sqlite and is_time(col):
             expr, odd = sqlite_time_text(col, chain=True, flag=bit)
@@ -80,7 +81,7 @@ def _query(table, fields: tuple[str, ...], dialect: str):
     query = (select(table.c.id, table.c.prev_hash, table.c.row_hash, *exprs, mask)
              .select_from(table.join(m.claims, m.claims.c.id == table.c.claim_id))
              .order_by(table.c.id))
-    return query, convert
+    return query, convert, not sqlite
 
 
 def _sqlite_json(col):
@@ -100,7 +101,7 @@ def _sqlite_json(col):
                     (col.between(literal_column("0"), literal_column("1")), short), else_=null())
         ok = (col.is_(None)) | (text.is_not(None) & ((col == 0) | (col == 1) | (func.cast(short, Float) == col)))
         return text, ok
-    if isinstance(col.type, (String, Integer)):
+    if raw_readable(col) and isinstance(col.type, (String, Integer)):
         return col, literal_column("1")
     return None
 
@@ -153,11 +154,11 @@ def _check(conn, table, fields: tuple[str, ...]) -> ChainReport:
         fast = _fast_query(table, fields)
         if fast is not None:
             return _check_sqlite(conn, table, fields, fast)
-    query, convert = _query(table, fields, conn.dialect.name)
+    query, convert, processed = _query(table, fields, conn.dialect.name)
     name, n = table.name, len(fields)
     mask_at = 3 + n
     prev, count = GENESIS, 0
-    for rows in plain_rows(conn, query, BATCH):
+    for rows in plain_rows(conn, query, BATCH, processed=processed):
         contents = []
         for row in rows:
             values = row[3:mask_at]
