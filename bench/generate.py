@@ -38,7 +38,8 @@ GENERATOR_VERSION = 1
 OUT = Path(__file__).resolve().parent / "out"
 
 # name -> (claims, forecasts)
-SIZES = {"tiny": (200, 1_000), "10k": (10_000, 100_000), "100k": (100_000, 1_000_000)}
+SIZES = {"tiny": (200, 1_000), "10k": (10_000, 100_000), "100k": (100_000, 1_000_000),
+         "xl": (1_000_000, 10_000_000)}  # xl: only for the scaling rows (bench/run.py --size xl)
 
 EPOCH = datetime(1970, 1, 1)
 START = int((datetime(2019, 1, 1) - EPOCH).total_seconds())

@@ -201,8 +201,8 @@ def table(rows: Sequence[Row], *, markdown: bool = True) -> str:
         r.target or "(info)", "-" if r.cpu is None else f"{r.cpu:.2f}",
         f"{r.claimtrack_mb:.0f} MB / {r.baseline_mb:.0f} MB", r.memory_target or "-", r.met,
     ) for r in rows]
-    if markdown:
-        lines = ["| " + " | ".join(c) + " |" for c in cells]
+    if markdown:  # a "|" inside a cell (a shell pipeline) is escaped
+        lines = ["| " + " | ".join(cell.replace("|", "\\|") for cell in c) + " |" for c in cells]
         lines.insert(1, "|" + "|".join("---" for _ in HEADER) + "|")
         return "\n".join(lines)
     widths = [max(len(row[i]) for row in cells) for i in range(len(HEADER))]

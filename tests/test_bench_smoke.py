@@ -4,6 +4,7 @@ pieces work on a tiny one.  No timing assertions: speed is the runner's job."""
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import json
 import shutil
 import sqlite3
@@ -20,6 +21,7 @@ sys.path.insert(0, str(BENCH))
 import generate  # noqa: E402
 import measure  # noqa: E402
 import tasks  # noqa: E402
+import tasks_stream  # noqa: E402
 
 CLAIMS, FORECASTS = 150, 900
 
@@ -133,9 +135,37 @@ def test_sql_baseline_agrees_with_claimtrack_scoring(tiny):
     assert f"Brier {overall['brier']:.3f}" in line and f"over {overall['n']} final forecasts" in line
 
 
-def test_pandas_baseline_agrees_with_sql(tiny, tmp_path):
+def test_one_pass_sql_baseline_matches_the_window_function_form(tiny, tmp_path):
+    """The one-pass max() form gives the same rows as the ROW_NUMBER() form it replaced, on a
+    ledger with ties on made_at (the later-recorded forecast, by id, must win)."""
+    copy = tmp_path / "ties.db"
+    shutil.copyfile(tiny, copy)
+    with sqlite3.connect(copy) as conn:
+        # give every forecast of a few claims the same made_at: only the id decides
+        conn.execute("UPDATE forecasts SET made_at = (SELECT stated_at FROM claims c WHERE c.id = claim_id) "
+                     "WHERE claim_id % 7 = 0")
+        try:
+            conn.execute("SELECT log2(2)")
+        except sqlite3.OperationalError:
+            pytest.skip("this SQLite has no math functions")
+    text = tasks.SQL_BASELINE.read_text()
+    assert "row_number" not in text.lower()
+    window = text.split("WITH final AS MATERIALIZED (")[0] + """WITH ranked AS MATERIALIZED (
+  SELECT f.probability AS p, c.outcome AS outcome, f.backfilled AS backfilled,
+         row_number() OVER (PARTITION BY f.claim_id, f.forecaster ORDER BY f.made_at DESC, f.id DESC) AS rn
+  FROM forecasts f JOIN claims c ON c.id = f.claim_id
+  WHERE c.status = 'active' AND c.outcome IS NOT NULL AND f.made_at <= c.resolved_at
+), final AS MATERIALIZED (SELECT p, outcome, backfilled FROM ranked WHERE rn = 1),""" + text.split("GROUP BY c.id, f.forecaster\n),", 1)[1]
+    with sqlite3.connect(copy) as conn:
+        one_pass = conn.execute(text).fetchall()
+        windowed = conn.execute(window).fetchall()
+        scored = conn.execute("SELECT count(*) FROM forecasts WHERE claim_id % 7 = 0").fetchone()[0]
+    assert scored > 0
+    assert one_pass == windowed and len(one_pass) > 3
+
+
+def test_pandas_baselines_agree_with_sql(tiny, tmp_path):
     pytest.importorskip("pandas")
-    pytest.importorskip("sklearn")
     import baseline_pandas
 
     csv_path = tmp_path / "export.csv"
@@ -144,12 +174,18 @@ def test_pandas_baseline_agrees_with_sql(tiny, tmp_path):
     with sqlite3.connect(tiny) as conn:
         cur = conn.execute(tasks.SQL_BASELINE.read_text())
         names = [d[0] for d in cur.description]
-        overall = next(dict(zip(names, r)) for r in cur.fetchall() if r[0] == "overall")
-    result = baseline_pandas.main(str(csv_path))
+        rows = cur.fetchall()
+        overall = next(dict(zip(names, r)) for r in rows if r[0] == "overall")
+    result = baseline_pandas.main(str(csv_path), "numpy")
     assert result["n"] == overall["n"]
     assert result["n_excluded"] == overall["n_excluded"]
     assert result["brier"] == pytest.approx(overall["brier"])
     assert result["log_score_bits"] == pytest.approx(overall["log_score_bits"])
+    bins = [r for r in rows if r[0] == "bin"]
+    assert [(b["mean_forecast"], b["observed"]) for b in result["calibration"]] == pytest.approx(
+        [(r[names.index("mean_forecast")], r[names.index("observed")]) for r in bins])
+    if importlib.util.find_spec("sklearn") is not None:  # the reference scorer computes the same numbers
+        assert baseline_pandas.main(str(csv_path), "sklearn") == pytest.approx(result)
 
 
 def test_run_process_reports_time_memory_and_failures(tmp_path):
@@ -197,6 +233,8 @@ def test_rows_judge_their_targets():
     a = measure.Contender("a", lambda i: [], lambda cmd: None, [measure.Sample(s, 1, 0) for s in (2.0, 9.0, 3.0)])
     b = measure.Contender("b", lambda i: [], lambda cmd: None, [measure.Sample(s, 1, 0) for s in (1.0, 3.0, 3.0)])
     assert measure.paired_ratio(a, b) == 2.0  # ratios 2, 3, 1
+    piped = measure.table([measure.Row("t", 1.0, "a | b", 1.0, "<= 3", 1, 1)])
+    assert "| a \\| b |" in piped and piped.splitlines()[2].count(" | ") == len(measure.HEADER) - 1
     paired = measure.Row("t", 1.2, "base", 1.0, "<= 1.3", 1, 1, paired=1.1)
     assert "| 1.20 (1.10) | <= 1.3 |" in measure.table([paired])
 
@@ -216,8 +254,13 @@ def bench(tiny, tmp_path) -> tasks.Bench:
 def test_quick_command_task_on_a_tiny_ledger(bench):
     n_resolutions = _rows(bench.ledger, "SELECT count(*) FROM resolutions")[0][0]
     rows = tasks.quick_commands(bench)
-    assert [r.task.split(" (")[0] for r in rows] == ["list --json", "list --json --limit 100", "forecast ID P",
-                                                     "resolve ID yes"]
+    assert [r.task.split(" (")[0] for r in rows[::2]] == ["list --json", "list --json --limit 100", "forecast ID P",
+                                                          "resolve ID yes"]
+    # each command against the import floor (with its target) and against the GC-off floor (info)
+    assert [r.task for r in rows[::2]] == [r.task for r in rows[1::2]]
+    assert {r.baseline for r in rows[::2]} == {tasks.IMPORT_FLOOR}
+    assert {r.baseline for r in rows[1::2]} == {tasks.GC_OFF_FLOOR} and {r.met for r in rows[1::2]} == {"-"}
+    assert [(r.target, r.memory_target) for r in rows[::2]] == [("<= 3", "< 100 MB")] + [("<= 1.1", "")] * 3
     n_open = sum(1 for r in json.loads((bench.work / "list.json").read_text()))
     assert rows[0].note.startswith(f"printed {n_open:,} claims") and "EXPECTED" not in rows[0].note
     assert all(r.claimtrack_s > 0 and r.baseline_s > 0 and r.claimtrack_mb > 0 for r in rows)
@@ -234,13 +277,17 @@ def test_report_task_on_a_tiny_ledger(bench):
     code, _, err = claimtrack("--db", str(bench.report_ledger), "export", "--format", "csv",
                               "--out", str(bench.export_csv))
     assert code == 0, err
+    bench.small_ledger = bench.report_ledger  # the fixed-cost row, here on the same tiny ledger
     rows = tasks.report(bench)
-    assert [r.baseline for r in rows] == ["sqlite3 shell, one SQL query", "pandas + scikit-learn on the CSV export"]
+    assert [r.baseline for r in rows] == ["sqlite3 shell, one-pass SQL query", "pandas + numpy on the CSV export",
+                                          "pandas + scikit-learn on the CSV export",
+                                          "sqlite3 shell, one-pass SQL query"]
+    assert [r.target for r in rows] == ["<= 1.5", "<= 1", "", "<= 3"]
     n = _rows(bench.report_ledger, "SELECT count(*) FROM forecasts")[0][0]
     assert rows[0].task == f"report --format json ({n:,} forecasts)"
-    # all three computed the same n (the note is how the runner shows it)
+    # all four computed the same n (the note is how the runner shows it)
     counts = {part.split("n=")[1].split()[0] for part in rows[0].note.split("; ")}
-    assert len(counts) == 1, rows[0].note
+    assert len(counts) == 1 and len(rows[0].note.split("; ")) == 4, rows[0].note
 
 
 @pytest.mark.skipif(shutil.which("sqlite3") is None, reason="needs the sqlite3 shell")
@@ -254,6 +301,7 @@ def test_import_task_on_a_small_csv(bench, tmp_path):
     bench.import_source = source
     [row] = tasks.import_acx(bench)
     assert row.task == "import small.csv.gz"
+    assert (row.target, row.memory_target) == ("<= 8", "< 100 MB")
     assert row.note == "40 CSV rows -> 5 claims, 40 forecasts"
 
 
@@ -263,3 +311,31 @@ def test_tui_probe_task_on_a_tiny_ledger(bench):
     [row] = tasks.review_ui(bench)
     assert row.claimtrack_s > 0 and row.baseline_s > 0
     assert "minimal: 100 rows on the first screen" in row.note
+
+
+@pytest.mark.skipif(shutil.which("sqlite3") is None, reason="needs the sqlite3 shell")
+def test_export_and_verify_tasks_on_a_tiny_ledger(bench):
+    rows = tasks_stream.export(bench)
+    assert [r.task for r in rows] == [f"export --format {f} ({FORECASTS:,} forecasts)" for f in ("json", "csv")]
+    assert {(r.baseline, r.target, r.memory_target) for r in rows} == {("sqlite3 LEDGER .dump", "<= 3", "< 100 MB")}
+    exported = json.loads((bench.work / "export.json").read_text(encoding="utf-8"))
+    assert len(exported["claims"]) == CLAIMS
+    assert sum(len(c["forecasts"]) for c in exported["claims"]) == FORECASTS
+    assert (bench.work / "export.csv").read_text(encoding="utf-8").count("\nforecast,") == FORECASTS
+    assert "INSERT INTO forecasts" in (bench.work / "dump.sql").read_text(encoding="utf-8")
+    [row] = tasks_stream.verify(bench)
+    assert row.baseline == "sqlite3 LEDGER .dump | sha256sum" and row.target == "<= 3"
+    assert f"forecasts: {FORECASTS} rows, chain intact" in row.note
+    assert row.claimtrack_s > 0 and row.baseline_s > 0
+
+
+def test_scaling_rows_only_with_a_second_ledger(bench, tiny, tmp_path):
+    assert tasks_stream.scaling(bench) == []
+    bigger = tmp_path / "bigger.db"
+    generate.generate(bigger, CLAIMS * 2, FORECASTS * 2, seed=4, quiet=True)
+    bench.report_ledger, bench.scale_ledger = bigger, tiny
+    rows = tasks_stream.scaling(bench)
+    assert [r.task.split(" (")[0] for r in rows] == ["report --format json", "export --format json", "verify",
+                                                     "list --json"]
+    assert all(r.baseline == f"the same on {FORECASTS:,} forecasts x 2" for r in rows)
+    assert all(r.target == "<= 1.2" and r.memory_target == "< 100 MB" for r in rows)

@@ -192,6 +192,27 @@ def echo_json(value) -> None:
     click.echo("".join(parts))
 
 
+FLUSH_PARTS = 8192  # echo_json_list writes its text every this many pieces
+
+
+def echo_json_list(items) -> int:
+    """``echo_json(list(items))``, byte for byte, written as the items come
+    (a chunk of text at a time), so a long listing never sits in memory;
+    returns how many items were written."""
+    parts: list[str] = []
+    n = 0
+    for item in items:
+        parts.append(",\n  " if n else "[\n  ")
+        _encode(item, "  ", parts)
+        n += 1
+        if len(parts) >= FLUSH_PARTS:
+            click.echo("".join(parts), nl=False)
+            parts.clear()
+    parts.append("\n]" if n else "[]")
+    click.echo("".join(parts))
+    return n
+
+
 def _float_text(value: float) -> str:
     if value != value:
         return "NaN"
@@ -220,7 +241,9 @@ def _key_text(key) -> str:
 
 _INFINITY = float("inf")
 _SCALARS = {str: json.encoder.encode_basestring, int: int.__repr__, float: _float_text,
-            bool: lambda v: "true" if v else "false", type(None): lambda v: "null"}
+            bool: lambda v: "true" if v else "false", type(None): lambda v: "null",
+            # what _default makes of a datetime, encoded as the string it is
+            datetime: lambda v: json.encoder.encode_basestring(v.isoformat().replace("+00:00", "Z"))}
 _FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
 
 

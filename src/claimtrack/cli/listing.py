@@ -65,15 +65,18 @@ Examples:
 def list_(ctx, state, tags, source, forecaster, search, since, until, within, sort, desc, limit, as_json, as_csv):
     """List claims: open ones by default, due soonest first."""
     from claimtrack.services.config import current_user
-    from claimtrack.services.queries import list_claims
+    from claimtrack.services.queries import iter_claims, list_claims
 
     flt = build_filter(state, tags, source, forecaster, search, since, until, within)
     me = current_user()
     db = common.ledger(ctx)
+    if as_json:  # streamed: every open claim of a big ledger is megabytes of JSON
+        n = common.echo_json_list(iter_claims(db, flt, limit=limit, sort=sort, descending=desc, me=me))
+        if not n:
+            common.warn_unknown_names(db, source=source, forecaster=forecaster, tags=tags)
+        return
     claims = list_claims(db, flt, limit=limit, sort=sort, descending=desc, me=me)
-    if as_json:
-        common.echo_json(claims)
-    elif as_csv:
+    if as_csv:
         rows = [common.to_plain(c) for c in claims]
         for row in rows:
             row["tags"] = ";".join(row["tags"])

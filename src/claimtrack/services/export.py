@@ -3,21 +3,36 @@
 The native JSON document (``format: claimtrack``, ``version: 1``) is what
 ``claimtrack import`` reads back losslessly; the CSV is the same records
 flattened, one row per record with a ``record`` column.
+
+Both stream: claims are read in id order, a chunk at a time, each chunk's
+forecasts, resolutions, edits and tags by one ranged query per table, as
+plain rows from the query layer (no ORM objects; on SQLite, timestamps
+made ISO text and, for the JSON, whole child records made JSON text by
+SQLite itself: :mod:`claimtrack.services.export_text`), and written out
+before the next chunk is read.  A chunk ends when its claims hold
+FORECAST_BUDGET forecasts (their cached count), so memory stays flat
+whatever the size of the ledger; only a single claim with a very large
+number of forecasts is held whole.  One read transaction covers the whole export: it is one
+consistent snapshot.  Which columns are exported, and how each value is
+written, comes from the field lists below and the columns' types in
+:mod:`claimtrack.db.models`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from operator import itemgetter
 
 from sqlalchemy import select
 
 from claimtrack.db import models as m
 from claimtrack.db.engine import Database
+from claimtrack.services.export_text import JsonText, NoSqlForm, Reader, float_json
+from claimtrack.services.rows import iso, plain_rows
 
 FORMAT_NAME = "claimtrack"
 FORMAT_VERSION = 1
-CHUNK = 500
+CHUNK = 2000  # claims per chunk (their forecasts: ~10 each on a typical ledger)
 
 CLAIM_FIELDS = ("id", "uuid", "statement", "details", "source", "source_url", "stated_at",
                 "recorded_at", "resolve_by", "status", "import_key")
@@ -27,94 +42,181 @@ RESOLUTION_FIELDS = ("uuid", "outcome", "resolved_at", "note", "evidence_url", "
                      "recorded_at", "import_key")
 EDIT_FIELDS = ("field", "old_value", "new_value", "edited_at", "edited_by")
 
-
-def iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat().replace("+00:00", "Z")
-
-
-def _pick(obj, fields) -> dict:
-    out = {}
-    for name in fields:
-        value = getattr(obj, name)
-        out[name] = iso(value) if isinstance(value, datetime) else value
-    return out
-
-
-def iter_claims(db: Database) -> Iterator[dict]:
-    """Every claim (drafts and rejected included) as a plain dict, by id."""
-    last_id = 0
-    while True:
-        with db.read() as session:
-            claims = session.execute(
-                select(m.Claim).where(m.Claim.id > last_id).order_by(m.Claim.id).limit(CHUNK)
-            ).scalars().all()
-            if not claims:
-                return
-            ids = [c.id for c in claims]
-            grouped: dict[str, dict[int, list]] = {k: {i: [] for i in ids} for k in ("f", "r", "e", "t")}
-            for f in session.execute(select(m.Forecast).where(m.Forecast.claim_id.in_(ids)).order_by(m.Forecast.id)).scalars():
-                grouped["f"][f.claim_id].append(_pick(f, FORECAST_FIELDS))
-            for r in session.execute(select(m.Resolution).where(m.Resolution.claim_id.in_(ids)).order_by(m.Resolution.id)).scalars():
-                grouped["r"][r.claim_id].append(_pick(r, RESOLUTION_FIELDS))
-            for e in session.execute(select(m.ClaimEdit).where(m.ClaimEdit.claim_id.in_(ids)).order_by(m.ClaimEdit.id)).scalars():
-                grouped["e"][e.claim_id].append(_pick(e, EDIT_FIELDS))
-            for cid, tag in session.execute(select(m.ClaimTag.claim_id, m.ClaimTag.tag).where(m.ClaimTag.claim_id.in_(ids)).order_by(m.ClaimTag.tag)):
-                grouped["t"][cid].append(tag)
-            for c in claims:
-                record = _pick(c, CLAIM_FIELDS)
-                record["tags"] = grouped["t"][c.id]
-                record["forecasts"] = grouped["f"][c.id]
-                record["resolutions"] = grouped["r"][c.id]
-                record["edits"] = grouped["e"][c.id]
-                yield record
-            last_id = ids[-1]
-
-
-def write_json(db: Database, out) -> int:
-    """Stream the native JSON document to a text file object; returns the claim count."""
-    import json
-
-    from claimtrack.domain.dates import utcnow
-
-    header = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "exported_at": iso(utcnow())}
-    out.write(json.dumps(header, ensure_ascii=False)[:-1] + ', "claims": [\n')
-    n = 0
-    for record in iter_claims(db):
-        out.write((",\n" if n else "") + json.dumps(record, ensure_ascii=False))
-        n += 1
-    out.write("\n]}\n")
-    return n
-
-
 CSV_COLUMNS = ("record", "claim_uuid", "claim_id", "uuid", "statement", "details", "source", "source_url",
                "stated_at", "recorded_at", "resolve_by", "status", "tags", "forecaster", "probability",
                "made_at", "rationale", "outcome", "resolved_at", "note", "evidence_url", "resolved_by",
                "field", "old_value", "new_value", "edited_at", "edited_by", "import_key",
                "kind", "basis", "recorded_by")
 
+# the tables the claim's records come from: (record name, table, exported fields)
+_ID = CLAIM_FIELDS.index("id")
+_CHILDREN = (("forecast", m.forecasts, FORECAST_FIELDS), ("resolution", m.resolutions, RESOLUTION_FIELDS),
+             ("edit", m.claim_edits, EDIT_FIELDS))
+FORECAST_BUDGET = 20_000  # a chunk ends once its claims hold this many forecasts (memory stays flat)
 
-def csv_rows(db: Database) -> Iterator[dict]:
-    for c in iter_claims(db):
-        base = {"claim_uuid": c["uuid"], "claim_id": c["id"]}
-        yield {**base, "record": "claim", **{k: c[k] for k in CLAIM_FIELDS if k != "id"},
-               "tags": ";".join(c["tags"])}
-        for f in c["forecasts"]:
-            yield {**base, "record": "forecast", **f, "probability": repr(f["probability"])}
-        for r in c["resolutions"]:
-            yield {**base, "record": "resolution", **r}
-        for e in c["edits"]:
-            yield {**base, "record": "edit", **e}
+
+def _chunks(db: Database, *, csv: bool) -> Iterator[tuple[tuple[list, dict, list[dict]], tuple]]:
+    """Claims in id order, a chunk at a time: ((claim rows as :class:`Reader`
+    makes them, {claim id: tags}, [{claim id: records} per child table]),
+    (claim reader, child readers)).  A child record is its row for the CSV,
+    its JSON text for the JSON document."""
+    import json
+
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    with db.read() as session:
+        conn = session.connection()
+        dialect = conn.dialect.name
+        n_at = len(CLAIM_FIELDS)
+        claims = Reader(m.claims, CLAIM_FIELDS, dialect, csv=csv, extra=(m.claims.c.n_forecasts,))
+        children = []
+        for _, table, fields in _CHILDREN:
+            reader = Reader(table, fields, dialect, csv=csv, extra=(table.c.claim_id,))
+            texts = None
+            if not csv and dialect == "sqlite":
+                try:
+                    texts = JsonText(table, fields)
+                except NoSqlForm:
+                    pass
+            children.append((table, fields, reader, texts))
+        readers = (claims, [reader for _, _, reader, _ in children])
+
+        def records(table, fields, reader, texts, first: int, last: int) -> dict[int, list]:
+            """{claim id: its records of this table, in id order}."""
+            by_claim: dict[int, list] = {}
+            where = table.c.claim_id.between(first, last)
+            order = (table.c.claim_id, table.c.id)
+            if texts is None:  # rows (CSV) or their JSON by the json module
+                cid_at = reader.mask_at - 1
+                for row in reader.rows(conn, select(*reader.columns).where(where).order_by(*order), 5000):
+                    record = row if csv else encode(dict(zip(fields, row)))
+                    found = by_claim.get(row[cid_at])
+                    if found is None:
+                        by_claim[row[cid_at]] = [record]
+                    else:
+                        found.append(record)
+                return by_claim
+            odd_at = texts.n_parts
+            cid_at = odd_at + 1
+            one_float = texts.n_parts == 3  # the usual forecast: text, probability, text
+            text, floats = texts.text, float_json
+            found, last_cid = None, None
+            for rows in plain_rows(conn, select(*texts.columns).where(where).order_by(*order), 5000):
+                for row in rows:
+                    if row[odd_at]:  # written by Python from the values the column types read
+                        (value,) = reader.rows(conn, select(*reader.columns).where(table.c.id == row[-1]), 1)
+                        record = encode(dict(zip(fields, value)))
+                    elif one_float:
+                        record = row[0] + floats(row[1]) + row[2]
+                    else:
+                        record = text(row)
+                    cid = row[cid_at]
+                    if cid != last_cid:  # rows come grouped by claim
+                        found = by_claim[cid] = []
+                        last_cid = cid
+                    found.append(record)
+            return by_claim
+
+        def chunk(batch: list):
+            first, last = batch[0][_ID], batch[-1][_ID]
+            grouped = [records(table, fields, reader, texts, first, last)
+                       for table, fields, reader, texts in children]
+            tags: dict[int, list[str]] = {}
+            query = (select(m.claim_tags.c.claim_id, m.claim_tags.c.tag)
+                     .where(m.claim_tags.c.claim_id.between(first, last))
+                     .order_by(m.claim_tags.c.claim_id, m.claim_tags.c.tag))
+            for rows in plain_rows(conn, query, 5000):
+                for cid, tag in rows:
+                    tags.setdefault(cid, []).append(tag)
+            return batch, tags, grouped
+
+        query = select(*claims.columns).order_by(m.claims.c.id)
+        batch: list = []
+        budget = 0
+        for row in claims.rows(conn, query, 1000):
+            batch.append(row)
+            budget += (row[n_at] or 0) + 1
+            if budget >= FORECAST_BUDGET or len(batch) >= CHUNK:
+                yield chunk(batch), readers
+                batch, budget = [], 0
+        if batch:
+            yield chunk(batch), readers
+
+
+def write_json(db: Database, out) -> int:
+    """Stream the native JSON document to a text file object; returns the claim count.
+
+    Each claim is ``json.dumps(record, ensure_ascii=False)`` of its fields,
+    tags, forecasts, resolutions and edits, the child records' texts spliced
+    in as the encoder would write them."""
+    import json
+
+    from claimtrack.domain.dates import utcnow
+
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False)
+    header = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "exported_at": iso(utcnow())}
+    out.write(encode(header)[:-1] + ', "claims": [\n')
+    n = 0
+    parts: list[str] = []
+    for (claims, tags, (f_by, r_by, e_by)), _ in _chunks(db, csv=False):
+        for row in claims:
+            cid = row[_ID]
+            record = dict(zip(CLAIM_FIELDS, row))
+            record["tags"] = tags.get(cid, [])
+            parts += [",\n" if n else "", encode(record)[:-1], ', "forecasts": [', ", ".join(f_by.get(cid, ())),
+                      '], "resolutions": [', ", ".join(r_by.get(cid, ())), '], "edits": [',
+                      ", ".join(e_by.get(cid, ())), "]}"]
+            n += 1
+        out.write("".join(parts))
+        parts.clear()
+    out.write("\n]}\n")
+    return n
+
+
+def _csv_getter(fields: tuple[str, ...], blank_at: int, **more: int) -> itemgetter:
+    """Picks CSV_COLUMNS from ``(record, claim_uuid, claim_id, *row)`` where
+    ``row`` holds ``fields`` first, a NULL at ``blank_at`` (the empty cell of
+    a column the record does not have) and the columns ``more`` names at
+    the positions it gives."""
+    index = {"record": 0, "claim_uuid": 1, "claim_id": 2, **{name: 3 + i for i, name in enumerate(fields)},
+             **{name: 3 + i for name, i in more.items()}}
+    return itemgetter(*(index.get(name, 3 + blank_at) for name in CSV_COLUMNS))
+
+
+def csv_rows(db: Database) -> Iterator[tuple]:
+    """Every record as a CSV row (a tuple in CSV_COLUMNS order; None is empty), formula cells guarded."""
+    from claimtrack.domain.csvsafe import guard
+
+    uuid_at = CLAIM_FIELDS.index("uuid")
+    getters = None
+    for (claims, tags, grouped), (claim_reader, readers) in _chunks(db, csv=True):
+        if getters is None:
+            # a claim's row is followed by its joined tags
+            claim_get = _csv_getter(CLAIM_FIELDS, claim_reader.blank_at, tags=claim_reader.blank_at + 1)
+            getters = [(kind, _csv_getter(fields, reader.blank_at))
+                       for (kind, _, fields), reader in zip(_CHILDREN, readers)]
+        for row in claims:
+            cid = row[_ID]
+            cuuid = row[uuid_at]  # guarded as the claim's uuid cell; every record repeats it as claim_uuid
+            yield claim_get(("claim", cuuid, cid, *row, guard(";".join(tags.get(cid, ())))))
+            for (kind, getter), by_claim in zip(getters, grouped):
+                for child in by_claim.get(cid, ()):
+                    yield getter((kind, cuuid, cid, *child))
 
 
 def write_csv(db: Database, out) -> int:
     import csv
 
-    from claimtrack.domain.csvsafe import guard
-
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
     n = 0
+    record_at = CSV_COLUMNS.index("record")
+    batch: list[tuple] = []
     for row in csv_rows(db):
-        writer.writerow({k: ("" if v is None else guard(v)) for k, v in row.items()})
-        n += row["record"] == "claim"
+        batch.append(row)
+        if row[record_at] == "claim":
+            n += 1
+        if len(batch) >= 5000:
+            writer.writerows(batch)
+            batch.clear()
+    writer.writerows(batch)
     return n

@@ -29,8 +29,6 @@ final one is chosen.  Rows come in (claim_id, forecaster) order.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from sqlalchemy import (
     Integer,
     String,
@@ -49,6 +47,7 @@ from sqlalchemy import (
 
 from claimtrack.db import models as m
 from claimtrack.services.report_model import ReportOptions
+from claimtrack.services.rows import plain_rows  # noqa: F401  (report_data reads rows through it)
 from claimtrack.services.scoring import sqlite_latest_key
 
 # column positions, shared by both queries' rows
@@ -164,24 +163,3 @@ def count_late(conn, options: ReportOptions, dialect: str) -> int:
     query = (select(func.count()).select_from(c).join(f, f.claim_id == c.id)
              .where(*_conds(options, dialect), _late(options)))
     return conn.execute(query).scalar_one()
-
-
-def plain_rows(conn, query, chunk: int) -> Iterator[list[tuple]]:
-    """The query's rows in lists of up to ``chunk`` plain tuples.
-
-    SQLite: read from the DBAPI cursor itself (SQLAlchemy's default fetch
-    strategy there buffers nothing), which skips building a Row object per
-    row, a third of the time of a large report.  Other engines: a
-    server-side cursor (``yield_per``), whose Rows index like tuples.
-    """
-    if conn.dialect.name != "sqlite":
-        result = conn.execute(query, execution_options={"yield_per": chunk})
-        yield from result.partitions()
-        return
-    result = conn.execute(query)
-    try:
-        fetch = result.cursor.fetchmany
-        while rows := fetch(chunk):
-            yield rows
-    finally:
-        result.close()

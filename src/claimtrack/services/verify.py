@@ -1,14 +1,47 @@
-"""Checking the hash chains over forecasts and resolutions."""
+"""Checking the hash chains over forecasts and resolutions.
+
+Each table is read once, in id order, in one read transaction (one
+consistent snapshot), as plain rows from the query layer: no ORM objects.
+The chained fields are the chain's own FIELDS lists
+(:mod:`claimtrack.domain.chain`); a field the table does not hold,
+``claim_uuid``, comes from the claim the row belongs to.  On SQLite the
+stored timestamp text is turned into the chain's canonical text by SQLite
+itself (see :func:`claimtrack.services.rows.sqlite_time_text`); a value in
+an unusual stored form is read as the column type reads it, so every row
+hashes exactly as it did when it was written.
+
+On SQLite, SQLite also writes each row's canonical JSON text (the
+``json_array`` of the canonical values: its escaping is the json module's,
+a float given as the shortest text that reads back as it, as ``repr``
+writes it, when 15 digits suffice), and Python only hashes it.  That text
+is a fast path, never the judge: a row whose hash does not match it (or
+that SQLite could not write: a float needing 16 or 17 digits, a timestamp
+stored in an unusual form) is read again through the column types and
+hashed by :func:`claimtrack.domain.chain.row_hash` itself, and only that
+decides whether the row was changed.  A match proves the row: the stored
+hash is of exactly that text.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from hashlib import sha256
+
+from sqlalchemy import Float, Integer, String, case, func, literal_column, null, select, type_coerce
 
 from claimtrack.db import models as m
 from claimtrack.db.engine import Database
-from claimtrack.domain.chain import FORECAST_FIELDS, GENESIS, RESOLUTION_FIELDS, hashed_columns, row_hash
+from claimtrack.domain.chain import (
+    FORECAST_FIELDS,
+    GENESIS,
+    OPTIONAL_FIELDS,
+    RESOLUTION_FIELDS,
+    chain_hashes,
+    hashed_columns,
+    row_hash,
+)
+from claimtrack.services.rows import is_bool, is_time, plain_rows, raw_readable, sqlite_time_text, stored_time
 
 BATCH = 5000
 
@@ -26,31 +59,148 @@ class ChainReport:
         return self.broken_id is None
 
 
-def _check(db: Database, model, fields: tuple[str, ...]) -> ChainReport:
-    prev, count, last_id = GENESIS, 0, 0
-    columns = [getattr(model, f) for f in hashed_columns(fields) if f != "claim_uuid"]
-    table = model.__tablename__
-    while True:
-        with db.read() as session:
-            rows = session.execute(
-                select(model.id, model.prev_hash, model.row_hash, m.Claim.uuid.label("claim_uuid"), *columns)
-                .join(m.Claim, m.Claim.id == model.claim_id)
-                .where(model.id > last_id).order_by(model.id).limit(BATCH)
-            ).mappings().all()
-        if not rows:
-            return ChainReport(table, count, prev)
-        for row in rows:
-            if row["prev_hash"] != prev:
-                return ChainReport(table, count, prev, row["id"],
-                                   f"{table} row {row['id']}: link to the previous row is broken (a row before it was deleted or changed)")
-            expected = row_hash(prev, fields, row)
-            if expected != row["row_hash"]:
-                return ChainReport(table, count, prev, row["id"],
-                                   f"{table} row {row['id']}: content does not match its hash (the row was edited)")
-            prev = row["row_hash"]
+def _source(table, name: str):
+    """The column a chained field is read from: the table's own, or ``claim_X`` from its claim."""
+    if name in table.c:
+        return table.c[name]
+    if name.startswith("claim_") and name[6:] in m.claims.c:
+        return m.claims.c[name[6:]].label(name)
+    raise KeyError(f"chained field {name!r} is not a column of {table.name} or of its claim")
+
+
+def _query(table, fields: tuple[str, ...], dialect: str):
+    """(id, prev_hash, row_hash, *fields, mask) in id order, and {position: convert} for the values
+    Python must still convert when bit ``position`` of mask is set."""
+    sources = [_source(table, name) for name in fields]
+    sqlite = dialect == "sqlite" and all(raw_readable(col) for col in sources)  # else read through the types
+    exprs, convert = [], {}
+    mask = literal_column("0")
+    for i, col in enumerate(sources):
+        bit = 1 << i
+        expr = col
+        if sqlite and is_time(col):
+            expr, odd = sqlite_time_text(col, chain=True, flag=bit)
+            mask = mask + odd
+            convert[i] = stored_time
+        elif sqlite and is_bool(col):  # SQLite hands over 0/1: the chain hashes true/false
+            mask = mask + case((col.is_not(None), literal_column(str(bit))), else_=literal_column("0"))
+            convert[i] = bool
+        exprs.append(expr)
+    query = (select(table.c.id, table.c.prev_hash, table.c.row_hash, *exprs, mask)
+             .select_from(table.join(m.claims, m.claims.c.id == table.c.claim_id))
+             .order_by(table.c.id))
+    return query, convert, not sqlite
+
+
+def _sqlite_json(col):
+    """SQLite's canonical JSON element for one chained column and a test that
+    it could write it (else None: this column type has no fast path)."""
+    if is_time(col):
+        text, odd = sqlite_time_text(col, chain=True)
+        return text, odd == literal_column("0")
+    if is_bool(col):
+        return case((col.is_(None), null()), (col != literal_column("0"), func.json(literal_column("'true'"))),
+                    else_=func.json(literal_column("'false'"))), literal_column("1")
+    if isinstance(col.type, Float):
+        # repr() of a float in (0, 1) is %.15g when that reads back as the same float; 0 and 1 as repr writes them
+        short = func.printf(literal_column("'%.15g'"), col, type_=String)
+        text = case((col.is_(None), null()), (col == literal_column("0"), literal_column("'0.0'")),
+                    (col == literal_column("1"), literal_column("'1.0'")),
+                    (col.between(literal_column("0"), literal_column("1")), short), else_=null())
+        ok = (col.is_(None)) | (text.is_not(None) & ((col == 0) | (col == 1) | (func.cast(short, Float) == col)))
+        return text, ok
+    if raw_readable(col) and isinstance(col.type, (String, Integer)):
+        return col, literal_column("1")
+    return None
+
+
+def _fast_query(table, fields: tuple[str, ...]):
+    """(id, prev_hash, row_hash, canonical JSON text or NULL) in id order, or
+    None when some chained column has no SQLite fast path."""
+    elements, oks = [], []
+    for name in fields:
+        made = _sqlite_json(_source(table, name))
+        if made is None:
+            return None
+        elements.append(made[0])
+        oks.append(made[1])
+    ok = oks[0]
+    for other in oks[1:]:
+        ok = ok & other
+    # fields added later are hashed only off their defaults (domain.chain): a
+    # row holding its defaults hashes as the base array; any other row takes
+    # the judge's path
+    for name, default in OPTIONAL_FIELDS.get(fields, ()):
+        col = _source(table, name)
+        ok = ok & (col.is_(None) if default is None else (col == default))
+    body = case((ok, func.json_array(*elements, type_=String)), else_=null())
+    return (select(table.c.id, table.c.prev_hash, table.c.row_hash, type_coerce(body, String))
+            .select_from(table.join(m.claims, m.claims.c.id == table.c.claim_id))
+            .order_by(table.c.id))
+
+
+def _row_content(conn, table, fields: tuple[str, ...], row_id: int) -> dict:
+    """One row's chained values as the column types read them (the judge's input)."""
+    query = (select(*(_source(table, name) for name in fields))
+             .select_from(table.join(m.claims, m.claims.c.id == table.c.claim_id)).where(table.c.id == row_id))
+    return dict(zip(fields, conn.execute(query).one()))
+
+
+def _check_sqlite(conn, table, fields: tuple[str, ...], query) -> ChainReport:
+    name = table.name
+    prev, count = GENESIS, 0
+    for rows in plain_rows(conn, query, BATCH):
+        for row_id, prev_hash, stored, body in rows:
+            if prev_hash != prev:
+                return ChainReport(name, count, prev, row_id,
+                                   f"{name} row {row_id}: link to the previous row is broken (a row before it was deleted or changed)")
+            if body is None or sha256((prev + body).encode("utf-8")).hexdigest() != stored:
+                if row_hash(prev, fields, _row_content(conn, table, hashed_columns(fields), row_id)) != stored:
+                    return ChainReport(name, count, prev, row_id,
+                                       f"{name} row {row_id}: content does not match its hash (the row was edited)")
+            prev = stored
             count += 1
-        last_id = rows[-1]["id"]
+    return ChainReport(name, count, prev)
+
+
+def _check(conn, table, fields: tuple[str, ...]) -> ChainReport:
+    if conn.dialect.name == "sqlite":
+        fast = _fast_query(table, fields)
+        if fast is not None:
+            return _check_sqlite(conn, table, fields, fast)
+    columns = hashed_columns(fields)
+    query, convert, processed = _query(table, columns, conn.dialect.name)
+    name, n = table.name, len(columns)
+    mask_at = 3 + n
+    prev, count = GENESIS, 0
+    for rows in plain_rows(conn, query, BATCH, processed=processed):
+        contents = []
+        for row in rows:
+            values = row[3:mask_at]
+            if row[mask_at]:
+                values = list(values)
+                mask = row[mask_at]
+                for i, fix in convert.items():
+                    if mask >> i & 1:
+                        values[i] = fix(values[i])
+            contents.append(dict(zip(columns, values)))
+        # hashes of the rows as if each linked to the row before it; where the
+        # stored chain is intact they are the stored hashes, and the first row
+        # where they differ is the first broken one
+        expected = chain_hashes(prev, fields, contents)
+        for row, hashed in zip(rows, expected):
+            if row[1] != prev:
+                return ChainReport(name, count, prev, row[0],
+                                   f"{name} row {row[0]}: link to the previous row is broken (a row before it was deleted or changed)")
+            if hashed != row[2]:
+                return ChainReport(name, count, prev, row[0],
+                                   f"{name} row {row[0]}: content does not match its hash (the row was edited)")
+            prev = row[2]
+            count += 1
+    return ChainReport(name, count, prev)
 
 
 def verify_ledger(db: Database) -> list[ChainReport]:
-    return [_check(db, m.Forecast, FORECAST_FIELDS), _check(db, m.Resolution, RESOLUTION_FIELDS)]
+    with db.read() as session:
+        conn = session.connection()
+        return [_check(conn, m.forecasts, FORECAST_FIELDS), _check(conn, m.resolutions, RESOLUTION_FIELDS)]
