@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from claimtrack.db import models as m
 from claimtrack.domain.chain import FORECAST_FIELDS as CHAIN_FORECAST_FIELDS
-from claimtrack.domain.chain import GENESIS, RESOLUTION_FIELDS as CHAIN_RESOLUTION_FIELDS, row_hash
+from claimtrack.domain.chain import GENESIS, RESOLUTION_FIELDS as CHAIN_RESOLUTION_FIELDS, hashed_columns, row_hash
 from claimtrack.services.export import (
     CLAIM_FIELDS,
     CSV_COLUMNS,
@@ -117,7 +117,7 @@ def verify(db) -> list[tuple]:
 
 def _check(db, model, fields):
     prev, count, last_id = GENESIS, 0, 0
-    columns = [getattr(model, f) for f in fields if f != "claim_uuid"]
+    columns = [getattr(model, f) for f in hashed_columns(fields) if f != "claim_uuid"]
     table = model.__tablename__
     while True:
         with db.read() as session:

@@ -55,11 +55,22 @@ def _drop_pg_database(url: str) -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
+    import time
+
+    from sqlalchemy.exc import DBAPIError
+
     name = make_url(url).database
     engine = create_engine(make_url(_pg_admin_url()), isolation_level="AUTOCOMMIT")
     try:
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        for attempt in range(3):
+            try:
+                with engine.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"' + (" WITH (FORCE)" if attempt < 2 else "")))
+                return
+            except DBAPIError:
+                # a session of another role still on it (FORCE may not end those): wait
+                # and try again; a leftover database on the throwaway test server is harmless
+                time.sleep(0.5)
     finally:
         engine.dispose()
 

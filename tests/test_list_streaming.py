@@ -48,7 +48,7 @@ def test_list_json_prints_the_whole_list_byte_for_byte(demo, cli, db_url, monkey
     flt = build_filter(state, tags, None, None, None, None, None, "7")
     sort = args[args.index("--sort") + 1] if "--sort" in args else None
     limit = int(args[args.index("--limit") + 1]) if "--limit" in args else None
-    claims = list_claims(demo, flt, limit=limit, sort=sort, descending="--desc" in args)
+    claims = list_claims(demo, flt, limit=limit, sort=sort, descending="--desc" in args, me="tester")
     expected = json.dumps(common.to_plain(claims), default=common._default, ensure_ascii=False, indent=2) + "\n"
     assert result.stdout == expected
     assert len(json.loads(result.stdout)) == len(claims)
