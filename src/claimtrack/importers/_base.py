@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import json
 import zlib
 from collections.abc import Iterable
@@ -70,19 +71,74 @@ def short(value: object, limit: int = 40) -> str:
 # ------------------------------------------------------------ reading files
 
 
+MAX_BYTES_ENV = "CLAIMTRACK_IMPORT_MAX_BYTES"
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+_CHUNK = 1024 * 1024
+MAX_RATIO = 100  # decompressed / compressed size, beyond MIN_RATIO_BYTES
+MIN_RATIO_BYTES = 16 * 1024 * 1024
+
+
+def max_bytes() -> int:
+    """The most bytes an import reads from one file, after decompression:
+    ``$CLAIMTRACK_IMPORT_MAX_BYTES`` (a number of bytes, or with a K, M or G
+    suffix), else 512 MB."""
+    raw = os.environ.get(MAX_BYTES_ENV, "").strip()
+    if not raw:
+        return DEFAULT_MAX_BYTES
+    scale = {"k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}.get(raw[-1].lower(), 1)
+    digits = raw[:-1] if scale > 1 else raw
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 15 or int(digits) == 0:
+        raise InvalidInput(f"invalid {MAX_BYTES_ENV} {raw[:40]!r}: use a positive number of bytes, e.g. 512M or 2G")
+    return int(digits) * scale
+
+
+def _too_big(path: Path, limit: int, what: str) -> InvalidInput:
+    return invalid(path, None, f"{what} is larger than the import limit of {limit:,} bytes: "
+                               f"split the file or raise {MAX_BYTES_ENV}")
+
+
+def bounded_read(stream, path: Path, limit: int, what: str) -> bytes:
+    """At most ``limit`` bytes from a binary stream; InvalidInput when there are more."""
+    parts, total = [], 0
+    while True:
+        chunk = stream.read(min(_CHUNK, limit + 1 - total))
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+        if total > limit:
+            raise _too_big(path, limit, what)
+    return b"".join(parts)
+
+
 def read_bytes(path: Path) -> bytes:
-    """The file's bytes, gunzipped when they are gzip data (whatever the name)."""
+    """The file's bytes, gunzipped when they are gzip data (whatever the name).
+
+    Bounded: neither the file nor what it decompresses to may exceed
+    :func:`max_bytes`; decompression is streamed and stops at the limit, so
+    a small gzip bomb never takes more memory than the limit."""
+    path = Path(path)
+    limit = max_bytes()
     try:
-        data = Path(path).read_bytes()
+        with path.open("rb") as fh:
+            data = bounded_read(fh, path, limit, "the file")
     except IsADirectoryError:
-        raise invalid(Path(path), None, "is a directory: expected an export file") from None
+        raise invalid(path, None, "is a directory: expected an export file") from None
     except OSError as exc:
-        raise invalid(Path(path), None, f"cannot be read ({exc.strerror or exc}): expected a readable file") from None
+        raise invalid(path, None, f"cannot be read ({exc.strerror or exc}): expected a readable file") from None
     if data.startswith(GZIP_MAGIC):
+        import io
+
+        # real exports compress 5-30 times; far more than MAX_RATIO is a bomb
+        ratio_limit = max(MIN_RATIO_BYTES, MAX_RATIO * len(data))
+        what = "the decompressed data"
+        if ratio_limit < limit and not os.environ.get(MAX_BYTES_ENV, "").strip():  # an explicit limit rules
+            limit, what = ratio_limit, f"the decompressed data (over {MAX_RATIO} times the file's size)"
         try:
-            data = gzip.decompress(data)
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
+                data = bounded_read(gz, path, limit, what)
         except (EOFError, OSError, zlib.error):
-            raise invalid(Path(path), None, "truncated or corrupt gzip data: expected a complete .gz file") from None
+            raise invalid(path, None, "truncated or corrupt gzip data: expected a complete .gz file") from None
     return data
 
 

@@ -135,7 +135,9 @@ def parse_csv(path: Path) -> list[ClaimIn]:
 
 
 def _read_text(path: Path) -> str:
-    data = path.read_bytes()
+    from claimtrack.importers._base import read_bytes
+
+    data = read_bytes(path)
     if b"\x00" in data:
         raise InvalidInput(f"{path.name}: contains NUL bytes: not a text export")
     try:
