@@ -80,8 +80,8 @@ def import_(ctx, file, fmt, dry_run, forecaster, tags, mapping, report_file, as_
         fmt, claims, skipped = parse_any(file, fmt, forecaster, mapping)
         if not claims and skipped:
             first = skipped[0]
-            raise InvalidInput(f"{file.name}: nothing importable: all {len(skipped)} records were skipped "
-                               f"(first: {first.location}: {first.reason})")
+            raise InvalidInput(common.printable(f"{file.name}: nothing importable: all {len(skipped)} records were "
+                                                f"skipped (first: {first.location}: {first.reason})"))
         db = common.ledger(ctx)
         with _progress(len(claims)) as progress:
             summary = import_claims(db, claims, dry_run=dry_run, extra_tags=tags, skipped=skipped,
@@ -103,7 +103,7 @@ def import_(ctx, file, fmt, dry_run, forecaster, tags, mapping, report_file, as_
     if fmt == "notes" and summary.claims_added:
         click.echo("the candidates are drafts: review them with 'claimtrack inbox'")
     for s in summary.skipped[:20]:
-        click.echo(f"  skipped {s.location}: {s.reason}", err=True)
+        click.echo(common.printable(f"  skipped {s.location}: {s.reason}"), err=True)
     if len(summary.skipped) > 20:
         click.echo(f"  ... and {len(summary.skipped) - 20} more (use --report FILE for the full list)", err=True)
 

@@ -39,14 +39,21 @@ class ClaimFilter:
 
 
 def normalise_tag(tag: str) -> str:
-    """Tags are case-insensitive, trimmed, and use '-' for inner spaces."""
+    """Tags are case-insensitive (NFKC, case-folded), trimmed, and use '-' for
+    inner spaces; control and invisible format characters (zero-width, bidi)
+    are refused.  A comma separates tags, so no tag holds one."""
+    from claimtrack.domain.text import clean_name_chars, terminal_safe
+
     cleaned = "-".join(tag.strip().lower().split())
     if not cleaned:
         raise InvalidInput("empty tag: tags are words such as 'openai' or 'ai-policy'")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
+        shown = terminal_safe(cleaned[:40], single_line=True)
+        raise InvalidInput(f"tag {shown!r} contains a control character (e.g. NUL): use plain words")
+    if not cleaned.isascii():
+        cleaned = "-".join(clean_name_chars(cleaned, "tag").casefold().split())
     if len(cleaned) > 100:
         raise InvalidInput(f"tag too long ({len(cleaned)} characters): at most 100")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
-        raise InvalidInput(f"tag {cleaned[:40]!r} contains a control character (e.g. NUL): use plain words")
     return cleaned
 
 

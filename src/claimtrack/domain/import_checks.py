@@ -9,13 +9,14 @@ summary can show, so a bad record is skipped instead of failing the import.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from claimtrack.domain import validate
 from claimtrack.domain.errors import ClaimtrackError, InvalidInput
 from claimtrack.domain.filters import normalise_tags
 from claimtrack.domain.records import CLAIM_STATUSES, ClaimIn
+from claimtrack.domain.text import has_surrogate, terminal_safe
 
 URL_LIMIT = 4000  # as validate.url
 
@@ -34,6 +35,8 @@ def _text(value, what: str, limit: int | None) -> None:
         raise InvalidInput(f"{what} must be text, not {type(value).__name__}")
     if "\x00" in value:
         raise InvalidInput(f"{what} contains a NUL byte: use plain text")
+    if has_surrogate(value):
+        raise InvalidInput(f"{what} contains invalid UTF-8 or a lone surrogate: expected UTF-8 text")
     if limit is not None and len(value) > limit:
         raise InvalidInput(f"{what} too long ({len(value)} characters): at most {limit}")
 
@@ -59,10 +62,11 @@ def _check(claim: ClaimIn, seen: set[tuple[str, str]]) -> None:
     _when(claim.resolve_by, "resolve_by", required=False)
     _text(claim.details, "details", validate.MAX_TEXT)
     _text(claim.source_url, "source url", URL_LIMIT)
+    claim.source_url = validate.url(claim.source_url, "source url")  # as the CLI: http(s) only
     _keys(claim, "claim")
-    for f in claim.forecasts:
-        if not _plain_forecast(f):
-            _check_forecast(f)
+    if not all(_plain_forecast(f) for f in claim.forecasts):
+        claim.forecasts = [f if _plain_forecast(f) else _check_forecast(f) for f in claim.forecasts]
+    resolutions = []
     for r in claim.resolutions:
         validate.outcome(r.outcome)
         _when(r.resolved_at, "resolved_at")
@@ -71,6 +75,10 @@ def _check(claim: ClaimIn, seen: set[tuple[str, str]]) -> None:
         _text(r.evidence_url, "evidence url", URL_LIMIT)
         _text(r.resolved_by, "resolved_by", validate.MAX_NAME)
         _keys(r, "resolution")
+        url, by = validate.url(r.evidence_url, "evidence url"), validate.name(r.resolved_by, "resolved_by")
+        resolutions.append(r if (url, by) == (r.evidence_url, r.resolved_by)
+                           else replace(r, evidence_url=url, resolved_by=by))
+    claim.resolutions = resolutions
     for e in claim.edits:
         _text(e.field, "edit field", 32)
         _text(e.old_value, "edit old value", validate.MAX_TEXT)
@@ -84,14 +92,18 @@ def _check(claim: ClaimIn, seen: set[tuple[str, str]]) -> None:
     seen.update(keys)
 
 
-def _check_forecast(f) -> None:
+def _check_forecast(f):
+    """The forecast, its forecaster's name in stored form; InvalidInput when it cannot be stored."""
     validate.probability(f.probability)
     _text(f.forecaster, "forecaster", None)
-    validate.name(f.forecaster, "forecaster")
+    name = validate.name(f.forecaster, "forecaster")
+    if name is None:
+        raise InvalidInput("empty forecaster: every forecast names who made it")
     _when(f.made_at, "forecast made_at")
     _when(f.recorded_at, "forecast recorded_at", required=False)
     _text(f.rationale, "rationale", validate.MAX_TEXT)
     _keys(f, "forecast")
+    return f if name == f.forecaster else replace(f, forecaster=name)
 
 
 def _plain_forecast(f) -> bool:
@@ -101,11 +113,12 @@ def _plain_forecast(f) -> bool:
     p, name, made, recorded, rationale, uuid, key = (
         f.probability, f.forecaster, f.made_at, f.recorded_at, f.rationale, f.uuid, f.import_key)
     return (p.__class__ is float and 0.0 <= p <= 1.0
-            and name.__class__ is str and len(name) <= validate.MAX_NAME and name.isprintable()
+            and name.__class__ is str and len(name) <= validate.MAX_NAME and name.isascii() and name.isprintable()
+            and name == name.strip() and name
             and made.__class__ is datetime and made.tzinfo is not None
             and (recorded is None or (recorded.__class__ is datetime and recorded.tzinfo is not None))
             and (rationale is None or (rationale.__class__ is str and len(rationale) <= validate.MAX_TEXT
-                                       and "\x00" not in rationale))
+                                       and "\x00" not in rationale and not has_surrogate(rationale)))
             and (uuid is None or (uuid.__class__ is str and len(uuid) <= 36 and "\x00" not in uuid))
             and (key is None or (key.__class__ is str and len(key) <= 200 and "\x00" not in key)))
 
@@ -122,7 +135,8 @@ def check_records(claims: Iterable[ClaimIn], skipped: list[Rejected]) -> list[Cl
         try:
             _check(claim, seen)
         except ClaimtrackError as exc:
-            skipped.append(Rejected(f"claim {n} ({str(claim.statement or '')[:40]!r})", str(exc)))
+            shown = terminal_safe(str(claim.statement or "")[:40], single_line=True)
+            skipped.append(Rejected(f"claim {n} ({shown!r})", terminal_safe(str(exc), single_line=True)))
             continue
         good.append(claim)
     return good

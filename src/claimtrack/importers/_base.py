@@ -19,6 +19,7 @@ from pathlib import Path
 from claimtrack.domain import validate
 from claimtrack.domain.errors import InvalidInput
 from claimtrack.domain.records import ClaimIn
+from claimtrack.domain.text import has_surrogate
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -157,12 +158,22 @@ def decode_text(path: Path, data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        byte = data[exc.start]
+        first_bad = exc
+    # A few records with bytes that are not UTF-8: each of them is skipped,
+    # named, by the record checks (the bytes are kept as lone surrogates,
+    # which no check lets through).  A file that is mostly not UTF-8, or
+    # whose first line is not, is refused whole.
+    text = data.decode("utf-8", "surrogateescape")
+    lines = [line for line in text.split("\n") if line.strip()]
+    bad = sum(1 for line in lines if has_surrogate(line))
+    line = data.count(b"\n", 0, first_bad.start) + 1
+    if line == 1 or bad * 2 > len(lines):
+        byte = data[first_bad.start]
         raise invalid(
             path, f"line {line}",
             f"byte 0x{byte:02x} is not UTF-8: expected UTF-8 text (re-save a latin-1 or Windows-1252 file as UTF-8)",
-        ) from None
+        )
+    return text
 
 
 def load_json(path: Path, data: bytes) -> object:
@@ -187,7 +198,7 @@ def make_key(prefix: str, *parts: object) -> str:
     """``prefix:`` + a truncated sha256 of the parts: the same input, the same key."""
     joined = "\x1f".join([p if p.__class__ is str else "" if p is None
                           else p.isoformat() if isinstance(p, datetime) else str(p) for p in parts])
-    return f"{prefix}:{hashlib.sha256(joined.encode('utf-8')).hexdigest()[:KEY_HASH_CHARS]}"
+    return f"{prefix}:{hashlib.sha256(joined.encode('utf-8', 'surrogatepass')).hexdigest()[:KEY_HASH_CHARS]}"
 
 
 class KeyRegistry:

@@ -140,10 +140,9 @@ def _read_text(path: Path) -> str:
     data = read_bytes(path)
     if b"\x00" in data:
         raise InvalidInput(f"{path.name}: contains NUL bytes: not a text export")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(f"{path.name}: not UTF-8 (byte {exc.start}): save the file as UTF-8") from None
+    from claimtrack.importers._base import decode_text
+
+    return decode_text(path, data)  # a record with bytes that are not UTF-8 is skipped by the import checks
 
 
 def looks_native(path: Path, head: str) -> str | None:
