@@ -101,10 +101,21 @@ def _when(text: str) -> datetime | None:
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
+DATE_COLUMNS = ("created_at", "resolved_at", "resolve_by")
+
+
+def in_range(row: dict) -> bool:
+    """Whether every date of a realdata row lies in the ledger's accepted range
+    (1900-8999); PredictionBook's data holds a few rows dated in year 139,
+    which every import skips."""
+    years = [(row.get(k) or "").strip()[:4] for k in DATE_COLUMNS]
+    return all(1900 <= int(y) <= 8999 for y in years if y.isdigit() and len(y) == 4)
+
+
 def read_rows(path: Path) -> list[dict]:
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+        return [row for row in csv.DictReader(fh) if in_range(row)]
 
 
 def load_realdata_csv(db, path: Path) -> int:
@@ -113,6 +124,8 @@ def load_realdata_csv(db, path: Path) -> int:
     Forecasts are logged an hour after they were made (contemporaneous).
     Returns the number of forecasts imported.
     """
+    from claimtrack.domain.text import visible_name  # as the importers keep invisible names
+
     claims: dict[str, ClaimIn] = {}
     n = 0
     for row in read_rows(path):
@@ -129,7 +142,9 @@ def load_realdata_csv(db, path: Path) -> int:
                 resolutions=[ResolutionIn("yes" if outcome == "1" else "no", resolved, recorded_at=resolved + HOUR)]
                 if outcome in ("0", "1") and resolved is not None else [],
             )
-        item.forecasts.append(ForecastIn(forecaster=row["forecaster"][:200] or "anonymous",
+        if made < item.stated_at:  # a claim is made no later than its first forecast
+            item.stated_at, item.recorded_at = made, made + HOUR
+        item.forecasts.append(ForecastIn(forecaster=visible_name(row["forecaster"])[:200] or "anonymous",
                                          probability=float(row["probability"]), made_at=made,
                                          recorded_at=made + HOUR))
         n += 1

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from claimtrack.domain import validate
+from claimtrack.domain.dates import EARLIEST, LATEST, RANGE_TEXT, in_range
 from claimtrack.domain.errors import ClaimtrackError, InvalidInput
 from claimtrack.domain.filters import normalise_tags
 from claimtrack.domain.records import CLAIM_STATUSES, ClaimIn
@@ -46,9 +47,43 @@ def _when(value, what: str, required: bool = True) -> None:
         return
     if not isinstance(value, datetime) or value.tzinfo is None:
         raise InvalidInput(f"{what} must be a date and time, not {type(value).__name__}")
+    if not in_range(value):
+        raise InvalidInput(f"{what} {value.date().isoformat()} is outside the accepted range: {RANGE_TEXT}")
 
 
-def _check(claim: ClaimIn, seen: set[tuple[str, str]]) -> None:
+FUTURE_SLACK = timedelta(minutes=5)  # as the CLI: clocks disagree a little
+
+
+def _day(value: datetime) -> str:
+    return value.date().isoformat()
+
+
+def _timing(claim: ClaimIn, now: datetime) -> None:
+    """What the CLI refuses about dates, refused on import too: a claim,
+    forecast or resolution dated in the future, a forecast dated before its
+    claim was made, a resolution before the claim was made."""
+    latest = now + FUTURE_SLACK
+    stated = claim.stated_at
+    if stated > latest:
+        raise InvalidInput(f"the claim's made date {_day(stated)} is in the future: a claim is logged when or after it is made")
+    for f in claim.forecasts:
+        made = f.made_at
+        if made > latest:
+            raise InvalidInput(f"a forecast by {terminal_safe(f.forecaster, single_line=True)!r} is dated in the "
+                               f"future ({_day(made)}): forecasts are dated up to now")
+        if made < stated:
+            raise InvalidInput(f"a forecast by {terminal_safe(f.forecaster, single_line=True)!r} made {_day(made)} "
+                               f"is dated before the claim was made ({_day(stated)})")
+    for r in claim.resolutions:
+        if r.resolved_at > latest:
+            raise InvalidInput(f"the resolution is dated in the future ({_day(r.resolved_at)}): "
+                               "use the date the outcome became known")
+        if r.resolved_at < stated:
+            raise InvalidInput(f"the resolution ({_day(r.resolved_at)}) is dated before the claim was made "
+                               f"({_day(stated)})")
+
+
+def _check(claim: ClaimIn, seen: set[tuple[str, str]], now: datetime) -> None:
     """Everything the tables would refuse, refused here with a reason instead."""
     _text(claim.statement, "statement", None)  # type only: validate.* trim, then check lengths
     _text(claim.source, "source", None)
@@ -85,6 +120,7 @@ def _check(claim: ClaimIn, seen: set[tuple[str, str]]) -> None:
         _text(e.new_value, "edit new value", validate.MAX_TEXT)
         _text(e.edited_by, "edited_by", validate.MAX_NAME)
         _when(e.edited_at, "edited_at")
+    _timing(claim, now)
     # last, so that only claims that pass every check claim their keys
     keys = {(label, value) for label, value in (("uuid", claim.uuid), ("import key", claim.import_key)) if value}
     for label, value in keys & seen:
@@ -115,8 +151,9 @@ def _plain_forecast(f) -> bool:
     return (p.__class__ is float and 0.0 <= p <= 1.0
             and name.__class__ is str and len(name) <= validate.MAX_NAME and name.isascii() and name.isprintable()
             and name == name.strip() and name
-            and made.__class__ is datetime and made.tzinfo is not None
-            and (recorded is None or (recorded.__class__ is datetime and recorded.tzinfo is not None))
+            and made.__class__ is datetime and made.tzinfo is not None and EARLIEST <= made <= LATEST
+            and (recorded is None or (recorded.__class__ is datetime and recorded.tzinfo is not None
+                                      and EARLIEST <= recorded <= LATEST))
             and (rationale is None or (rationale.__class__ is str and len(rationale) <= validate.MAX_TEXT
                                        and "\x00" not in rationale and not has_surrogate(rationale)))
             and (uuid is None or (uuid.__class__ is str and len(uuid) <= 36 and "\x00" not in uuid))
@@ -128,12 +165,17 @@ def _keys(record, kind: str) -> None:
     _text(record.import_key, f"{kind} import key", 200)
 
 
-def check_records(claims: Iterable[ClaimIn], skipped: list[Rejected]) -> list[ClaimIn]:
-    """The claims that pass every check; each one that does not is added to ``skipped`` with its reason."""
+def check_records(claims: Iterable[ClaimIn], skipped: list[Rejected], now: datetime | None = None) -> list[ClaimIn]:
+    """The claims that pass every check; each one that does not is added to
+    ``skipped`` with its reason, and nothing of it is stored.  ``now``: the
+    clock that "in the future" is judged by (default: now)."""
+    from claimtrack.domain.dates import utcnow
+
+    now = now if now is not None else utcnow()
     good, seen = [], set()  # claim uuids and import keys: a repeat would break a unique column
     for n, claim in enumerate(claims, 1):
         try:
-            _check(claim, seen)
+            _check(claim, seen, now)
         except ClaimtrackError as exc:
             shown = terminal_safe(str(claim.statement or "")[:40], single_line=True)
             skipped.append(Rejected(f"claim {n} ({shown!r})", terminal_safe(str(exc), single_line=True)))

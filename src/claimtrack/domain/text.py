@@ -15,7 +15,9 @@ a decomposed accent is one character) and refused when they hold invisible
 format characters (zero-width spaces and joiners, bidi controls, the BOM, the
 soft hyphen: Unicode category Cf) or control characters, so two names that
 display the same are the same name.  Matching a name (``--by``,
-``--forecaster``) folds case too: :func:`name_key`.
+``--forecaster``) folds case too: :func:`name_key`.  Imports keep such a
+name visibly instead (:func:`visible_name`: ``<U+200B>``), so a real export's
+records are not lost over a user name.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import unicodedata
 
 from claimtrack.domain.errors import InvalidInput
 
-__all__ = ["terminal_safe", "clean_strings", "json_escape_controls", "clean_name_chars", "name_key", "has_surrogate"]
+__all__ = ["terminal_safe", "clean_strings", "json_escape_controls", "visible_name", "clean_name_chars", "name_key", "has_surrogate"]
 
 # ESC-introduced and 8-bit control sequences, matched whole.  String
 # sequences end at BEL or ST (ESC \ or 0x9c); an unterminated one runs to
@@ -119,6 +121,15 @@ def clean_name_chars(text: str, what: str) -> str:
         raise InvalidInput(f"{what} {terminal_safe(text[:40], single_line=True)!r} contains {kind} "
                            f"(U+{ord(ch):04X}): use a single-line name of visible characters")
     return text
+
+
+def visible_name(text: str) -> str:
+    """``text`` with each invisible format character written as ``<U+XXXX>``:
+    how an import keeps a name such as PredictionBook's user "\\u200b"
+    (distinct, and visible) where typing it would be refused."""
+    if text.isascii():
+        return text
+    return "".join(f"<U+{ord(ch):04X}>" if unicodedata.category(ch) == "Cf" else ch for ch in text)
 
 
 def name_key(text: str | None) -> str:

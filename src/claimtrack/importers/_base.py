@@ -19,7 +19,7 @@ from pathlib import Path
 from claimtrack.domain import validate
 from claimtrack.domain.errors import InvalidInput
 from claimtrack.domain.records import ClaimIn
-from claimtrack.domain.text import has_surrogate
+from claimtrack.domain.text import has_surrogate, visible_name
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -253,8 +253,8 @@ def check_name(text: str | None, what: str) -> str | None:
     hit = _NAME_CACHE.get(text)
     if hit is not None or text in _NAME_CACHE:
         return hit
-    try:
-        value = validate.name(" ".join(text.split()), what)
+    try:  # invisible characters are shown, not refused: the record is kept
+        value = validate.name(visible_name(" ".join(text.split())), what)
     except InvalidInput as exc:
         raise ValueError(str(exc)) from None
     if len(_NAME_CACHE) < 100_000:
