@@ -23,6 +23,18 @@ _EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 _LATEST = datetime.max.replace(tzinfo=timezone.utc)
 
 
+def _month_index(key: str) -> int:
+    """Months since year 0 of a period key (``2024-03``, ``2024-Q2``, ``2024``)."""
+    year, _, rest = key.partition("-")
+    if not rest:
+        month = 1
+    elif rest.startswith("Q"):
+        month = (int(rest[1:]) - 1) * 3 + 1
+    else:
+        month = int(rest)
+    return int(year) * 12 + month - 1
+
+
 def _utc_or(day: date, tz: tzinfo, edge: datetime) -> datetime:
     """Local midnight of ``day`` in UTC; ``edge`` when that falls outside datetime's range."""
     try:
@@ -106,9 +118,7 @@ class PeriodKeys:
         keys = sorted(keys)
         if not keys:
             return []
-        first, last = self.bounds[keys[0]][0], self.bounds[keys[-1]][0]
-        months = (last.year - first.year) * 12 + last.month - first.month
-        if months // _MONTHS[self.kind] > MAX_FILLED_PERIODS:
+        if (_month_index(keys[-1]) - _month_index(keys[0])) // _MONTHS[self.kind] > MAX_FILLED_PERIODS:
             return keys
         out = [keys[0]]
         while out[-1] != keys[-1]:
