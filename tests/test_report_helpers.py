@@ -60,10 +60,12 @@ def hand_claims() -> list[ClaimIn]:
                          fc("me", 0.8, T_A - 2 * day), fc("me", 0.9, T_A + day)],
               resolutions=[res("yes", T_A)], resolve_by=utc(2024, 2, 28)),
         # B, no.  me: 45% (contemporaneous), then 30% three days before the
-        # resolution but logged ten days after it (backfilled; final).  Priya: 40%.
+        # resolution but logged three days later, just before the resolution was
+        # recorded (backfilled; final).  Priya: 40%.  (Logged after the
+        # resolution was recorded it would never count: test_trust_timing.)
         claim("B: the second claim", source="Bob", tags=["ai", "policy"],
               forecasts=[fc("me", 0.45, T_B - 20 * day), fc("Priya", 0.4, utc(2024, 3, 1, 12)),
-                         fc("me", 0.3, T_B - 3 * day, recorded=T_B + 10 * day)],
+                         fc("me", 0.3, T_B - 3 * day, recorded=T_B)],
               resolutions=[res("no", T_B)], resolve_by=utc(2024, 3, 31)),
         # C, ambiguous: me 50% is excluded.
         claim("C: ambiguous claim", source="Alice", forecasts=[fc("me", 0.5, utc(2024, 3, 1))],

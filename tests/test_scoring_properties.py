@@ -214,8 +214,9 @@ def test_final_forecast_is_the_last_before_resolution():
     resolved = T0 + timedelta(hours=100)
     forecasts = [_fc("a", 0.2, 0), _fc("a", 0.6, 50), _fc("a", 0.9, 150), _fc("b", 0.4, 10),
                  _fc("c", 0.7, 120), _fc("b", 0.45, 100)]
-    assert final_probabilities(forecasts, resolved) == {"a": 0.6, "b": 0.45}  # c only after: absent
-    assert [f[1] for f in final_forecasts(forecasts, resolved)] == [0.6, 0.45]
+    # c only after: absent; b's 0.45 at the resolution instant counts as after it (issue 11)
+    assert final_probabilities(forecasts, resolved) == {"a": 0.6, "b": 0.4}
+    assert [f[1] for f in final_forecasts(forecasts, resolved)] == [0.6, 0.4]
     assert final_probabilities(forecasts, None)["a"] == 0.9
 
 
