@@ -93,7 +93,7 @@ def import_(ctx, file, fmt, dry_run, forecaster, tags, mapping, report_file, as_
         common.echo_json({"format": fmt, **summary.as_dict()})
         return
     verb = "would add" if dry_run else "added"
-    click.echo(f"{file.name} ({fmt}): {verb} {summary.claims_added} claims, {summary.forecasts_added} forecasts, "
+    click.echo(common.printable(file.name) + f" ({fmt}): {verb} {summary.claims_added} claims, {summary.forecasts_added} forecasts, "
                f"{summary.resolutions_added} resolutions; already present: {summary.claims_present} claims, "
                f"{summary.forecasts_present} forecasts, {summary.resolutions_present} resolutions; "
                f"skipped {len(summary.skipped)}")

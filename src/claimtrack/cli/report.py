@@ -107,6 +107,6 @@ def report(ctx, scoring, group, period, forecaster, source, tags, since, until, 
         print_report(result, common.console())
     else:
         rendered = render(result, fmt, None)
-        click.echo(rendered.main, nl=not rendered.main.endswith("\n"))
+        click.echo(common.printable(rendered.main), nl=not rendered.main.endswith("\n"))  # a terminal, likely
         if fmt == "md":
             common.warn("charts are written only with --out FILE (PNG files beside the Markdown)")

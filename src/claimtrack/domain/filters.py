@@ -66,3 +66,28 @@ def normalise_tags(tags) -> tuple[str, ...]:
                 if tag not in out:
                     out.append(tag)
     return tuple(out)
+
+
+def join_tags(tags) -> str:
+    """Tags as one CSV cell: ``;``-separated, a ``;`` or ``\\`` inside a tag
+    escaped with a backslash, so any tag round-trips (:func:`split_tags`)."""
+    return ";".join(t.replace("\\", "\\\\").replace(";", "\\;") for t in tags)
+
+
+def split_tags(cell: str) -> list[str]:
+    """The tags of a :func:`join_tags` cell."""
+    out, buf, i = [], [], 0
+    while i < len(cell):
+        ch = cell[i]
+        if ch == "\\" and i + 1 < len(cell):
+            buf.append(cell[i + 1])
+            i += 2
+            continue
+        if ch == ";":
+            out.append("".join(buf))
+            buf = []
+        else:
+            buf.append(ch)
+        i += 1
+    out.append("".join(buf))
+    return [t for t in out if t]

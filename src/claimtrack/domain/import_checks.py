@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from claimtrack.domain import validate
 from claimtrack.domain.dates import EARLIEST, LATEST, RANGE_TEXT, in_range
 from claimtrack.domain.errors import ClaimtrackError, InvalidInput
-from claimtrack.domain.filters import normalise_tags
+from claimtrack.domain.filters import normalise_tag
 from claimtrack.domain.records import CLAIM_STATUSES, ClaimIn
 from claimtrack.domain.text import has_surrogate, terminal_safe
 
@@ -89,7 +89,8 @@ def _check(claim: ClaimIn, seen: set[tuple[str, str]], now: datetime) -> None:
     _text(claim.source, "source", None)
     claim.statement = validate.statement(claim.statement)
     claim.source = validate.name(claim.source, "source")
-    claim.tags = normalise_tags(claim.tags)
+    # each tag as given (a file's tag may hold a comma: only typed --tag lists are split on commas)
+    claim.tags = tuple(dict.fromkeys(normalise_tag(t) for t in claim.tags if str(t).strip()))
     if claim.status not in CLAIM_STATUSES:
         raise InvalidInput(f"unknown claim status {str(claim.status)[:40]!r}: use one of {', '.join(CLAIM_STATUSES)}")
     _when(claim.stated_at, "stated_at")

@@ -72,8 +72,10 @@ def claim_from_dict(c: dict, where: str) -> ClaimIn:
             for e in c.get("edits") or []
         ]
         tags = c.get("tags") or []
-        if isinstance(tags, str):
-            tags = [t for t in tags.split(";") if t]
+        if isinstance(tags, str):  # a CSV export's cell
+            from claimtrack.domain.filters import split_tags
+
+            tags = split_tags(tags)
         return ClaimIn(
             statement=_text(c, "statement", where), stated_at=_dt(_req(c, "stated_at", where), where),
             source=c.get("source"), source_url=c.get("source_url"), details=c.get("details"),

@@ -92,10 +92,12 @@ CSV_COLUMNS = ("record", "claim_uuid", "claim_id", "uuid", "statement", "details
 
 
 def csv_rows(db: Database) -> Iterator[dict]:
+    from claimtrack.domain.filters import join_tags
+
     for c in iter_claims(db):
         base = {"claim_uuid": c["uuid"], "claim_id": c["id"]}
         yield {**base, "record": "claim", **{k: c[k] for k in CLAIM_FIELDS if k != "id"},
-               "tags": ";".join(c["tags"])}
+               "tags": join_tags(c["tags"])}
         for f in c["forecasts"]:
             yield {**base, "record": "forecast", **f, "probability": repr(f["probability"])}
         for r in c["resolutions"]:
