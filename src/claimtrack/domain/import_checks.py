@@ -90,7 +90,7 @@ def _check(claim: ClaimIn, seen: set[tuple[str, str]], now: datetime) -> None:
     claim.statement = validate.statement(claim.statement)
     claim.source = validate.name(claim.source, "source")
     # each tag as given (a file's tag may hold a comma: only typed --tag lists are split on commas)
-    claim.tags = tuple(dict.fromkeys(normalise_tag(t) for t in claim.tags if str(t).strip()))
+    claim.tags = tuple(dict.fromkeys(normalise_tag(str(t)) for t in claim.tags if str(t).strip()))
     if claim.status not in CLAIM_STATUSES:
         raise InvalidInput(f"unknown claim status {str(claim.status)[:40]!r}: use one of {', '.join(CLAIM_STATUSES)}")
     _when(claim.stated_at, "stated_at")
