@@ -17,7 +17,7 @@ from claimtrack.domain.dates import EARLIEST, LATEST, RANGE_TEXT, in_range
 from claimtrack.domain.errors import ClaimtrackError, InvalidInput
 from claimtrack.domain.filters import normalise_tag
 from claimtrack.domain.records import CLAIM_STATUSES, ClaimIn
-from claimtrack.domain.text import has_surrogate, terminal_safe
+from claimtrack.domain.text import has_surrogate, terminal_safe, visible_name
 
 URL_LIMIT = 4000  # as validate.url
 
@@ -40,6 +40,13 @@ def _text(value, what: str, limit: int | None) -> None:
         raise InvalidInput(f"{what} contains invalid UTF-8 or a lone surrogate: expected UTF-8 text")
     if limit is not None and len(value) > limit:
         raise InvalidInput(f"{what} too long ({len(value)} characters): at most {limit}")
+
+
+def _visible(value):
+    """A name from a file: invisible format characters (zero-width, bidi)
+    written visibly as ``<U+200B>`` rather than refused, so the record is kept
+    and cannot pass for another name (domain.text.visible_name)."""
+    return visible_name(value) if isinstance(value, str) else value
 
 
 def _when(value, what: str, required: bool = True) -> None:
@@ -88,7 +95,7 @@ def _check(claim: ClaimIn, seen: set[tuple[str, str]], now: datetime) -> None:
     _text(claim.statement, "statement", None)  # type only: validate.* trim, then check lengths
     _text(claim.source, "source", None)
     claim.statement = validate.statement(claim.statement)
-    claim.source = validate.name(claim.source, "source")
+    claim.source = validate.name(_visible(claim.source), "source")
     # each tag as given (a file's tag may hold a comma: only typed --tag lists are split on commas)
     claim.tags = tuple(dict.fromkeys(normalise_tag(str(t)) for t in claim.tags if str(t).strip()))
     if claim.status not in CLAIM_STATUSES:
@@ -111,7 +118,7 @@ def _check(claim: ClaimIn, seen: set[tuple[str, str]], now: datetime) -> None:
         _text(r.evidence_url, "evidence url", URL_LIMIT)
         _text(r.resolved_by, "resolved_by", validate.MAX_NAME)
         _keys(r, "resolution")
-        url, by = validate.url(r.evidence_url, "evidence url"), validate.name(r.resolved_by, "resolved_by")
+        url, by = validate.url(r.evidence_url, "evidence url"), validate.name(_visible(r.resolved_by), "resolved_by")
         resolutions.append(r if (url, by) == (r.evidence_url, r.resolved_by)
                            else replace(r, evidence_url=url, resolved_by=by))
     claim.resolutions = resolutions
@@ -133,7 +140,7 @@ def _check_forecast(f):
     """The forecast, its forecaster's name in stored form; InvalidInput when it cannot be stored."""
     validate.probability(f.probability)
     _text(f.forecaster, "forecaster", None)
-    name = validate.name(f.forecaster, "forecaster")
+    name = validate.name(_visible(f.forecaster), "forecaster")
     if name is None:
         raise InvalidInput("empty forecaster: every forecast names who made it")
     _when(f.made_at, "forecast made_at")
