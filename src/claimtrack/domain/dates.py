@@ -382,5 +382,7 @@ def parse_date(
         raise
     except _NoSuchDay:
         raise _invalid(text, "no such day") from None
-    except (ValueError, OverflowError, ArithmeticError, IndexError, TypeError):
+    except (ValueError, OverflowError, ArithmeticError, IndexError, TypeError) as exc:
+        if isinstance(exc, OverflowError) or "out of range" in str(exc):  # e.g. 'in 9000 years'
+            raise _invalid(text, f"outside the accepted range ({RANGE_TEXT})") from None
         raise _invalid(text) from None
