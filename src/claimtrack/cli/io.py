@@ -89,6 +89,12 @@ def import_(ctx, file, fmt, dry_run, forecaster, tags, mapping, report_file, as_
         del claims
     if report_file is not None:
         report_file.write_text("".join(f"{s.location}\t{s.reason}\n" for s in summary.skipped), encoding="utf-8")
+    if summary.skipped and not any((summary.claims_added, summary.claims_present, summary.forecasts_added,
+                                    summary.forecasts_present, summary.resolutions_added,
+                                    summary.resolutions_present)):
+        first = summary.skipped[0]  # every record refused: nothing was written
+        raise InvalidInput(common.printable(f"{file.name}: nothing importable: all {len(summary.skipped)} records "
+                                            f"were skipped (first: {first.location}: {first.reason})"))
     if as_json:
         common.echo_json({"format": fmt, **summary.as_dict()})
         return
