@@ -209,14 +209,16 @@ class KeyRegistry:
 
     def __init__(self) -> None:
         self._seen: set[str] = set()
+        self._next: dict[str, int] = {}  # key -> the suffix to try next: linear on many identical rows
 
     def unique(self, key: str) -> str:
         if key not in self._seen:
             self._seen.add(key)
             return key
-        n = 2
+        n = self._next.get(key, 2)
         while f"{key}~{n}" in self._seen:
             n += 1
+        self._next[key] = n + 1
         key = f"{key}~{n}"
         self._seen.add(key)
         return key
