@@ -258,3 +258,30 @@ def test_a_csv_import_never_stores_a_bad_url(cli, db_url, dump, tmp_path, url):
     assert r.exit_code == 0, r.output
     stored = repr(dump(db_url))
     assert url.strip() not in stored
+
+
+async def test_the_running_review_ui_never_draws_a_control_sequence(tmp_path):
+    """The app itself, driven with Pilot: hostile statement, details, tag and
+    rationale in the table and the detail pane; the screen holds none of it."""
+    from test_tui_support import SIZE, settle
+
+    from claimtrack.services.ledger import NewClaim, add_claim
+    from claimtrack.services.store import open_ledger
+    from claimtrack.tui.app import create_app
+
+    path = tmp_path / "claims.db"
+    db = open_ledger(str(path))
+    try:
+        add_claim(db, NewClaim(HOSTILE["osc-title-st"] + " " + HOSTILE["markup"], 0.6, "ann",
+                               details=HOSTILE["osc-clipboard"], note=HOSTILE["c1-osc"], tags=("t1",)))
+        add_claim(db, NewClaim(HOSTILE["bidi"] + HOSTILE["csi-clear"], 0.4, "bob", note=HOSTILE["dcs"]))
+    finally:
+        db.dispose()
+    app = create_app(str(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.export_screenshot()
+    assert "pwned" not in screen and "ZWNob" not in screen
+    assert not re.search(r"&#(?:27|x1b|155|x9b|157|x9d|8238|x202e);", screen, re.IGNORECASE)
+    assert _clean(screen)
+    assert "[bold&#160;red]not&#160;markup[/]" in screen  # markup shown literally
