@@ -285,3 +285,13 @@ async def test_the_running_review_ui_never_draws_a_control_sequence(tmp_path):
     assert not re.search(r"&#(?:27|x1b|155|x9b|157|x9d|8238|x202e);", screen, re.IGNORECASE)
     assert _clean(screen)
     assert "[bold&#160;red]not&#160;markup[/]" in screen  # markup shown literally
+
+
+def test_filters_match_names_in_their_stored_form(cli):
+    assert cli("add", "A claim", "-p", "50%", "--by", "Alice", "--made", "2024-01-01").exit_code == 0
+    assert cli("forecast", "1", "60%", "--by", "ａｌｉｃｅ", "--made", "2024-01-02").exit_code == 0
+    assert cli("resolve", "1", "yes", "--date", "2024-02-01").exit_code == 0
+    listed = json.loads(cli("list", "--all", "--by", "ＡＬＩＣＥ", "--json").stdout)
+    assert [c["id"] for c in listed] == [1]
+    report = json.loads(cli("report", "--forecaster", "ＡＬＩＣＥ", "--format", "json").stdout)
+    assert report["overall"]["n"] == 1

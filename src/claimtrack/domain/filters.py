@@ -29,6 +29,10 @@ class ClaimFilter:
     now: datetime | None = None  # fixed clock for tests; None = now
 
     def __post_init__(self) -> None:
+        from claimtrack.domain.text import name_form
+
+        for name in ("source", "forecaster"):  # matched in the form names are stored in
+            object.__setattr__(self, name, name_form(getattr(self, name)))
         if self.state not in STATES:
             raise InvalidInput(f"unknown state '{self.state}': use one of {', '.join(STATES)}")
         if self.since and self.until and self.since > self.until:

@@ -9,13 +9,13 @@ character is shown as U+FFFD; bidirectional overrides and isolates (which can
 make text read differently from what it is) are removed.  Newline and tab are
 kept unless ``single_line``.
 
-Names and tags (:func:`clean_name_chars`, :func:`name_key`): stored in NFKC
+Names and tags (:func:`clean_name_chars`, :func:`name_form`): stored in NFKC
 form (compatibility characters folded: fullwidth ``ａｌｉｃｅ`` is ``alice``,
 a decomposed accent is one character) and refused when they hold invisible
 format characters (zero-width spaces and joiners, bidi controls, the BOM, the
 soft hyphen: Unicode category Cf) or control characters, so two names that
 display the same are the same name.  Matching a name (``--by``,
-``--forecaster``) folds case too: :func:`name_key`.  Imports keep such a
+``--forecaster``) ignores case, on the typed name's NFKC form: :func:`name_form`.  Imports keep such a
 name visibly instead (:func:`visible_name`: ``<U+200B>``), so a real export's
 records are not lost over a user name.
 """
@@ -28,7 +28,7 @@ import unicodedata
 
 from claimtrack.domain.errors import InvalidInput
 
-__all__ = ["terminal_safe", "clean_strings", "json_escape_controls", "visible_name", "clean_name_chars", "name_key", "has_surrogate"]
+__all__ = ["terminal_safe", "clean_strings", "json_escape_controls", "visible_name", "clean_name_chars", "name_form", "has_surrogate"]
 
 # ESC-introduced and 8-bit control sequences, matched whole.  String
 # sequences end at BEL or ST (ESC \ or 0x9c); an unterminated one runs to
@@ -132,9 +132,9 @@ def visible_name(text: str) -> str:
     return "".join(f"<U+{ord(ch):04X}>" if unicodedata.category(ch) == "Cf" else ch for ch in text)
 
 
-def name_key(text: str | None) -> str:
-    """The form in which two names are the same name: NFKC, case-folded,
-    inner spaces collapsed."""
-    if not text:
-        return ""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+def name_form(text: str | None) -> str | None:
+    """A name typed to match (``--by``, ``--forecaster``) in the form names are
+    stored in (NFKC); the match itself ignores case."""
+    if not text or text.isascii():
+        return text
+    return unicodedata.normalize("NFKC", text)

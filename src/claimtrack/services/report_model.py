@@ -56,6 +56,10 @@ class ReportOptions:
     now: datetime | None = None  # fixed clock for tests
 
     def __post_init__(self) -> None:
+        from claimtrack.domain.text import name_form
+
+        for name in ("forecaster", "source"):  # matched in the form names are stored in
+            object.__setattr__(self, name, name_form(getattr(self, name)))
         object.__setattr__(self, "scoring", _choice(self.scoring, SCORINGS, "--scoring"))
         object.__setattr__(self, "group", _choice(self.group, GROUPS, "--group"))
         object.__setattr__(self, "period", _choice(self.period, PERIODS, "--period"))
