@@ -238,10 +238,11 @@ def test_time_weighted_rule_on_a_worked_example():
     assert rows == [("a", 0.2, 0.75), ("a", 0.6, 0.25), ("b", 0.9, 1.0)]
 
 
-def test_forecaster_whose_first_forecast_is_at_resolution_gets_full_weight():
+def test_a_forecaster_whose_forecasts_are_at_the_resolution_is_not_scored():
     resolved = T0 + timedelta(hours=3)
-    rows = time_weighted([_fc("a", 0.3, 3), _fc("a", 0.4, 3)], resolved)
-    assert rows == [("a", 0.4, 1.0)]
+    assert time_weighted([_fc("a", 0.3, 3), _fc("a", 0.4, 3)], resolved) == []  # at = after (issue 11)
+    rows = time_weighted([_fc("a", 0.2, 2), _fc("a", 0.4, 3)], resolved)
+    assert rows == [("a", 0.2, 1.0)]
 
 
 schedules = st.lists(
