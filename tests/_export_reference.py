@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from claimtrack.db import models as m
 from claimtrack.domain.chain import FORECAST_FIELDS as CHAIN_FORECAST_FIELDS
+from claimtrack.domain.filters import join_tags
 from claimtrack.domain.chain import GENESIS, RESOLUTION_FIELDS as CHAIN_RESOLUTION_FIELDS, hashed_columns, row_hash
 from claimtrack.services.export import (
     CLAIM_FIELDS,
@@ -84,7 +85,7 @@ def csv_rows(db):
     for c in iter_claims(db):
         base = {"claim_uuid": c["uuid"], "claim_id": c["id"]}
         yield {**base, "record": "claim", **{k: c[k] for k in CLAIM_FIELDS if k != "id"},
-               "tags": ";".join(c["tags"])}
+               "tags": join_tags(c["tags"])}
         for f in c["forecasts"]:
             yield {**base, "record": "forecast", **f, "probability": repr(f["probability"])}
         for r in c["resolutions"]:

@@ -131,15 +131,18 @@ def test_resolve_then_re_resolve_needs_force_and_keeps_history(cli, db_url, dump
     assert data["claim"]["outcome"] == "ambiguous"
 
 
-def test_forecast_after_resolution_is_refused_but_backdated_one_is_allowed(cli, db_url, dump):
+def test_forecast_after_resolution_is_refused_even_backdated(cli, db_url, dump):
+    # issue 11: a forecast recorded after the resolution never counts, however
+    # early its --made date (it would be made knowing the outcome)
     cid = add(cli, "x", "-p", "0.5", "--made", "2024-01-01")
-    assert cli("resolve", str(cid), "yes", "--date", "2024-03-01").exit_code == 0
-    before = dump(db_url)
-    late = cli("forecast", str(cid), "0.9")
-    assert late.exit_code == 2 and "after the resolution" in late.stderr
-    assert dump(db_url) == before
     ok = cli("forecast", str(cid), "0.8", "--made", "2024-02-01", "--by", "Priya")
     assert ok.exit_code == 0 and "backfilled" in ok.stdout
+    assert cli("resolve", str(cid), "yes", "--date", "2024-03-01").exit_code == 0
+    before = dump(db_url)
+    for args in (("0.9",), ("0.8", "--made", "2024-02-02", "--by", "Priya")):
+        late = cli("forecast", str(cid), *args)
+        assert late.exit_code == 2 and "after the resolution" in late.stderr
+        assert dump(db_url) == before
 
 
 def test_edit_is_kept_as_history(cli):

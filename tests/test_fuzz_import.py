@@ -102,11 +102,15 @@ def test_any_truncation_of_an_export_is_refused(ledger, dump, db_url, tmp_path, 
 def test_wrong_encodings_are_refused(ledger, dump, db_url, tmp_path):
     cli, json_text, csv_text = ledger
     generic = "statement,probability,date\nCafé déjà vu,0.5,2023-01-01\n"
-    files = {
+    # records with bytes that are not UTF-8 are skipped, named (issue 11); the rest is already present
+    latin = {
         "latin1.json": json_text.encode("latin-1", "replace"),
         "latin1-export.csv": csv_text.encode("latin-1", "replace"),
         "latin1.csv": generic.encode("latin-1"),
         "cp1252.csv": "statement,probability,date\n“smart” quotes,0.5,2023-01-01\n".encode("cp1252"),
+    }
+    _refused(cli, dump, db_url, tmp_path, latin, skipping_ok=True)
+    files = {
         "utf16.json": json_text.encode("utf-16"),
         "utf16le-nobom.json": json_text.encode("utf-16-le"),
         "utf16.csv": csv_text.encode("utf-16"),

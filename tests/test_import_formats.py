@@ -476,11 +476,25 @@ def test_binary_garbage(tmp_path):
 
 def test_latin1_file(tmp_path):
     f = tmp_path / "latin1.csv"
-    f.write_bytes("claim,probability,date\nCaf\u00e9 opens,0.5,2024-01-01\n".encode("latin-1"))
+    f.write_bytes("claim,probability,date\n".encode() + "Caf\u00e9 opens,0.5,2024-01-01\n".encode("latin-1") * 3)
     with pytest.raises(InvalidInput) as exc:
         parse_file(f)
     assert "latin1.csv: line 2: byte 0xe9 is not UTF-8" in str(exc.value)
     assert "re-save" in str(exc.value)
+
+
+def test_one_latin1_record_is_skipped_not_fatal(tmp_path):
+    from claimtrack.domain.import_checks import check_records
+
+    f = tmp_path / "mixed.csv"
+    f.write_bytes(b"claim,probability,date\nCaf\xe9 opens in Paris,0.5,2024-01-01\n"
+                  b"Tea shop opens in Rome,0.5,2024-01-01\nBakery opens in Oslo,0.5,2024-01-01\n")
+    result = parse_file(f)
+    skipped: list = []
+    good = check_records(result.claims, skipped)
+    assert [c.statement for c in good] == ["Tea shop opens in Rome", "Bakery opens in Oslo"]
+    assert len(skipped) + len(result.skipped) == 1
+    assert "UTF-8" in (skipped + result.skipped)[0].reason
 
 
 def test_utf16_file(tmp_path):

@@ -1,8 +1,8 @@
 """Real forecast records through the whole path (CSV -> import -> ledger -> report),
 checked against an independent numpy/pandas computation on the same file.
 
-The rule applied on both sides: rows with an outcome; forecasts made at or
-before the resolution; each forecaster's last such forecast per claim (ties:
+The rule applied on both sides: rows with an outcome; forecasts made before
+the resolution (one made at its instant counts as after it); each forecaster's last such forecast per claim (ties:
 the later row).  Bins: whole percents, closed on the right (np.digitize).
 """
 
@@ -43,7 +43,7 @@ def independent(path) -> pd.DataFrame:
     frame["made"] = frame["created_at"].map(_utc)
     # each claim's resolution is taken from its first row, as the loader does
     first = frame.groupby("claim_id", sort=False)["resolved_at"].transform("first").map(_utc)
-    frame = frame[frame["made"] <= first]
+    frame = frame[frame["made"] < first]  # made at the resolution instant counts as after it
     frame = frame.sort_values(["made", "order"], kind="stable")
     return frame.groupby(["claim_id", "who"], sort=False).tail(1)
 
@@ -89,5 +89,5 @@ def _claims_with_only_late(path) -> int:
     frame = frame[frame["outcome"].str.strip().isin(["0", "1"])]
     made = frame["created_at"].map(_utc)
     resolved = frame.groupby("claim_id", sort=False)["resolved_at"].transform("first").map(_utc)
-    early = (made <= resolved).groupby(frame["claim_id"]).any()
+    early = (made < resolved).groupby(frame["claim_id"]).any()
     return int((~early).sum())

@@ -84,7 +84,7 @@ offsets = st.lists(st.integers(0, 50), min_size=1, max_size=8)
 @given(offsets, st.integers(0, 20))
 def test_time_weights_match_the_domain_rule(hours, extra):
     made = sorted(START + timedelta(hours=h) for h in hours)
-    resolved = made[-1] + timedelta(hours=extra)
+    resolved = made[-1] + timedelta(hours=extra, seconds=1)  # scored forecasts are made before it (issue 11)
     probs = [round(0.05 + 0.9 * i / len(made), 3) for i in range(len(made))]  # distinct per forecast
     ours = [(p, w) for p, w in zip(probs, time_weights(made, resolved)) if w > 0]
     domain = [(p, w) for _, p, w in time_weighted([("x", p, t) for p, t in zip(probs, made)], resolved)]

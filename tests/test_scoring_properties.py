@@ -214,8 +214,9 @@ def test_final_forecast_is_the_last_before_resolution():
     resolved = T0 + timedelta(hours=100)
     forecasts = [_fc("a", 0.2, 0), _fc("a", 0.6, 50), _fc("a", 0.9, 150), _fc("b", 0.4, 10),
                  _fc("c", 0.7, 120), _fc("b", 0.45, 100)]
-    assert final_probabilities(forecasts, resolved) == {"a": 0.6, "b": 0.45}  # c only after: absent
-    assert [f[1] for f in final_forecasts(forecasts, resolved)] == [0.6, 0.45]
+    # c only after: absent; b's 0.45 at the resolution instant counts as after it (issue 11)
+    assert final_probabilities(forecasts, resolved) == {"a": 0.6, "b": 0.4}
+    assert [f[1] for f in final_forecasts(forecasts, resolved)] == [0.6, 0.4]
     assert final_probabilities(forecasts, None)["a"] == 0.9
 
 
@@ -237,10 +238,11 @@ def test_time_weighted_rule_on_a_worked_example():
     assert rows == [("a", 0.2, 0.75), ("a", 0.6, 0.25), ("b", 0.9, 1.0)]
 
 
-def test_forecaster_whose_first_forecast_is_at_resolution_gets_full_weight():
+def test_a_forecaster_whose_forecasts_are_at_the_resolution_is_not_scored():
     resolved = T0 + timedelta(hours=3)
-    rows = time_weighted([_fc("a", 0.3, 3), _fc("a", 0.4, 3)], resolved)
-    assert rows == [("a", 0.4, 1.0)]
+    assert time_weighted([_fc("a", 0.3, 3), _fc("a", 0.4, 3)], resolved) == []  # at = after (issue 11)
+    rows = time_weighted([_fc("a", 0.2, 2), _fc("a", 0.4, 3)], resolved)
+    assert rows == [("a", 0.2, 1.0)]
 
 
 schedules = st.lists(

@@ -184,7 +184,9 @@ def _native_file(tmp_path, prefix: str):
 
 def test_imported_records_join_the_chain(ledger, sql, dump, db_url, tmp_path):
     assert ledger("import", str(_native_file(tmp_path, "first"))).exit_code == 0
-    assert ledger("forecast", "2", "45%", "--made", "2024-02-15").exit_code == 0  # interleave a normal write
+    # interleave a normal write (a new claim: every claim here is resolved, and a
+    # forecast recorded after its claim's resolution is refused)
+    assert ledger("add", "claim 4", "-p", "45%", "--made", "2024-02-15").exit_code == 0
     assert ledger("import", str(_native_file(tmp_path, "second"))).exit_code == 0
     result = ledger("verify")
     assert result.exit_code == 0, result.stderr

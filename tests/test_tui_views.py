@@ -195,7 +195,7 @@ def test_chart_marks_each_bin_with_its_interval_and_count():
 
 
 def demo_finals():
-    """Each forecaster's last forecast at or before the resolution, straight from demo.json."""
+    """Each forecaster's last forecast before the resolution (at it counts as after), straight from demo.json."""
     data = json.loads((resources.files("claimtrack") / "data" / "demo.json").read_text(encoding="utf-8"))
     out = []
     for claim in data["claims"]:
@@ -207,7 +207,7 @@ def demo_finals():
         when = last["resolved_at"]
         latest = {}
         for f in sorted(claim["forecasts"], key=lambda f: f["made_at"]):
-            if f["made_at"] <= when:
+            if f["made_at"] < when:
                 latest[f["forecaster"]] = f["probability"]
         o = 1 if last["outcome"] == "yes" else 0
         out += [(who, p, o, when, claim["source"]) for who, p in latest.items()]

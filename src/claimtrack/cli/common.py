@@ -187,9 +187,11 @@ def echo_json(value) -> None:
     string escaping) at about half the cost, which matters for
     ``list --json`` over tens of thousands of claims.
     """
+    from claimtrack.domain.text import json_escape_controls
+
     parts: list[str] = []
     _encode(value, "", parts)
-    click.echo("".join(parts))
+    click.echo(json_escape_controls("".join(parts)))
 
 
 FLUSH_PARTS = 8192  # echo_json_list writes its text every this many pieces
@@ -319,16 +321,12 @@ def console(stderr: bool = False):
     return Console(stderr=stderr, markup=False, emoji=False, highlight=False, soft_wrap=False)
 
 
-# C0/C1 control characters except tab and newline, shown as U+FFFD so that
-# user text cannot drive the terminal (clear it, retitle it, hide text).
-# Lone surrogates (undecodable bytes of an argument) too: they cannot be encoded.
-_CONTROLS = {c: "\ufffd" for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0),
-                                    *range(0xD800, 0xE000))}
-
-
 def printable(text) -> str:
-    """User text made safe to print on a terminal (control characters replaced)."""
-    return str(text).translate(_CONTROLS)
+    """User text made safe to print on a terminal (domain.text.terminal_safe:
+    escape sequences removed, other control characters replaced)."""
+    from claimtrack.domain.text import terminal_safe
+
+    return terminal_safe(text)
 
 
 def lit(text) -> "object":

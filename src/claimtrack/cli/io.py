@@ -84,13 +84,19 @@ def import_(ctx, file, fmt, dry_run, forecaster, tags, mapping, report_file, as_
         fmt, claims, skipped = parse_any(file, fmt, forecaster, mapping)
         if not claims and skipped:
             first = skipped[0]
-            raise InvalidInput(f"{file.name}: nothing importable: all {len(skipped)} records were skipped "
-                               f"(first: {first.location}: {first.reason})")
+            raise InvalidInput(common.printable(f"{file.name}: nothing importable: all {len(skipped)} records were "
+                                                f"skipped (first: {first.location}: {first.reason})"))
         db = common.ledger(ctx)
         with _progress(len(claims)) as progress:
             summary = import_claims(db, claims, dry_run=dry_run, extra_tags=tags, skipped=skipped,
                                     progress=progress)
         del claims
+    if summary.skipped and not any((summary.claims_added, summary.claims_present, summary.forecasts_added,
+                                    summary.forecasts_present, summary.resolutions_added,
+                                    summary.resolutions_present)):
+        first = summary.skipped[0]  # every record refused: nothing was written
+        raise InvalidInput(common.printable(f"{file.name}: nothing importable: all {len(summary.skipped)} records "
+                                            f"were skipped (first: {first.location}: {first.reason})"))
     if as_json:
         common.echo_json({"format": fmt, **summary.as_dict()})
     else:
@@ -115,7 +121,7 @@ def _write_skipped(report_file: Path, summary, ledger: Path | None, dry_run: boo
 
 def _print_summary(file: Path, fmt: str, summary, dry_run: bool) -> None:
     verb = "would add" if dry_run else "added"
-    click.echo(f"{file.name} ({fmt}): {verb} {summary.claims_added} claims, {summary.forecasts_added} forecasts, "
+    click.echo(common.printable(file.name) + f" ({fmt}): {verb} {summary.claims_added} claims, {summary.forecasts_added} forecasts, "
                f"{summary.resolutions_added} resolutions; already present: {summary.claims_present} claims, "
                f"{summary.forecasts_present} forecasts, {summary.resolutions_present} resolutions; "
                f"skipped {len(summary.skipped)}")
@@ -127,7 +133,7 @@ def _print_summary(file: Path, fmt: str, summary, dry_run: bool) -> None:
     if fmt == "notes" and summary.claims_added:
         click.echo("the candidates are drafts: review them with 'claimtrack inbox'")
     for s in summary.skipped[:20]:
-        click.echo(f"  skipped {s.location}: {s.reason}", err=True)
+        click.echo(common.printable(f"  skipped {s.location}: {s.reason}"), err=True)
     if len(summary.skipped) > 20:
         click.echo(f"  ... and {len(summary.skipped) - 20} more (use --report FILE for the full list)", err=True)
 

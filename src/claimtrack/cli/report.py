@@ -117,6 +117,6 @@ def _to_stdout(result, fmt: str, ledger) -> None:
         print_report(result, common.console())
         return
     rendered = render(result, fmt, None)
-    click.echo(rendered.main, nl=not rendered.main.endswith("\n"))
+    click.echo(common.printable(rendered.main), nl=not rendered.main.endswith("\n"))  # a terminal, likely
     if fmt == "md":
         common.warn("charts are written only with --out FILE (PNG files beside the Markdown)")

@@ -8,16 +8,28 @@ from claimtrack.domain.dates import to_utc, user_timezone, utcnow
 
 
 
+def local_time(dt: datetime, tz: tzinfo | None = None) -> datetime:
+    """``dt`` in ``tz`` (default: the user's zone).  Never raises for a stored
+    value at the edge of the calendar (year 1 west of UTC, 9999-12-31 east of
+    it, which the accepted range keeps out but an old or hand-edited ledger
+    may hold): such a time is shown in UTC instead."""
+    utc = to_utc(dt)
+    try:
+        return utc.astimezone(tz if tz is not None else user_timezone())
+    except (OverflowError, ValueError):
+        return utc
+
+
 def format_date(dt: datetime, tz: tzinfo | None = None) -> str:
     """``YYYY-MM-DD`` of ``dt`` in ``tz`` (default: the user's zone)."""
-    local = to_utc(dt).astimezone(tz if tz is not None else user_timezone())
+    local = local_time(dt, tz)
     return f"{local.year:04d}-{local.month:02d}-{local.day:02d}"
 
 
 def format_datetime(dt: datetime, tz: tzinfo | None = None) -> str:
     """``YYYY-MM-DD HH:MM`` of ``dt`` in ``tz`` (default: the user's zone)."""
-    local = to_utc(dt).astimezone(tz if tz is not None else user_timezone())
-    return f"{format_date(local, local.tzinfo)} {local.hour:02d}:{local.minute:02d}"
+    local = local_time(dt, tz)
+    return f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d}"
 
 
 def humanize_delta(dt: datetime, now: datetime | None = None, tz: tzinfo | None = None) -> str:
@@ -28,7 +40,7 @@ def humanize_delta(dt: datetime, now: datetime | None = None, tz: tzinfo | None 
     """
     zone = tz if tz is not None else user_timezone()
     now = now if now is not None else utcnow()
-    days = (to_utc(dt).astimezone(zone).date() - to_utc(now).astimezone(zone).date()).days
+    days = (local_time(dt, zone).date() - local_time(now, zone).date()).days
     if days == 0:
         return "today"
     n = abs(days)

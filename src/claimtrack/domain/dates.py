@@ -60,7 +60,8 @@ from claimtrack.domain.errors import InvalidInput
 # looked up, and the patterns below are compiled on first use (``re`` caches
 # them): a command that only stamps "now" pays for none of it.
 
-__all__ = ["Role", "user_timezone", "utcnow", "to_utc", "parse_date"]  # formatting: domain.datefmt
+__all__ = ["Role", "user_timezone", "utcnow", "to_utc", "parse_date", "in_range", "EARLIEST", "LATEST"]
+# (formatting: domain.datefmt)
 
 Role = Literal["made", "due", "at"]
 ROLES: tuple[str, ...] = ("made", "due", "at")
@@ -94,6 +95,21 @@ _TIME = (
     r" ?(z|utc|gmt|[+-][0-9]{2}(?::?[0-9]{2}(?::?[0-9]{2})?)?)?"
 )
 _MONTH_WORD = r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
+
+
+# The dates the ledger accepts, whatever the way in (typed or imported):
+# from 1900 (no forecasting record is older) to the end of 8999 (long-range
+# bets name deadlines centuries away; PredictionBook holds some in 3017).
+# Far enough inside datetime's years 1-9999 that any date shown in any zone
+# (UTC-14 to UTC+14) stays a valid date.
+EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(8999, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc)
+RANGE_TEXT = "dates from 1900-01-01 to 8999-12-31 are accepted"
+
+
+def in_range(dt: datetime) -> bool:
+    """Whether an aware datetime lies in the accepted range (EARLIEST..LATEST)."""
+    return EARLIEST <= dt <= LATEST
 
 
 # ----------------------------------------------------------- time zones
@@ -361,10 +377,15 @@ def parse_date(
             result = _worded(" ".join(text.split()), role, local_now.date(), tz)
         if result is None:
             raise _invalid(text)
-        return to_utc(result)
+        result = to_utc(result)
+        if not in_range(result):
+            raise _invalid(text, f"outside the accepted range ({RANGE_TEXT})")
+        return result
     except InvalidInput:
         raise
     except _NoSuchDay:
         raise _invalid(text, "no such day") from None
-    except (ValueError, OverflowError, ArithmeticError, IndexError, TypeError):
+    except (ValueError, OverflowError, ArithmeticError, IndexError, TypeError) as exc:
+        if isinstance(exc, OverflowError) or "out of range" in str(exc):  # e.g. 'in 9000 years'
+            raise _invalid(text, f"outside the accepted range ({RANGE_TEXT})") from None
         raise _invalid(text) from None

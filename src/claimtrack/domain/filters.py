@@ -29,6 +29,10 @@ class ClaimFilter:
     now: datetime | None = None  # fixed clock for tests; None = now
 
     def __post_init__(self) -> None:
+        from claimtrack.domain.text import name_form
+
+        for name in ("source", "forecaster"):  # matched in the form names are stored in
+            object.__setattr__(self, name, name_form(getattr(self, name)))
         if self.state not in STATES:
             raise InvalidInput(f"unknown state '{self.state}': use one of {', '.join(STATES)}")
         if self.since and self.until and self.since > self.until:
@@ -39,14 +43,21 @@ class ClaimFilter:
 
 
 def normalise_tag(tag: str) -> str:
-    """Tags are case-insensitive, trimmed, and use '-' for inner spaces."""
+    """Tags are case-insensitive (NFKC, case-folded), trimmed, and use '-' for
+    inner spaces; control and invisible format characters (zero-width, bidi)
+    are refused.  A comma separates tags, so no tag holds one."""
+    from claimtrack.domain.text import clean_name_chars, terminal_safe
+
     cleaned = "-".join(tag.strip().lower().split())
     if not cleaned:
         raise InvalidInput("empty tag: tags are words such as 'openai' or 'ai-policy'")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
+        shown = terminal_safe(cleaned[:40], single_line=True)
+        raise InvalidInput(f"tag {shown!r} contains a control character (e.g. NUL): use plain words")
+    if not cleaned.isascii():
+        cleaned = "-".join(clean_name_chars(cleaned, "tag").casefold().split())
     if len(cleaned) > 100:
         raise InvalidInput(f"tag too long ({len(cleaned)} characters): at most 100")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
-        raise InvalidInput(f"tag {cleaned[:40]!r} contains a control character (e.g. NUL): use plain words")
     return cleaned
 
 
@@ -59,3 +70,28 @@ def normalise_tags(tags) -> tuple[str, ...]:
                 if tag not in out:
                     out.append(tag)
     return tuple(out)
+
+
+def join_tags(tags) -> str:
+    """Tags as one CSV cell: ``;``-separated, a ``;`` or ``\\`` inside a tag
+    escaped with a backslash, so any tag round-trips (:func:`split_tags`)."""
+    return ";".join(t.replace("\\", "\\\\").replace(";", "\\;") for t in tags)
+
+
+def split_tags(cell: str) -> list[str]:
+    """The tags of a :func:`join_tags` cell."""
+    out, buf, i = [], [], 0
+    while i < len(cell):
+        ch = cell[i]
+        if ch == "\\" and i + 1 < len(cell):
+            buf.append(cell[i + 1])
+            i += 2
+            continue
+        if ch == ";":
+            out.append("".join(buf))
+            buf = []
+        else:
+            buf.append(ch)
+        i += 1
+    out.append("".join(buf))
+    return [t for t in out if t]

@@ -9,13 +9,15 @@ summary can show, so a bad record is skipped instead of failing the import.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from claimtrack.domain import validate
+from claimtrack.domain.dates import EARLIEST, LATEST, RANGE_TEXT, in_range
 from claimtrack.domain.errors import ClaimtrackError, InvalidInput
-from claimtrack.domain.filters import normalise_tags
+from claimtrack.domain.filters import normalise_tag
 from claimtrack.domain.records import CLAIM_STATUSES, ClaimIn
+from claimtrack.domain.text import has_surrogate, terminal_safe, visible_name
 
 URL_LIMIT = 4000  # as validate.url
 
@@ -34,8 +36,17 @@ def _text(value, what: str, limit: int | None) -> None:
         raise InvalidInput(f"{what} must be text, not {type(value).__name__}")
     if "\x00" in value:
         raise InvalidInput(f"{what} contains a NUL byte: use plain text")
+    if has_surrogate(value):
+        raise InvalidInput(f"{what} contains invalid UTF-8 or a lone surrogate: expected UTF-8 text")
     if limit is not None and len(value) > limit:
         raise InvalidInput(f"{what} too long ({len(value)} characters): at most {limit}")
+
+
+def _visible(value):
+    """A name from a file: invisible format characters (zero-width, bidi)
+    written visibly as ``<U+200B>`` rather than refused, so the record is kept
+    and cannot pass for another name (domain.text.visible_name)."""
+    return visible_name(value) if isinstance(value, str) else value
 
 
 def _when(value, what: str, required: bool = True) -> None:
@@ -43,15 +54,50 @@ def _when(value, what: str, required: bool = True) -> None:
         return
     if not isinstance(value, datetime) or value.tzinfo is None:
         raise InvalidInput(f"{what} must be a date and time, not {type(value).__name__}")
+    if not in_range(value):
+        raise InvalidInput(f"{what} {value.date().isoformat()} is outside the accepted range: {RANGE_TEXT}")
 
 
-def _check(claim: ClaimIn, seen: set[tuple[str, str]]) -> None:
+FUTURE_SLACK = timedelta(minutes=5)  # as the CLI: clocks disagree a little
+
+
+def _day(value: datetime) -> str:
+    return value.date().isoformat()
+
+
+def _timing(claim: ClaimIn, now: datetime) -> None:
+    """What the CLI refuses about dates, refused on import too: a claim,
+    forecast or resolution dated in the future, a forecast dated before its
+    claim was made, a resolution before the claim was made."""
+    latest = now + FUTURE_SLACK
+    stated = claim.stated_at
+    if stated > latest:
+        raise InvalidInput(f"the claim's made date {_day(stated)} is in the future: a claim is logged when or after it is made")
+    for f in claim.forecasts:
+        made = f.made_at
+        if made > latest:
+            raise InvalidInput(f"a forecast by {terminal_safe(f.forecaster, single_line=True)!r} is dated in the "
+                               f"future ({_day(made)}): forecasts are dated up to now")
+        if made < stated:
+            raise InvalidInput(f"a forecast by {terminal_safe(f.forecaster, single_line=True)!r} made {_day(made)} "
+                               f"is dated before the claim was made ({_day(stated)})")
+    for r in claim.resolutions:
+        if r.resolved_at > latest:
+            raise InvalidInput(f"the resolution is dated in the future ({_day(r.resolved_at)}): "
+                               "use the date the outcome became known")
+        if r.resolved_at < stated:
+            raise InvalidInput(f"the resolution ({_day(r.resolved_at)}) is dated before the claim was made "
+                               f"({_day(stated)})")
+
+
+def _check(claim: ClaimIn, seen: set[tuple[str, str]], now: datetime) -> None:
     """Everything the tables would refuse, refused here with a reason instead."""
     _text(claim.statement, "statement", None)  # type only: validate.* trim, then check lengths
     _text(claim.source, "source", None)
     claim.statement = validate.statement(claim.statement)
-    claim.source = validate.name(claim.source, "source")
-    claim.tags = normalise_tags(claim.tags)
+    claim.source = validate.name(_visible(claim.source), "source")
+    # each tag as given (a file's tag may hold a comma: only typed --tag lists are split on commas)
+    claim.tags = tuple(dict.fromkeys(normalise_tag(str(t)) for t in claim.tags if str(t).strip()))
     if claim.status not in CLAIM_STATUSES:
         raise InvalidInput(f"unknown claim status {str(claim.status)[:40]!r}: use one of {', '.join(CLAIM_STATUSES)}")
     _when(claim.stated_at, "stated_at")
@@ -59,10 +105,11 @@ def _check(claim: ClaimIn, seen: set[tuple[str, str]]) -> None:
     _when(claim.resolve_by, "resolve_by", required=False)
     _text(claim.details, "details", validate.MAX_TEXT)
     _text(claim.source_url, "source url", URL_LIMIT)
+    claim.source_url = validate.url(claim.source_url, "source url")  # as the CLI: http(s) only
     _keys(claim, "claim")
-    for f in claim.forecasts:
-        if not _plain_forecast(f):
-            _check_forecast(f)
+    if not all(_plain_forecast(f) for f in claim.forecasts):
+        claim.forecasts = [f if _plain_forecast(f) else _check_forecast(f) for f in claim.forecasts]
+    resolutions = []
     for r in claim.resolutions:
         validate.outcome(r.outcome)
         _when(r.resolved_at, "resolved_at")
@@ -71,12 +118,17 @@ def _check(claim: ClaimIn, seen: set[tuple[str, str]]) -> None:
         _text(r.evidence_url, "evidence url", URL_LIMIT)
         _text(r.resolved_by, "resolved_by", validate.MAX_NAME)
         _keys(r, "resolution")
+        url, by = validate.url(r.evidence_url, "evidence url"), validate.name(_visible(r.resolved_by), "resolved_by")
+        resolutions.append(r if (url, by) == (r.evidence_url, r.resolved_by)
+                           else replace(r, evidence_url=url, resolved_by=by))
+    claim.resolutions = resolutions
     for e in claim.edits:
         _text(e.field, "edit field", 32)
         _text(e.old_value, "edit old value", validate.MAX_TEXT)
         _text(e.new_value, "edit new value", validate.MAX_TEXT)
         _text(e.edited_by, "edited_by", validate.MAX_NAME)
         _when(e.edited_at, "edited_at")
+    _timing(claim, now)
     # last, so that only claims that pass every check claim their keys
     keys = {(label, value) for label, value in (("uuid", claim.uuid), ("import key", claim.import_key)) if value}
     for label, value in keys & seen:
@@ -84,7 +136,8 @@ def _check(claim: ClaimIn, seen: set[tuple[str, str]]) -> None:
     seen.update(keys)
 
 
-def _check_forecast(f) -> None:
+def _check_forecast(f):
+    """The forecast, its forecaster's name in stored form; InvalidInput when it cannot be stored."""
     from claimtrack.domain.kinds import check_basis, kind
 
     check_basis(kind(f.kind), f.basis)
@@ -92,11 +145,14 @@ def _check_forecast(f) -> None:
     _text(f.recorded_by, "recorded_by", validate.MAX_NAME)
     validate.probability(f.probability)
     _text(f.forecaster, "forecaster", None)
-    validate.name(f.forecaster, "forecaster")
+    name = validate.name(_visible(f.forecaster), "forecaster")
+    if name is None:
+        raise InvalidInput("empty forecaster: every forecast names who made it")
     _when(f.made_at, "forecast made_at")
     _when(f.recorded_at, "forecast recorded_at", required=False)
     _text(f.rationale, "rationale", validate.MAX_TEXT)
     _keys(f, "forecast")
+    return f if name == f.forecaster else replace(f, forecaster=name)
 
 
 def _plain_forecast(f) -> bool:
@@ -107,11 +163,13 @@ def _plain_forecast(f) -> bool:
         f.probability, f.forecaster, f.made_at, f.recorded_at, f.rationale, f.uuid, f.import_key)
     return (f.kind == "own" and f.basis is None and f.recorded_by is None
             and p.__class__ is float and 0.0 <= p <= 1.0
-            and name.__class__ is str and len(name) <= validate.MAX_NAME and name.isprintable()
-            and made.__class__ is datetime and made.tzinfo is not None
-            and (recorded is None or (recorded.__class__ is datetime and recorded.tzinfo is not None))
+            and name.__class__ is str and len(name) <= validate.MAX_NAME and name.isascii() and name.isprintable()
+            and name == name.strip() and name
+            and made.__class__ is datetime and made.tzinfo is not None and EARLIEST <= made <= LATEST
+            and (recorded is None or (recorded.__class__ is datetime and recorded.tzinfo is not None
+                                      and EARLIEST <= recorded <= LATEST))
             and (rationale is None or (rationale.__class__ is str and len(rationale) <= validate.MAX_TEXT
-                                       and "\x00" not in rationale))
+                                       and "\x00" not in rationale and not has_surrogate(rationale)))
             and (uuid is None or (uuid.__class__ is str and len(uuid) <= 36 and "\x00" not in uuid))
             and (key is None or (key.__class__ is str and len(key) <= 200 and "\x00" not in key)))
 
@@ -121,14 +179,20 @@ def _keys(record, kind: str) -> None:
     _text(record.import_key, f"{kind} import key", 200)
 
 
-def check_records(claims: Iterable[ClaimIn], skipped: list[Rejected]) -> list[ClaimIn]:
-    """The claims that pass every check; each one that does not is added to ``skipped`` with its reason."""
+def check_records(claims: Iterable[ClaimIn], skipped: list[Rejected], now: datetime | None = None) -> list[ClaimIn]:
+    """The claims that pass every check; each one that does not is added to
+    ``skipped`` with its reason, and nothing of it is stored.  ``now``: the
+    clock that "in the future" is judged by (default: now)."""
+    from claimtrack.domain.dates import utcnow
+
+    now = now if now is not None else utcnow()
     good, seen = [], set()  # claim uuids and import keys: a repeat would break a unique column
     for n, claim in enumerate(claims, 1):
         try:
-            _check(claim, seen)
+            _check(claim, seen, now)
         except ClaimtrackError as exc:
-            skipped.append(Rejected(f"claim {n} ({str(claim.statement or '')[:40]!r})", str(exc)))
+            shown = terminal_safe(str(claim.statement or "")[:40], single_line=True)
+            skipped.append(Rejected(f"claim {n} ({shown!r})", terminal_safe(str(exc), single_line=True)))
             continue
         good.append(claim)
     return good

@@ -7,6 +7,7 @@ from urllib.parse import urlparse
 
 from claimtrack.domain.errors import InvalidInput
 from claimtrack.domain.records import OUTCOMES
+from claimtrack.domain.text import clean_name_chars, has_surrogate, terminal_safe
 
 MAX_STATEMENT = 2000
 MAX_TEXT = 20_000
@@ -22,6 +23,8 @@ OUTCOME_ALIASES = {
 def _no_nul(value: str, what: str) -> None:
     if "\x00" in value:
         raise InvalidInput(f"{what} contains a NUL byte: use plain text")
+    if has_surrogate(value):
+        raise InvalidInput(f"{what} contains invalid UTF-8 or a lone surrogate: use UTF-8 text")
 
 
 def statement(value: str | None) -> str:
@@ -47,9 +50,18 @@ def optional_text(value: str | None, what: str, limit: int = MAX_TEXT) -> str | 
 
 
 def name(value: str | None, what: str) -> str | None:
+    """A person's or source's name: one line of visible characters, stored in
+    NFKC form (domain.text.clean_name_chars), so names that look the same are
+    the same."""
     text = optional_text(value, what, MAX_NAME)
-    if text is not None and any(ch < " " or ch == "\x7f" for ch in text):
-        raise InvalidInput(f"{what} {text[:40]!r} contains a line break, tab or control character: use a single-line name")
+    if text is None:
+        return None
+    if any(ch < " " or ch == "\x7f" for ch in text):
+        raise InvalidInput(f"{what} {terminal_safe(text[:40], single_line=True)!r} contains a line break, tab "
+                           "or control character: use a single-line name")
+    text = clean_name_chars(text, what)
+    if len(text) > MAX_NAME:
+        raise InvalidInput(f"{what} too long ({len(text)} characters): at most {MAX_NAME}")
     return text
 
 

@@ -10,15 +10,20 @@ module's docstring lists its decisions.
 What is fatal and what is skipped, for every format:
 
 * Fatal (:class:`InvalidInput`, one line naming the file, the place and what
-  was expected): unreadable, empty, binary (NUL bytes), not UTF-8 (UTF-8 with
-  a BOM is fine; gzip is unpacked whatever the name), truncated or invalid
+  was expected): unreadable, larger than ``CLAIMTRACK_IMPORT_MAX_BYTES`` (after
+  decompression; see ``_base.read_bytes``), empty, binary (NUL bytes), mostly
+  not UTF-8 or not UTF-8 on its first line (UTF-8 with a BOM is fine; gzip is
+  unpacked whatever the name), truncated or invalid
   JSON, JSON of the wrong shape or with fields of the wrong JSON type, a CSV
   whose header is not the format's (or, for generic CSV, has no claim text or
   date column), a bad ``mapping``.
 * Skipped (a :class:`Skipped` entry with location and reason, the rest of the
   file imported): one row, prediction, market or question whose *values* are
-  bad: a probability outside 0-1 (or 0-100), a date that is not a date, an
-  unknown outcome, empty or over-long text, a non-binary question.
+  bad: a probability outside 0-1 (or 0-100), a date that is not a date or
+  lies outside 1900-8999, an unknown outcome, empty or over-long text, bytes
+  that are not UTF-8, a non-binary question.  A skipped row adds nothing of
+  itself; domain.import_checks then skips, whole, each claim that the ledger
+  or the CLI would refuse (future dates, a forecast before its claim, ...).
 * A CSV with a header and no rows parses to no claims (not an error).
 
 Every claim, forecast and resolution carries a deterministic ``import_key``

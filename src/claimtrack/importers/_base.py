@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import json
 import zlib
 from collections.abc import Iterable
@@ -18,6 +19,7 @@ from pathlib import Path
 from claimtrack.domain import validate
 from claimtrack.domain.errors import InvalidInput
 from claimtrack.domain.records import ClaimIn
+from claimtrack.domain.text import has_surrogate, visible_name
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -70,19 +72,74 @@ def short(value: object, limit: int = 40) -> str:
 # ------------------------------------------------------------ reading files
 
 
+MAX_BYTES_ENV = "CLAIMTRACK_IMPORT_MAX_BYTES"
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+_CHUNK = 1024 * 1024
+MAX_RATIO = 100  # decompressed / compressed size, beyond MIN_RATIO_BYTES
+MIN_RATIO_BYTES = 16 * 1024 * 1024
+
+
+def max_bytes() -> int:
+    """The most bytes an import reads from one file, after decompression:
+    ``$CLAIMTRACK_IMPORT_MAX_BYTES`` (a number of bytes, or with a K, M or G
+    suffix), else 512 MB."""
+    raw = os.environ.get(MAX_BYTES_ENV, "").strip()
+    if not raw:
+        return DEFAULT_MAX_BYTES
+    scale = {"k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}.get(raw[-1].lower(), 1)
+    digits = raw[:-1] if scale > 1 else raw
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 15 or int(digits) == 0:
+        raise InvalidInput(f"invalid {MAX_BYTES_ENV} {raw[:40]!r}: use a positive number of bytes, e.g. 512M or 2G")
+    return int(digits) * scale
+
+
+def _too_big(path: Path, limit: int, what: str) -> InvalidInput:
+    return invalid(path, None, f"{what} is larger than the import limit of {limit:,} bytes: "
+                               f"split the file or raise {MAX_BYTES_ENV}")
+
+
+def bounded_read(stream, path: Path, limit: int, what: str) -> bytes:
+    """At most ``limit`` bytes from a binary stream; InvalidInput when there are more."""
+    parts, total = [], 0
+    while True:
+        chunk = stream.read(min(_CHUNK, limit + 1 - total))
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+        if total > limit:
+            raise _too_big(path, limit, what)
+    return b"".join(parts)
+
+
 def read_bytes(path: Path) -> bytes:
-    """The file's bytes, gunzipped when they are gzip data (whatever the name)."""
+    """The file's bytes, gunzipped when they are gzip data (whatever the name).
+
+    Bounded: neither the file nor what it decompresses to may exceed
+    :func:`max_bytes`; decompression is streamed and stops at the limit, so
+    a small gzip bomb never takes more memory than the limit."""
+    path = Path(path)
+    limit = max_bytes()
     try:
-        data = Path(path).read_bytes()
+        with path.open("rb") as fh:
+            data = bounded_read(fh, path, limit, "the file")
     except IsADirectoryError:
-        raise invalid(Path(path), None, "is a directory: expected an export file") from None
+        raise invalid(path, None, "is a directory: expected an export file") from None
     except OSError as exc:
-        raise invalid(Path(path), None, f"cannot be read ({exc.strerror or exc}): expected a readable file") from None
+        raise invalid(path, None, f"cannot be read ({exc.strerror or exc}): expected a readable file") from None
     if data.startswith(GZIP_MAGIC):
+        import io
+
+        # real exports compress 5-30 times; far more than MAX_RATIO is a bomb
+        ratio_limit = max(MIN_RATIO_BYTES, MAX_RATIO * len(data))
+        what = "the decompressed data"
+        if ratio_limit < limit and not os.environ.get(MAX_BYTES_ENV, "").strip():  # an explicit limit rules
+            limit, what = ratio_limit, f"the decompressed data (over {MAX_RATIO} times the file's size)"
         try:
-            data = gzip.decompress(data)
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
+                data = bounded_read(gz, path, limit, what)
         except (EOFError, OSError, zlib.error):
-            raise invalid(Path(path), None, "truncated or corrupt gzip data: expected a complete .gz file") from None
+            raise invalid(path, None, "truncated or corrupt gzip data: expected a complete .gz file") from None
     return data
 
 
@@ -101,12 +158,22 @@ def decode_text(path: Path, data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        byte = data[exc.start]
+        first_bad = exc
+    # A few records with bytes that are not UTF-8: each of them is skipped,
+    # named, by the record checks (the bytes are kept as lone surrogates,
+    # which no check lets through).  A file that is mostly not UTF-8, or
+    # whose first line is not, is refused whole.
+    text = data.decode("utf-8", "surrogateescape")
+    lines = [line for line in text.split("\n") if line.strip()]
+    bad = sum(1 for line in lines if has_surrogate(line))
+    line = data.count(b"\n", 0, first_bad.start) + 1
+    if line == 1 or bad * 2 > len(lines):
+        byte = data[first_bad.start]
         raise invalid(
             path, f"line {line}",
             f"byte 0x{byte:02x} is not UTF-8: expected UTF-8 text (re-save a latin-1 or Windows-1252 file as UTF-8)",
-        ) from None
+        )
+    return text
 
 
 def load_json(path: Path, data: bytes) -> object:
@@ -131,7 +198,7 @@ def make_key(prefix: str, *parts: object) -> str:
     """``prefix:`` + a truncated sha256 of the parts: the same input, the same key."""
     joined = "\x1f".join([p if p.__class__ is str else "" if p is None
                           else p.isoformat() if isinstance(p, datetime) else str(p) for p in parts])
-    return f"{prefix}:{hashlib.sha256(joined.encode('utf-8')).hexdigest()[:KEY_HASH_CHARS]}"
+    return f"{prefix}:{hashlib.sha256(joined.encode('utf-8', 'surrogatepass')).hexdigest()[:KEY_HASH_CHARS]}"
 
 
 class KeyRegistry:
@@ -142,14 +209,16 @@ class KeyRegistry:
 
     def __init__(self) -> None:
         self._seen: set[str] = set()
+        self._next: dict[str, int] = {}  # key -> the suffix to try next: linear on many identical rows
 
     def unique(self, key: str) -> str:
         if key not in self._seen:
             self._seen.add(key)
             return key
-        n = 2
+        n = self._next.get(key, 2)
         while f"{key}~{n}" in self._seen:
             n += 1
+        self._next[key] = n + 1
         key = f"{key}~{n}"
         self._seen.add(key)
         return key
@@ -186,8 +255,8 @@ def check_name(text: str | None, what: str) -> str | None:
     hit = _NAME_CACHE.get(text)
     if hit is not None or text in _NAME_CACHE:
         return hit
-    try:
-        value = validate.name(" ".join(text.split()), what)
+    try:  # invisible characters are shown, not refused: the record is kept
+        value = validate.name(visible_name(" ".join(text.split())), what)
     except InvalidInput as exc:
         raise ValueError(str(exc)) from None
     if len(_NAME_CACHE) < 100_000:

@@ -26,8 +26,11 @@ from datetime import datetime, timedelta, timezone
 
 from dateutil import parser as _du_parser
 
+from claimtrack.domain.dates import RANGE_TEXT, in_range
+
 UTC = timezone.utc
-_MIN_YEAR, _MAX_YEAR = 1, 9999  # datetime's own range; odd years are data, not errors
+_MIN_YEAR, _MAX_YEAR = 1, 9999  # datetime's own range, for building values; then:
+# every result must lie in the ledger's accepted range (domain.dates.in_range)
 
 _EPOCH = re.compile(r"-?\d{9,}(?:\.\d+)?")
 _ISO_LOOSE = re.compile(
@@ -132,6 +135,8 @@ def parse_when(value: str, *, end: bool = False) -> datetime:
         s = " ".join(value.split())
         try:
             hit = _parse(s, end)
+            if not in_range(hit):
+                raise ValueError(RANGE_TEXT.replace("are accepted", "are accepted, not " + hit.date().isoformat()))
         except (ValueError, OverflowError, OSError) as exc:
             why = str(exc)
             shown = s if len(s) <= 40 else s[:37] + "..."
@@ -154,9 +159,12 @@ def from_epoch_ms(value: object) -> datetime:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"expected epoch milliseconds, got {type(value).__name__}")
     try:
-        return datetime.fromtimestamp(value / 1000.0, UTC)
+        dt = datetime.fromtimestamp(value / 1000.0, UTC)
     except (OverflowError, OSError, ValueError):
         raise ValueError(f"epoch milliseconds {value!r} out of range") from None
+    if not in_range(dt):
+        raise ValueError(f"epoch milliseconds {value!r} out of range: {RANGE_TEXT}")
+    return dt
 
 
 def from_epoch_or_iso(value: object) -> datetime:
@@ -165,9 +173,12 @@ def from_epoch_or_iso(value: object) -> datetime:
         raise TypeError("expected a time, got a boolean")
     if isinstance(value, (int, float)):
         try:
-            return datetime.fromtimestamp(value, UTC)
+            dt = datetime.fromtimestamp(value, UTC)
         except (OverflowError, OSError, ValueError):
             raise ValueError(f"epoch seconds {value!r} out of range") from None
+        if not in_range(dt):
+            raise ValueError(f"epoch seconds {value!r} out of range: {RANGE_TEXT}")
+        return dt
     if isinstance(value, str):
         return parse_when(value)
     raise TypeError(f"expected a time, got {type(value).__name__}")

@@ -79,7 +79,6 @@ _BY = re.compile(rf"\b(?:described|predicted|suggested|argued|proposed|floated|r
 SUBJECT = re.compile(rf"\b(?P<who>{NAME})\s+(?:{VERBS[3:-1]}|interviews|told|tweeted)\b")
 INTRO_SAYS = re.compile(rf"^(?P<who>{NAME})\s+(?:says|said|writes|wrote|claims|tweeted|argues|predicts)\s*:?$")
 
-_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 _FRAMES = [
     re.compile(r"^(?:(?:more|most|less|very)\s+likely|probably|maybe|perhaps|possibly|likely)?[,\s]*"
                r"(?:I\s+(?:still\s+)?(?:think|believe|expect|suspect|bet|guess|predict)|my\s+(?:best\s+)?guess\s+is)"
@@ -94,15 +93,32 @@ _MAIN_CLAUSE = re.compile(r"(?:,|\s[–—-])\s+(?=(?:I|we|he|she|they)\b)")
 _ABBREV = {"mr", "mrs", "ms", "dr", "prof", "st", "vs", "etc", "e.g", "i.e", "inc", "jr", "sr", "no", "approx",
            "fig", "al", "u.s", "u.k", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
            "dec"}
-_BOUNDARY = re.compile(r"[.!?…]+[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
+# Linear time on any input: a run of end marks is only tried from its first
+# character (the lookbehind) and taken whole (possessive quantifiers), so
+# 100 KB of dots is one failed attempt, not 10^10 (issue 11).
+_BOUNDARY = re.compile(r"(?<![.!?…])[.!?…]++[\"”’)\]]*+\s++(?=[\"“‘(\[]?[A-Z0-9])")
+_LAST_WORD_WINDOW = 12  # longer than any abbreviation in _ABBREV
+
+
+def _last_word(text: str, start: int, end: int) -> str:
+    """The last word of ``text[start:end]`` when it is short enough to be an
+    abbreviation, else "" (read from a bounded window, so that skipping many
+    abbreviations stays linear)."""
+    lo = max(start, end - _LAST_WORD_WINDOW)
+    window = text[lo:end]
+    words = window.split()
+    if not words:
+        return ""
+    if len(words) == 1 and lo > start and not window[0].isspace() and not text[lo - 1].isspace():
+        return ""  # the word goes on before the window: too long to be an abbreviation
+    return words[-1]
 
 
 def split_sentences(text: str) -> list[str]:
     out: list[str] = []
     start = 0
     for m in _BOUNDARY.finditer(text):
-        before = text[start:m.start()].split()
-        last = before[-1].lower().rstrip(".") if before else ""
+        last = _last_word(text, start, m.start()).lower().rstrip(".")
         if text[m.start()] == "." and (last in _ABBREV or (len(last) == 1 and last.isalpha())):
             continue
         out.append(text[start:m.end()].strip())
@@ -113,8 +129,31 @@ def split_sentences(text: str) -> list[str]:
 
 
 def mask_quotes(sentence: str) -> str:
-    """The sentence with quoted spans blanked, so markers inside quotes do not count."""
-    return _QUOTED.sub(lambda m: " " * len(m.group(0)), sentence)
+    """The sentence with quoted spans (“...” or "...") blanked, so markers
+    inside quotes do not count.  A scan, not a regex: an unclosed quote is
+    given up on once, so text full of opening quotes stays linear."""
+    out: list[str] = []
+    i, n = 0, len(sentence)
+    next_open = {"\u201c": sentence.find("\u201c"), '"': sentence.find('"')}
+    closing = {"\u201c": "\u201d", '"': '"'}
+    while True:
+        for q in next_open:
+            if 0 <= next_open[q] < i:
+                next_open[q] = sentence.find(q, i)
+        live = [pos for pos in next_open.values() if pos >= 0]
+        if not live:
+            break
+        pos = min(live)
+        q = sentence[pos]
+        close = sentence.find(closing[q], pos + 1)
+        if close < 0:
+            next_open[q] = -1  # no closing mark after this one, so none after a later one either
+            continue
+        out.append(sentence[i:pos])
+        out.append(" " * (close + 1 - pos))
+        i = close + 1
+    out.append(sentence[i:n])
+    return "".join(out)
 
 
 def find_markers(sentence: str) -> list[tuple[str, float]]:

@@ -12,7 +12,10 @@ Decisions:
 * ``forecaster`` renames the export's owner, taken to be the name that
   forecast on the most questions; other people's forecasts keep their names.
 * Fatal: a header that is not Fatebook's.  Skipped rows: multiple choice, bad
-  forecast value or date, unknown resolution, text the ledger cannot hold.
+  forecast value or date, unknown resolution, text the ledger cannot hold, a
+  resolution that disagrees with the question's first row.  A skipped row
+  adds nothing: the question is created, with its resolution, by its first
+  row that passes every check.
 """
 
 from __future__ import annotations
@@ -63,6 +66,7 @@ def parse(path: Path, data: bytes, opts: Options) -> ParseResult:
     owner = _owner(rows, get)
     keys = KeyRegistry()
     claims: dict[tuple[str, str], ClaimIn] = {}
+    first_row: dict[tuple[str, str], tuple[int, tuple[str, str]]] = {}  # question -> (row, its resolution)
     for n, row in rows:
         where = f"row {n}"
         option = get(row, "Multiple choice option")
@@ -70,26 +74,40 @@ def parse(path: Path, data: bytes, opts: Options) -> ParseResult:
             result.skipped.append(Skipped(where, f"multiple-choice option {short(option)}: "
                                                  "only binary questions are imported"))
             continue
+        # Everything of the row is checked before anything of it is kept: a
+        # skipped row leaves nothing behind (not its claim, nor its resolution).
+        qkey = (get(row, "Question title"), get(row, "Question created at"))
+        resolution_raw = (get(row, "Resolution").upper(), get(row, "Resolved at"))
         try:
-            title = get(row, "Question title")
-            q_created_raw = get(row, "Question created at")
-            qkey = (title, q_created_raw)
             claim = claims.get(qkey)
             if claim is None:
-                claim = _claim(row, get, opts)
-                claims[qkey] = claim
-                try:
-                    _resolution(claim, row, get)
-                except ValueError as exc:
-                    result.skipped.append(Skipped(where, f"{exc}; the question is imported as open"))
-            forecast = _forecast(row, get, claim, owner, opts, keys)
+                new_claim = _claim(row, get, opts)
+                _resolution(new_claim, row, get)
+            else:
+                new_claim = None
+                first_n, first_resolution = first_row[qkey]
+                if resolution_raw != first_resolution:
+                    raise ValueError(
+                        f"its resolution ({_shown(resolution_raw)}) disagrees with row {first_n} of the same "
+                        f"question ({_shown(first_resolution)}): the row is skipped, row {first_n}'s resolution kept")
+            forecast = _forecast(row, get, claim or new_claim, owner, opts, keys)
         except ValueError as exc:
             result.skipped.append(Skipped(where, str(exc)))
             continue
+        if new_claim is not None:
+            claim = claims[qkey] = new_claim
+            first_row[qkey] = (n, resolution_raw)
         if forecast is not None:
             claim.forecasts.append(forecast)
     result.claims.extend(claims.values())
     return result
+
+
+def _shown(resolution: tuple[str, str]) -> str:
+    outcome, at = resolution
+    if not outcome:
+        return "none"
+    return f"{outcome} at {at}" if at else outcome
 
 
 def _owner(rows, get) -> str | None:

@@ -36,7 +36,7 @@ Decisions:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from claimtrack.domain.errors import InvalidInput
@@ -275,6 +275,10 @@ def parse(path: Path, data: bytes, opts: Options) -> ParseResult:
                     raise ValueError(f"{exc} (in a claim field)") from None
                 group = groups[gkey] = _Group(claim)
             claim = group.claim
+            if outcome is not None and group.outcome is not None and group.outcome[0] != outcome:
+                # reported and skipped whole: a skipped row leaves nothing behind
+                raise ValueError(f"outcome {short(outcome_raw)} conflicts with '{group.outcome[0]}' on row "
+                                 f"{group.outcome[1]} of the same claim: the row is skipped, the first kept")
         except ValueError as exc:
             skipped.append(Skipped(f"row {n}", str(exc)))
             continue
@@ -282,12 +286,8 @@ def parse(path: Path, data: bytes, opts: Options) -> ParseResult:
             claim.stated_at = claim.recorded_at = made
         if made > group.last_made:
             group.last_made = made
-        if outcome is not None:
-            if group.outcome is None:
-                group.outcome = (outcome, n)
-            elif group.outcome[0] != outcome:
-                skipped.append(Skipped(f"row {n}", f"outcome {short(outcome_raw)} conflicts with "
-                                                   f"'{group.outcome[0]}' on row {group.outcome[1]}; kept the first"))
+        if outcome is not None and group.outcome is None:
+            group.outcome = (outcome, n)
         if resolved is not None and group.resolved_at is None:
             group.resolved_at = resolved
         if p is not None:
@@ -304,14 +304,15 @@ def parse(path: Path, data: bytes, opts: Options) -> ParseResult:
                 import_key=keys.unique(make_key("csv", claim.import_key, forecaster, when, repr(p))),
             ))
 
+    now = datetime.now(timezone.utc)
     for group in groups.values():
         claim = group.claim
         if group.outcome is not None:
             outcome = group.outcome[0]
             note = None
             when = group.resolved_at
-            if when is None:
-                when = max(claim.resolve_by or group.last_made, group.last_made)
+            if when is None:  # never in the future: the file already knows the outcome
+                when = min(max(claim.resolve_by or group.last_made, group.last_made), max(now, group.last_made))
                 note = "resolution date not in the file: dated at the later of resolve-by and the last forecast"
             claim.resolutions.append(ResolutionIn(
                 outcome=outcome, resolved_at=when, note=note, recorded_at=when,

@@ -31,7 +31,7 @@ from pathlib import Path
 from claimtrack.domain.records import ClaimIn, ForecastIn, ResolutionIn
 from claimtrack.importers._base import (
     ZIP_MAGIC, KeyRegistry, Options, ParseResult, Skipped, check_name, check_statement, clean_url, decode_text,
-    invalid, make_key, merge_tags, read_bytes, short,
+    bounded_read, invalid, make_key, max_bytes, merge_tags, read_bytes, short,
 )
 from claimtrack.importers._csv import read_rows
 from claimtrack.importers._dates import parse_when
@@ -74,6 +74,12 @@ def _sibling(path: Path, want: str) -> Path | None:
     return None
 
 
+def _member(zf: zipfile.ZipFile, name: str, path: Path) -> bytes:
+    """One member, read in a bounded stream (its stated size may lie)."""
+    with zf.open(name) as fh:
+        return bounded_read(fh, path, max_bytes(), f"{name} in the zip")
+
+
 def _members(path: Path, data: bytes) -> tuple[tuple[str, bytes], tuple[str, bytes] | None]:
     """((question file name, bytes), (forecast file name, bytes) or None)."""
     if data.startswith(ZIP_MAGIC):
@@ -84,7 +90,7 @@ def _members(path: Path, data: bytes) -> tuple[tuple[str, bytes], tuple[str, byt
                 f = next((n for n in names if n.endswith(f"{F_NAME}.csv")), None)
                 if q is None:
                     raise invalid(path, None, f"zip has no {Q_NAME}.csv: expected a Metaculus data export")
-                return (q, zf.read(q)), ((f, zf.read(f)) if f else None)
+                return (q, _member(zf, q, path)), ((f, _member(zf, f, path)) if f else None)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             raise invalid(path, None, f"broken zip archive ({exc}): expected a Metaculus data export") from None
     header, _ = read_rows(path, decode_text(path, data))

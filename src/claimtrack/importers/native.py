@@ -73,8 +73,10 @@ def claim_from_dict(c: dict, where: str) -> ClaimIn:
             for e in c.get("edits") or []
         ]
         tags = c.get("tags") or []
-        if isinstance(tags, str):
-            tags = [t for t in tags.split(";") if t]
+        if isinstance(tags, str):  # a CSV export's cell
+            from claimtrack.domain.filters import split_tags
+
+            tags = split_tags(tags)
         return ClaimIn(
             statement=_text(c, "statement", where), stated_at=_dt(_req(c, "stated_at", where), where),
             source=c.get("source"), source_url=c.get("source_url"), details=c.get("details"),
@@ -136,13 +138,14 @@ def parse_csv(path: Path) -> list[ClaimIn]:
 
 
 def _read_text(path: Path) -> str:
-    data = path.read_bytes()
+    from claimtrack.importers._base import read_bytes
+
+    data = read_bytes(path)
     if b"\x00" in data:
         raise InvalidInput(f"{path.name}: contains NUL bytes: not a text export")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(f"{path.name}: not UTF-8 (byte {exc.start}): save the file as UTF-8") from None
+    from claimtrack.importers._base import decode_text
+
+    return decode_text(path, data)  # a record with bytes that are not UTF-8 is skipped by the import checks
 
 
 def looks_native(path: Path, head: str) -> str | None:

@@ -126,4 +126,6 @@ def report_dict(report: Report) -> dict:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(report_dict(report), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    from claimtrack.domain.text import json_escape_controls
+
+    return json_escape_controls(json.dumps(report_dict(report), ensure_ascii=False, indent=2, allow_nan=False)) + "\n"

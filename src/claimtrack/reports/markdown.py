@@ -40,7 +40,13 @@ def _calibration(s: ScoreSummary, folded: bool) -> list[str]:
 
 
 def render_markdown(report: Report, charts: dict[str, str] | None) -> str:
-    """Markdown text; ``charts`` maps "calibration"/"trend" to the PNG file names (None: no charts)."""
+    """Markdown text; ``charts`` maps "calibration"/"trend" to the PNG file names (None: no charts).
+
+    User text is made terminal-safe first (escape sequences removed): Markdown
+    is read in terminals as often as rendered."""
+    from claimtrack.domain.text import clean_strings
+
+    report = clean_strings(report)
     o = report.options
     s = report.overall.summary
     weighted = o.scoring == "time-weighted"

@@ -211,6 +211,10 @@ def explanation_block(report: Report):
 def renderables(report: Report) -> list:
     from rich.text import Text
 
+    from claimtrack.domain.text import clean_strings
+
+    report = clean_strings(report)  # no user text drives the terminal
+
     s = report.overall.summary
     parts = [header(report)] + ([you_table(report)] if ex.you_rows(report) else []) + [
         summary_table(report), backfill_table(report), calibration_table(s),

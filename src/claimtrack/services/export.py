@@ -185,6 +185,7 @@ def _csv_getter(fields: tuple[str, ...], blank_at: int, **more: int) -> itemgett
 def csv_rows(db: Database) -> Iterator[tuple]:
     """Every record as a CSV row (a tuple in CSV_COLUMNS order; None is empty), formula cells guarded."""
     from claimtrack.domain.csvsafe import guard
+    from claimtrack.domain.filters import join_tags
 
     uuid_at = CLAIM_FIELDS.index("uuid")
     getters = None
@@ -197,7 +198,7 @@ def csv_rows(db: Database) -> Iterator[tuple]:
         for row in claims:
             cid = row[_ID]
             cuuid = row[uuid_at]  # guarded as the claim's uuid cell; every record repeats it as claim_uuid
-            yield claim_get(("claim", cuuid, cid, *row, guard(";".join(tags.get(cid, ())))))
+            yield claim_get(("claim", cuuid, cid, *row, guard(join_tags(tags.get(cid, ())))))
             for (kind, getter), by_claim in zip(getters, grouped):
                 for child in by_claim.get(cid, ()):
                     yield getter((kind, cuuid, cid, *child))

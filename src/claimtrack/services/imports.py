@@ -3,8 +3,9 @@
 Records are matched to what the ledger already holds by uuid, else by
 import key; a matched claim keeps its fields and only gains the forecasts and
 resolutions it does not have yet.  Importing the same file twice adds
-nothing the second time.  Forecasts dated after the claim's resolution are
-kept but flagged (``after_resolution``) so they are never scored silently.
+nothing the second time.  Forecasts made at or after the claim's resolution,
+or recorded after the resolution was recorded, are kept but flagged
+(``after_resolution``) so they are never scored.
 """
 
 from __future__ import annotations
@@ -164,9 +165,10 @@ def _store(session: Session, claims: Sequence[ClaimIn], extra_tags: tuple[str, .
     # 3. resolutions (first, so forecasts can be checked against them)
     res_rows = _new_resolutions(session, claims, ids, now, summary)
     append_resolutions(session, res_rows)
-    resolved_at: dict[int, datetime | None] = {cid: r for cid, _, r in ids.values()}
+    resolved_at: dict[int, tuple[datetime, datetime] | None] = _current_resolutions(
+        session, [cid for cid, _, r in existing.values() if r is not None])
     for row in res_rows:  # the last appended is current
-        resolved_at[row["claim_id"]] = row["resolved_at"] if row["outcome"] else None
+        resolved_at[row["claim_id"]] = (row["resolved_at"], row["recorded_at"]) if row["outcome"] else None
         touched.add(row["claim_id"])
     # 4. forecasts
     f_rows = _new_forecasts(session, claims, ids, resolved_at, now, summary)
@@ -205,7 +207,7 @@ def _new_forecasts(session, claims, ids, resolved_at, now, summary) -> list[dict
     append = pending.append
     for i, c in enumerate(claims):
         cid, cuuid, _ = ids[i]
-        cutoff = resolved_at.get(cid)
+        cutoff, cutoff_recorded = resolved_at.get(cid) or (None, None)
         for f in c.forecasts:
             made, recorded = f.made_at, f.recorded_at or now
             append({
@@ -213,7 +215,7 @@ def _new_forecasts(session, claims, ids, resolved_at, now, summary) -> list[dict
                 "forecaster": f.forecaster, "probability": float(f.probability) + 0.0, "made_at": made,
                 "recorded_at": recorded, "rationale": f.rationale,
                 "backfilled": recorded - made > backfill_after,
-                "after_resolution": cutoff is not None and made > cutoff,
+                "after_resolution": cutoff is not None and (made >= cutoff or recorded > cutoff_recorded),
                 "import_key": f.import_key, "kind": f.kind, "basis": f.basis, "recorded_by": f.recorded_by,
             })
     given = [f.uuid for c in claims for f in c.forecasts]
@@ -221,6 +223,18 @@ def _new_forecasts(session, claims, ids, resolved_at, now, summary) -> list[dict
     summary.flagged_after_resolution += sum(1 for r in rows if r["after_resolution"])
     summary.backfilled += sum(1 for r in rows if r["backfilled"])
     return rows
+
+
+def _current_resolutions(session: Session, claim_ids: list[int]) -> dict[int, tuple[datetime, datetime]]:
+    """claim id -> (resolved_at, recorded_at) of its current (newest) resolution."""
+    r = m.resolutions.c
+    out: dict[int, tuple[datetime, datetime]] = {}
+    for start in range(0, len(claim_ids), CHUNK):
+        newest = select(func.max(r.id)).where(r.claim_id.in_(claim_ids[start:start + CHUNK])).group_by(r.claim_id)
+        for cid, when, recorded in session.execute(select(r.claim_id, r.resolved_at, r.recorded_at)
+                                                   .where(r.id.in_(newest))):
+            out[cid] = (when, recorded)
+    return out
 
 
 def _drop_present(session, table, pending: list[dict], given: list[str | None], summary: ImportSummary,

@@ -117,8 +117,12 @@ def _check_revision(claim, expected: int | None) -> None:
 
 def _forecast_row(claim, forecaster: str, p: float, made_at: datetime,
                   recorded_at: datetime, rationale: str | None, **extra) -> dict:
-    """The row of a new forecast on ``claim`` (anything with id, uuid, resolved_at)."""
-    after = claim.resolved_at is not None and made_at > claim.resolved_at
+    """The row of a new forecast on ``claim`` (anything with id, uuid, resolved_at).
+
+    ``after_resolution``: the row is recorded now, so on a claim that is
+    already resolved it is recorded after the resolution, whatever its made
+    date, and never scored."""
+    after = claim.resolved_at is not None
     return {
         "uuid": extra.get("uuid") or new_uuid(),
         "claim_uuid": claim.uuid,
@@ -277,10 +281,17 @@ def add_forecast(db: Database, claim_id: int, probability: float, *, forecaster:
         _check_revision(claim, expected_revision)
         if claim.status != "active":
             raise Conflict(f"claim {claim_id} is a {claim.status} in the inbox: accept it first ('claimtrack accept {claim_id}')")
-        if claim.resolved_at is not None and made > claim.resolved_at:
+        if made < claim.stated_at:
+            raise InvalidInput(
+                f"the forecast's made date {made:%Y-%m-%d %H:%M} UTC is before claim {claim_id} was made "
+                f"({claim.stated_at:%Y-%m-%d %H:%M} UTC): a forecast on a claim comes after the claim"
+            )
+        if claim.outcome is not None:
+            # Whatever its stated date, a forecast recorded after the resolution
+            # was recorded was made knowing the outcome: never scored, so refused.
             raise Conflict(
-                f"claim {claim_id} was resolved {claim.outcome} on {claim.resolved_at:%Y-%m-%d %H:%M} UTC: "
-                "a forecast made after the resolution cannot be scored; use --made with an earlier date"
+                f"claim {claim_id} is already resolved {claim.outcome} ({claim.resolved_at:%Y-%m-%d} UTC): "
+                "a forecast recorded after the resolution never counts, whatever its --made date"
             )
         row = _forecast_row(claim, forecaster, p, made, now, rationale,
                             kind=kind, basis=basis, recorded_by=recorded_by)
@@ -301,13 +312,15 @@ def resolve_claim(db: Database, claim_id: int, outcome: str, *, resolved_at: dat
     evidence_url = validate.url(evidence_url, "evidence url")
     resolved_by = validate.name(resolved_by, "resolver")
     now = utcnow()
-    when = resolved_at or now
-    if when > now + timedelta(minutes=5):
+    if resolved_at is not None and resolved_at > now + timedelta(minutes=5):
         raise InvalidInput("the resolution date is in the future: use the date the outcome became known")
 
     def work(session: Session) -> tuple[Resolution, list[str]]:
         claim = _claim_state(session, claim_id)
         _check_revision(claim, expected_revision)
+        when = resolved_at or now
+        if resolved_at is None and force and claim.outcome == outcome and claim.resolved_at is not None:
+            when = _utc(claim.resolved_at)  # re-resolving to the same outcome keeps its date unless --date is given
         if claim.status != "active":
             raise Conflict(f"claim {claim_id} is a {claim.status} in the inbox: accept it first")
         if claim.outcome is not None and not force:
@@ -319,10 +332,10 @@ def resolve_claim(db: Database, claim_id: int, outcome: str, *, resolved_at: dat
                 f"resolution date {when:%Y-%m-%d} is before claim {claim_id} was made ({claim.stated_at:%Y-%m-%d}): give a later --date"
             )
         f = m.forecasts.c
-        late = session.execute(select(f.id).where(f.claim_id == claim.id, f.made_at > when).limit(1)).first()
+        late = session.execute(select(f.id).where(f.claim_id == claim.id, f.made_at >= when).limit(1)).first()
         warnings = []
         if late is not None:
-            warnings.append("some forecasts on this claim were made after this resolution date; they will not be scored")
+            warnings.append("some forecasts on this claim were made at or after this resolution date; they will not be scored")
         row = {
             "uuid": new_uuid(), "claim_uuid": claim.uuid, "claim_id": claim.id,
             "outcome": outcome, "resolved_at": when, "note": note,

@@ -50,7 +50,7 @@ def resolved_claims(session: Session, options: ReportOptions) -> tuple[tuple[Cla
         tags[cid].append(tag)
     query = (select(f.claim_id, f.forecaster, f.probability, f.made_at, f.backfilled)
              .join(c, c.id == f.claim_id)
-             .where(f.claim_id.in_(ids), f.after_resolution == false(), f.made_at <= c.resolved_at)
+             .where(f.claim_id.in_(ids), f.after_resolution == false(), f.made_at < c.resolved_at)
              .order_by(f.claim_id, f.made_at, f.id))
     if options.exclude_backfilled:
         query = query.where(f.backfilled == false())

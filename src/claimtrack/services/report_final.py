@@ -91,13 +91,13 @@ def _conds(options: ReportOptions, dialect: str) -> list:
 
 def _eligible():
     f, c = m.Forecast, m.Claim
-    return and_(f.after_resolution == false(), f.made_at <= c.resolved_at)
+    return and_(f.after_resolution == false(), f.made_at < c.resolved_at)
 
 
 def _late(options: ReportOptions):
     """Forecasts made after their claim's resolution (counted, never scored)."""
     f, c = m.Forecast, m.Claim
-    late = or_(f.after_resolution, f.made_at > c.resolved_at)
+    late = or_(f.after_resolution, f.made_at >= c.resolved_at)
     if options.forecaster:
         late = and_(late, func.lower(f.forecaster) == options.forecaster.strip().lower())
     return late

@@ -65,6 +65,10 @@ class ReportOptions:
     you: str | None = None  # the user: their group and comparison rows come first
 
     def __post_init__(self) -> None:
+        from claimtrack.domain.text import name_form
+
+        for name in ("forecaster", "source"):  # matched in the form names are stored in
+            object.__setattr__(self, name, name_form(getattr(self, name)))
         object.__setattr__(self, "scoring", _choice(self.scoring, SCORINGS, "--scoring"))
         object.__setattr__(self, "group", _choice(self.group, GROUPS, "--group"))
         object.__setattr__(self, "period", _choice(self.period, PERIODS, "--period"))

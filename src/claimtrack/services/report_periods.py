@@ -18,6 +18,29 @@ from claimtrack.domain.errors import InvalidInput
 
 _MONTHS = {"month": 1, "quarter": 3, "year": 12}
 _LAST_INSTANT = timedelta(days=1, microseconds=-1)
+MAX_FILLED_PERIODS = 240  # a trend longer than this shows only the periods with data
+_EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
+_LATEST = datetime.max.replace(tzinfo=timezone.utc)
+
+
+def _month_index(key: str) -> int:
+    """Months since year 0 of a period key (``2024-03``, ``2024-Q2``, ``2024``)."""
+    year, _, rest = key.partition("-")
+    if not rest:
+        month = 1
+    elif rest.startswith("Q"):
+        month = (int(rest[1:]) - 1) * 3 + 1
+    else:
+        month = int(rest)
+    return int(year) * 12 + month - 1
+
+
+def _utc_or(day: date, tz: tzinfo, edge: datetime) -> datetime:
+    """Local midnight of ``day`` in UTC; ``edge`` when that falls outside datetime's range."""
+    try:
+        return to_utc(datetime.combine(day, time(0), tzinfo=tz))
+    except OverflowError:
+        return edge
 
 
 def period_start(day: date, kind: str) -> date:
@@ -54,13 +77,20 @@ class PeriodKeys:
         self._days: dict[tuple[int, int, int], str | None] = {}
 
     def exact(self, when: datetime) -> str:
-        local = to_utc(when).astimezone(self.tz).date()
+        try:
+            local = to_utc(when).astimezone(self.tz).date()
+        except OverflowError:  # a time at the very edge of the calendar: its UTC day
+            local = to_utc(when).date()
         first = period_start(local, self.kind)
         key = period_key(first, self.kind)
         if key not in self.bounds:
-            nxt = first + relativedelta(months=_MONTHS[self.kind])
-            start = to_utc(datetime.combine(first, time(0), tzinfo=self.tz))
-            end = to_utc(datetime.combine(nxt, time(0), tzinfo=self.tz))
+            start = _utc_or(first, self.tz, _EARLIEST)
+            try:
+                nxt = first + relativedelta(months=_MONTHS[self.kind])
+            except (OverflowError, ValueError):
+                end = _LATEST
+            else:
+                end = _utc_or(nxt, self.tz, _LATEST)
             self.bounds[key] = (start, end)  # [start, end)
         return key
 
@@ -81,10 +111,15 @@ class PeriodKeys:
         return key if key is not None else self.exact(when)
 
     def span(self, keys) -> list[str]:
-        """Every period from the earliest to the latest of ``keys`` (gaps filled)."""
+        """Every period from the earliest to the latest of ``keys``, gaps filled
+        with empty periods, unless that would be more than MAX_FILLED_PERIODS
+        periods (one stray resolution decades away): then only the periods
+        that have data."""
         keys = sorted(keys)
         if not keys:
             return []
+        if (_month_index(keys[-1]) - _month_index(keys[0])) // _MONTHS[self.kind] > MAX_FILLED_PERIODS:
+            return keys
         out = [keys[0]]
         while out[-1] != keys[-1]:
             out.append(self.exact(self.bounds[out[-1]][1]))

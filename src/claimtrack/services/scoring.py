@@ -42,7 +42,7 @@ def final_forecasts_query(dialect: str | None = None):
                    func.max(sqlite_latest_key()).label("latest"))
             .select_from(c).join(f, f.claim_id == c.id + 0)
             .where(c.status.concat("") == "active", c.outcome.in_(("yes", "no")), f.after_resolution == false(),
-                   f.made_at <= c.resolved_at)
+                   f.made_at < c.resolved_at)
             .group_by(c.id, f.forecaster)
             .subquery()
         )
@@ -55,7 +55,7 @@ def final_forecasts_query(dialect: str | None = None):
         )
         .join(c, c.id == f.claim_id)
         .where(and_(c.status == "active", c.outcome.in_(("yes", "no")), f.after_resolution == false(),
-                    f.made_at <= c.resolved_at))
+                    f.made_at < c.resolved_at))
         .subquery()
     )
     return select(ranked.c.claim_id, ranked.c.forecaster, ranked.c.probability, ranked.c.outcome,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from claimtrack.db.engine import Database
+from claimtrack.domain.text import clean_strings, terminal_safe
 from claimtrack.domain.dates import utcnow
 from claimtrack.domain.filters import ClaimFilter
 from claimtrack.domain.records import ClaimDetail, ClaimSummary, Forecast, Resolution
@@ -145,12 +146,12 @@ class Backend:
     def detail(self, claim_id: int) -> ClaimDetail:
         from claimtrack.services.queries import get_claim
 
-        return get_claim(self.db, claim_id, self.user())
+        return clean_strings(get_claim(self.db, claim_id, self.user()))
 
     def distinct(self, what: str) -> list[tuple[str, int]]:
         from claimtrack.services.queries import distinct_values
 
-        return distinct_values(self.db, what)
+        return clean_strings(distinct_values(self.db, what))
 
     def people(self):
         """Everyone's track record, as ``claimtrack people`` gives it (services.people)."""
@@ -166,7 +167,7 @@ class Backend:
         now = self.now()
         since, until = period_bounds(period, now)
         options = ReportOptions(group=group, since=since, until=until, now=now, max_claims=0)
-        return build_report(self.db, options)
+        return clean_strings(build_report(self.db, options))
 
     # ------------------------------------------------------------ writes
 
@@ -216,8 +217,8 @@ def describe_error(exc: BaseException) -> str:
     from claimtrack.domain.errors import ClaimtrackError
 
     if isinstance(exc, ClaimtrackError):
-        return str(exc)
-    text = " ".join(str(exc).split()) or type(exc).__name__
+        return terminal_safe(exc)
+    text = " ".join(terminal_safe(exc).split()) or type(exc).__name__
     if len(text) > 300:
         text = text[:297] + "..."
     return f"{type(exc).__name__}: {text}"

@@ -17,6 +17,7 @@ from claimtrack.domain.datefmt import format_date, format_datetime, humanize_del
 from claimtrack.domain.dates import user_timezone
 from claimtrack.domain.probability import format_probability
 from claimtrack.domain.records import ClaimDetail, ClaimSummary
+from claimtrack.domain.text import terminal_safe
 
 DUE_SOON = timedelta(days=7)
 
@@ -38,19 +39,19 @@ SORTABLE = {"id": "id", "statement": "statement", "source": "source",
 
 def lit(value: object, style: str = "") -> Text:
     """User text, literally (never parsed as markup)."""
-    return Text("" if value is None else str(value), style=style)
+    return Text(terminal_safe(value), style=style)
 
 
 def cell(value: object, style: str = "", justify: str = "left") -> Text:
     """A one-line table cell: user text literally, line breaks folded."""
-    text = "" if value is None else str(value)
-    if "\n" in text or "\r" in text:
+    text = terminal_safe(value)
+    if "\n" in text or "\r" in text or "\t" in text:
         text = " ".join(text.split())
     return Text(text, style=style, justify=justify, end="")  # type: ignore[arg-type]
 
 
 def one_line(value: object, limit: int = 200) -> str:
-    text = " ".join(("" if value is None else str(value)).split())
+    text = " ".join(terminal_safe(value).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -125,9 +126,9 @@ def detail_renderable(detail: ClaimDetail, now: datetime) -> RenderableType:
             head.append(format_probability(p), style="bold")
             head.append(extra, style="dim")
     parts.append(head)
-    parts.append(Text(c.statement, style="bold"))
+    parts.append(lit(c.statement, style="bold"))
     if detail.details:
-        parts.append(Text(detail.details, style="italic"))
+        parts.append(lit(detail.details, style="italic"))
     parts.append(Text(""))
     parts.append(_field("source", c.source or "—"))
     if c.source_url:

@@ -2,14 +2,18 @@
 
 Forecasts are anything with ``forecaster``, ``probability`` and ``made_at``
 attributes (``records.Forecast``, ``records.ForecastIn``) or plain
-``(forecaster, probability, made_at)`` tuples.  Forecasts made after
-``resolved_at`` are ignored here (they are flagged elsewhere); a forecaster
-whose only forecasts came after the resolution contributes nothing.
+``(forecaster, probability, made_at)`` tuples.  Forecasts made at or after
+``resolved_at`` are ignored here (they are flagged elsewhere), and so are
+records flagged ``after_resolution`` (recorded after the resolution was
+recorded, however close their stated date); a forecaster whose only
+forecasts came after the resolution contributes nothing.  "At" counts as
+after: a date-only forecast on the resolution's day (both at that day's
+midnight) is not scored.
 
 Two rules:
 
 * **final** (the default in reports): each forecaster's last forecast made
-  at or before the resolution.  Ties on ``made_at`` go to the one given
+  before the resolution.  Ties on ``made_at`` go to the one given
   later, so pass forecasts in recording order.
 * **time-weighted**: each forecast is weighted by how long it stood, from
   when it was made until the same forecaster's next forecast (or the
@@ -19,7 +23,7 @@ Two rules:
   scores the same whether it was first stated early or late.  (Fatebook
   divides by the claim's whole life instead, which flatters late
   forecasters.)  A forecaster whose first forecast is at the resolution
-  instant gets weight 1 on their last forecast.  Zero-weight forecasts
+  instant is not scored (made at the resolution = after it).  Zero-weight forecasts
   (replaced at the same instant) are left out.
 """
 
@@ -48,9 +52,9 @@ def _fields(item: Any) -> tuple[str, float, datetime]:
     return forecaster, check_probability(probability), made_at
 
 
-def _not_after(made_at: datetime, resolved_at: datetime) -> bool:
+def _before(made_at: datetime, resolved_at: datetime) -> bool:
     try:
-        return made_at <= resolved_at
+        return made_at < resolved_at
     except TypeError:
         raise InvalidInput(
             f"cannot compare forecast time {made_at.isoformat()} with resolution time "
@@ -62,7 +66,7 @@ def _by_forecaster(forecasts: Iterable[Any], resolved_at: datetime | None) -> di
     groups: dict[str, list[tuple[int, float, datetime, Any]]] = {}
     for order, item in enumerate(forecasts):
         forecaster, p, made_at = _fields(item)
-        if resolved_at is not None and not _not_after(made_at, resolved_at):
+        if resolved_at is not None and (not _before(made_at, resolved_at) or getattr(item, "after_resolution", False)):
             continue
         groups.setdefault(forecaster, []).append((order, p, made_at, item))
     for rows in groups.values():

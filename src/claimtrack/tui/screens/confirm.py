@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from rich.text import Text
+
+from claimtrack.domain.text import terminal_safe
 from textual import on
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -27,7 +29,7 @@ class ConfirmModal(ModalScreen[bool]):
     def compose(self):
         with Vertical(classes="confirm-body") as body:
             body.border_title = self.title_text
-            yield Static(Text(self.question))
+            yield Static(Text(terminal_safe(self.question)))
             with Horizontal(classes="form-buttons"):
                 yield Button(Text(f"{self.yes_label} [y]"), variant="warning", id="confirm-yes")
                 yield Button(Text(f"{self.no_label} [n]"), id="confirm-no")

@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Generic, TypeVar
 
 from rich.text import Text
+
+from claimtrack.domain.text import terminal_safe
 from textual import on
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -42,7 +44,7 @@ class FormModal(ModalScreen[T], Generic[T]):
         with VerticalScroll(classes="form-body") as body:
             body.border_title = self.title_text
             if self.subtitle:
-                yield Static(Text(self.subtitle), classes="form-subtitle")
+                yield Static(Text(terminal_safe(self.subtitle)), classes="form-subtitle")
             yield from self.compose_fields()
             yield Static("", id="form-error")
             with Horizontal(classes="form-buttons"):
@@ -64,7 +66,7 @@ class FormModal(ModalScreen[T], Generic[T]):
 
     def show_error(self, message: str) -> None:
         error = self.query_one("#form-error", Static)
-        error.update(Text(message))
+        error.update(Text(terminal_safe(message)))
         error.set_class(bool(message), "-shown")
 
     def action_submit(self) -> None:

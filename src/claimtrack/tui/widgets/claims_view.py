@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Static
 
 from claimtrack.domain.errors import StaleRecord
 from claimtrack.domain.records import ClaimDetail, ClaimSummary
+from claimtrack.domain.text import terminal_safe
 from claimtrack.tui.backend import Page, describe_error
 from claimtrack.tui.widgets.claim_actions import ClaimActions
 from claimtrack.tui.widgets.claims_table import ClaimsTable
@@ -296,7 +297,7 @@ class ClaimsView(ClaimActions, Vertical):
 
     @on(Written)
     def _written(self, message: Written) -> None:
-        self.app.notify(message.text, title="Saved", markup=False)
+        self.app.notify(terminal_safe(message.text), title="Saved", markup=False)
         self.reload(keep_id=message.claim_id)
 
     @on(Failed)

@@ -12,6 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from rich.text import Text
+
+from claimtrack.domain.text import terminal_safe
 from textual import on
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
@@ -151,7 +153,7 @@ class Field(Vertical):
             else:
                 hint.update(Text(""))
             return False
-        hint.update(Text(message))
+        hint.update(Text(terminal_safe(message)))
         hint.remove_class("-error")
         self.input.remove_class("-invalid")
         return True
