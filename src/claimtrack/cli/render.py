@@ -25,11 +25,16 @@ def due_text(claim: ClaimSummary, now: datetime):
     return Text(format_date(claim.resolve_by))
 
 
-def their_text(claim: ClaimSummary) -> str:
-    """The claimant's call with its kind: '95% asserted', '70% implied', '60% stated'."""
+SHORT_KINDS = {"stated": "said", "implied": "impl", "asserted": "fact"}
+
+
+def their_text(claim: ClaimSummary, short: bool = False) -> str:
+    """The claimant's call with its kind: '95% asserted', '70% implied', '60% stated'
+    ('95% fact', '70% impl', '60% said' when ``short``)."""
     if claim.theirs is None:
         return "-"
-    return f"{_pct(claim.theirs)} {claim.their_kind}"
+    kind = SHORT_KINDS.get(claim.their_kind or "", claim.their_kind) if short else claim.their_kind
+    return f"{_pct(claim.theirs)} {kind}"
 
 
 def others_text(claim: ClaimSummary) -> str:
@@ -56,11 +61,11 @@ def claim_table(claims: list[ClaimSummary], title: str | None = None, width: int
     wide = width >= 100 or full
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, expand=False, pad_edge=False)
     table.add_column("id", justify="right", style="cyan", no_wrap=True)
-    table.add_column("statement", overflow="fold", min_width=24, max_width=70, ratio=1)
+    table.add_column("statement", overflow="fold", min_width=24 if wide else 18, max_width=70, ratio=1)
     if full:
         table.add_column("source", max_width=24, overflow="fold")
     else:
-        table.add_column("source", max_width=14, overflow="ellipsis", no_wrap=True)
+        table.add_column("source", max_width=14 if wide else 10, overflow="ellipsis", no_wrap=True)
     columns: list = []
     if me is not None:
         table.add_column(printable(me)[:12], justify="right", no_wrap=True, style="bold")
@@ -69,7 +74,7 @@ def claim_table(claims: list[ClaimSummary], title: str | None = None, width: int
         any_others = any(c.others is not None for c in claims)
         if any_theirs or wide:
             table.add_column("claimant", justify="right", no_wrap=True)
-            columns.append(their_text)
+            columns.append(their_text if wide else (lambda c: their_text(c, short=True)))
         if any_others and (wide or not any_theirs):
             table.add_column("others (median)", justify="right", no_wrap=True)
             columns.append(others_text)
