@@ -53,4 +53,9 @@ def _check(db: Database, model, fields: tuple[str, ...]) -> ChainReport:
 
 
 def verify_ledger(db: Database) -> list[ChainReport]:
-    return [_check(db, m.Forecast, FORECAST_FIELDS), _check(db, m.Resolution, RESOLUTION_FIELDS)]
+    """The forecast and resolution chains, then the claims' chains and the
+    claims themselves (services.verify_claims)."""
+    from claimtrack.services.verify_claims import check_claims
+
+    return [_check(db, m.Forecast, FORECAST_FIELDS), _check(db, m.Resolution, RESOLUTION_FIELDS),
+            *check_claims(db)]
