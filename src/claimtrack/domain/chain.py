@@ -53,6 +53,9 @@ CLAIM_FIELDS = (
 )
 # one change of a claim's field, with the text of the old and new value
 EDIT_FIELDS = ("claim_uuid", "field", "old_value", "new_value", "edited_at", "edited_by")
+# the chained tables, in the order verify checks and prints them
+CHAINS = ("forecasts", "resolutions", "claim_records", "claim_edits")
+HEAD_CHARS = 16  # hex digits of a head as printed; ``verify --expect`` takes 16 to 64
 OPTIONAL_FIELDS: dict[tuple[str, ...], tuple[tuple[str, Any], ...]] = {
     FORECAST_FIELDS: (("kind", "own"), ("basis", None), ("recorded_by", None)),
     RESOLUTION_FIELDS: (),
@@ -77,6 +80,11 @@ def _canonical(value: Any) -> Any:
     if cls is float:
         return repr(value + 0.0)  # -0.0 + 0.0 is 0.0: one zero, as SQLite stores it
     return value
+
+
+def head_label(table: str, head: str) -> str:
+    """A chain head as verify and reports print it and ``verify --expect`` takes it."""
+    return f"{table}:{head[:HEAD_CHARS]}"
 
 
 canonical = _canonical  # the form a value is hashed (and compared) in

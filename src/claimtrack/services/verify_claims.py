@@ -27,15 +27,13 @@ from sqlalchemy import func, select
 
 from claimtrack.db import models as m
 from claimtrack.db.engine import Database
-from claimtrack.domain.chain import CLAIM_FIELDS, EDIT_FIELDS, GENESIS, canonical, row_hash
+from claimtrack.domain.chain import CHAINS, CLAIM_FIELDS, EDIT_FIELDS, GENESIS, canonical, head_label, row_hash
 from claimtrack.domain.claim_history import differences, replay, row_values
 from claimtrack.domain.errors import InvalidInput
 from claimtrack.services.verify import ChainReport
 
 BATCH = 5000
 MAX_PROBLEMS = 100  # listed in full; the count goes on
-CHAINS = ("forecasts", "resolutions", "claim_records", "claim_edits")
-HEAD_CHARS = 16  # printed; a pin may give 16 to 64 hex digits
 CACHED = ("n_forecasts", "last_probability", "last_forecaster", "outcome", "resolved_at")
 
 
@@ -64,20 +62,19 @@ class PinReport:
         return self.found
 
 
-def head_label(table: str, head: str) -> str:
-    """A chain head as printed by verify and reports, and taken by --expect."""
-    return f"{table}:{head[:HEAD_CHARS]}"
+__all__ = ["ClaimsReport", "PinReport", "check_claims", "check_pins", "current_heads", "head_label",
+           "parse_pins"]
 
 
-def current_heads(db: Database) -> dict[str, str]:
-    """The newest row hash of each chain (GENESIS for an empty one), unchecked."""
-    out = {}
-    with db.read() as session:
-        for name in CHAINS:
-            table = m.metadata.tables[name]
-            last = session.execute(select(table.c.row_hash).order_by(table.c.id.desc()).limit(1)).scalar()
-            out[name] = last or GENESIS
-    return out
+def current_heads(session) -> tuple[tuple[str, str], ...]:
+    """(chain, newest row hash) of each chain (GENESIS for an empty one), as
+    they stand, unchecked: what a report prints for pinning."""
+    out = []
+    for name in CHAINS:
+        table = m.metadata.tables[name]
+        last = session.execute(select(table.c.row_hash).order_by(table.c.id.desc()).limit(1)).scalar()
+        out.append((name, last or GENESIS))
+    return tuple(out)
 
 
 def check_claims(db: Database) -> list[ChainReport]:
