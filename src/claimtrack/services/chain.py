@@ -103,6 +103,11 @@ def _insert_sqlite(connection, table: Table, rows: list[dict[str, Any]]) -> None
     dialect = connection.dialect
     compiled = table.insert().compile(dialect=dialect, column_keys=[c.name for c in table.columns if c.name in rows[0]])
     sql, names = compiled.string, compiled.positiontup
+    # columns the rows leave out but the statement names get their Python-side
+    # default (e.g. a forecast's kind), as SQLAlchemy's insert would give them
+    missing = {name: table.c[name].default.arg for name in names
+               if name not in rows[0] and table.c[name].default is not None and table.c[name].default.is_scalar}
+    filled = [{**missing, **row} for row in rows] if missing else rows
     getter = itemgetter(*names)
     converters = []
     for i, name in enumerate(names):
@@ -113,7 +118,7 @@ def _insert_sqlite(connection, table: Table, rows: list[dict[str, Any]]) -> None
                 process = _remembering(process)
             converters.append((i, process))
     params = []
-    for row in rows:
+    for row in filled:
         values = list(getter(row))
         for i, process in converters:
             values[i] = process(values[i])
