@@ -88,7 +88,14 @@ def replay(record: Mapping[str, Any], edits: Sequence[tuple[str, str | None, str
 
 def differences(current: Mapping[str, Any], replayed: Mapping[str, Any]) -> list[str]:
     """The fields (in REPLAYED order) where the claim differs from its replayed history."""
-    return [f for f in REPLAYED if comparable(f, current[f]) != comparable(f, replayed[f])]
+    out = []
+    for f in REPLAYED:
+        a, b = current[f], replayed[f]
+        # equal values are equal in every form (aware datetimes compare as instants)
+        if (a == b and a.__class__ is b.__class__) or comparable(f, a) == comparable(f, b):
+            continue
+        out.append(f)
+    return out
 
 
 def creation_values(current: Mapping[str, Any], edits: Sequence[tuple[str, str | None, str | None]]) -> dict[str, Any]:
