@@ -392,3 +392,26 @@ def test_a_populated_0002_ledger_upgrades_to_the_claim_chain(ledger, db_url, tmp
         con = sqlite3.connect(backups[0])
         assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0002"
         con.close()
+
+
+def test_odd_imported_histories_are_kept_and_still_verify(cli, sql, tmp_path):
+    """Edits naming fields no edit can change are history only; a long old
+    value and a date that does not parse are kept as given."""
+    doc = {"format": "claimtrack", "version": 1, "claims": [{
+        "statement": "odd", "stated_at": "2024-01-01T00:00:00Z", "source": "Ben",
+        "edits": [
+            {"field": "uuid", "old_value": None, "new_value": "x", "edited_at": "2024-01-02T00:00:00Z"},
+            {"field": "colour", "old_value": "red", "new_value": "blue", "edited_at": "2024-01-02T00:00:00Z"},
+            {"field": "source", "old_value": "S" * 300, "new_value": "Ben", "edited_at": "2024-01-03T00:00:00Z"},
+            {"field": "stated_at", "old_value": "not a date", "new_value": "2024-01-01T00:00:00+00:00",
+             "edited_at": "2024-01-04T00:00:00Z"},
+        ]}]}
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(doc))
+    result = cli("import", str(path))
+    assert result.exit_code == 0, result.output
+    verified = cli("verify")
+    assert verified.exit_code == 0, verified.stderr
+    (record,) = sql("SELECT source, claim_uuid = (SELECT uuid FROM claims) FROM claim_records")
+    assert record[0] == "S" * 300 and record[1]
+    assert sql("SELECT count(*) FROM claim_edits")[0][0] == 4  # nothing to close

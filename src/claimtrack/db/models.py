@@ -108,14 +108,16 @@ claim_records = Table(
     Column("id", Integer, primary_key=True),
     Column("claim_id", Integer, ForeignKey("claims.id"), nullable=False, unique=True),
     Column("claim_uuid", String(36), nullable=False),
+    # text columns unbounded: a value worked out from an imported edit's old
+    # value is kept as the edit gave it
     Column("statement", Text),
     Column("details", Text),
-    Column("source", String(200)),
+    Column("source", Text),
     Column("source_url", Text),
     _when("stated_at", True),
     _when("recorded_at", True),
     _when("resolve_by", True),
-    Column("status", String(16)),
+    Column("status", Text),
     Column("import_key", String(200)),
     Column("tags", Text, nullable=False),  # sorted, comma-joined
     Column("prev_hash", String(64), nullable=False),

@@ -24,10 +24,13 @@ from typing import Any
 from claimtrack.domain.chain import CLAIM_FIELDS, canonical
 
 DATETIME_FIELDS = frozenset({"stated_at", "recorded_at", "resolve_by"})
-# the fields a claim's history replays: its defining fields as the claims row
-# names them (``uuid`` there is ``claim_uuid`` in the record)
+# a claim's defining fields as the claims row names them (``uuid`` there is
+# ``claim_uuid`` in the record): every one is compared with the replay
 REPLAYED = tuple("uuid" if f == "claim_uuid" else f for f in CLAIM_FIELDS)
 _ROW_NAME = dict(zip(CLAIM_FIELDS, REPLAYED))
+# the fields an edit can change (the rest never change: an edit naming one
+# of them, or anything else, is kept as history but changes nothing)
+EDITABLE = frozenset({"statement", "details", "source", "source_url", "stated_at", "resolve_by", "status", "tags"})
 
 
 def tags_text(tags: Iterable[str]) -> str:
@@ -81,7 +84,7 @@ def replay(record: Mapping[str, Any], edits: Sequence[tuple[str, str | None, str
     (field, old text, new text; in order) give, keyed as the claims row is."""
     values = {_ROW_NAME[f]: record[f] for f in CLAIM_FIELDS}
     for field, _old, new in edits:
-        if field in values:
+        if field in EDITABLE:
             values[field] = from_text(field, new)
     return values
 
@@ -104,7 +107,7 @@ def creation_values(current: Mapping[str, Any], edits: Sequence[tuple[str, str |
     are known: a field's first edit's old value, else its current value."""
     first: dict[str, str | None] = {}
     for field, old, _new in edits:
-        if field in current and field not in first:
+        if field in EDITABLE and field not in first:
             first[field] = old
     record = {}
     for name, row_name in _ROW_NAME.items():
