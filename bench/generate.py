@@ -7,8 +7,9 @@ A ledger is created with claimtrack's own schema (``open_ledger`` runs the
 migrations), then filled with plain ``sqlite3`` ``executemany`` inserts in one
 transaction, secondary indexes dropped during the load and rebuilt after.
 Every row respects the schema and the ledger's invariants: the forecast and
-resolution hash chains (:func:`claimtrack.domain.chain.row_hash` over the
-same field tuples ``claimtrack verify`` checks), the cached newest forecast
+resolution hash chains, and the claim record and edit chains
+(:func:`claimtrack.domain.chain.row_hash` over the same field tuples
+``claimtrack verify`` checks), the cached newest forecast
 and current resolution on each claim, ``backfilled`` and
 ``after_resolution`` flags computed as the services compute them.
 
@@ -32,9 +33,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from claimtrack.domain.chain import FORECAST_FIELDS, GENESIS, RESOLUTION_FIELDS, row_hash
+from claimtrack.domain.chain import CLAIM_FIELDS, EDIT_FIELDS, FORECAST_FIELDS, GENESIS, RESOLUTION_FIELDS, row_hash
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 OUT = Path(__file__).resolve().parent / "out"
 
 # name -> (claims, forecasts)
@@ -151,7 +152,7 @@ def generate(path: Path, n_claims: int, n_forecasts: int, *, seed: int = 7, quie
         conn.execute(f'DROP INDEX "{name}"')
     counts = Counts()
     per_claim = _forecast_counts(rng, n_claims, n_forecasts)
-    chains = {"f": GENESIS, "r": GENESIS}
+    chains = {"f": GENESIS, "r": GENESIS, "c": GENESIS, "e": GENESIS}
     for start in range(0, n_claims, CHUNK):
         batch = _batch(rng, start, per_claim[start:start + CHUNK], counts, chains)
         _insert(conn, batch)
@@ -169,7 +170,7 @@ def generate(path: Path, n_claims: int, n_forecasts: int, *, seed: int = 7, quie
 
 
 def _batch(rng: random.Random, first: int, per_claim: list[int], counts: Counts, chains: dict) -> dict:
-    claims, tags, edits, forecasts, resolutions = [], [], [], [], []
+    claims, tags, edits, forecasts, resolutions, records = [], [], [], [], [], []
     end_us = END * 1_000_000
     for offset, n_f in enumerate(per_claim):
         cid = first + offset + 1
@@ -267,11 +268,18 @@ def _batch(rng: random.Random, first: int, per_claim: list[int], counts: Counts,
         if resolve_by is not None:
             statement += f" by {_ts(resolve_by)[0][:7]}"
         n_edits = 0
+        first_statement = statement
         if rng.random() < 0.02:
             n_edits = 1
-            edits.append((cid, "statement", statement.replace(" will ", " would ", 1), statement,
-                          _ts(recorded + DAY * 1_000_000)[0], "me"))
-        for tag in _pick_tags(rng):
+            first_statement = statement.replace(" will ", " would ", 1)
+            edited_txt, edited_can = _ts(recorded + DAY * 1_000_000)
+            row = {"claim_uuid": c_uuid, "field": "statement", "old_value": first_statement,
+                   "new_value": statement, "edited_at": edited_can, "edited_by": "me"}
+            prev = chains["e"]
+            chains["e"] = h = row_hash(prev, EDIT_FIELDS, row)
+            edits.append((cid, "statement", first_statement, statement, edited_txt, "me", prev, h))
+        claim_tags = _pick_tags(rng)
+        for tag in claim_tags:
             tags.append((cid, tag))
         source = None if rng.random() < 0.1 else rng.choice(SOURCES)
         claims.append((
@@ -281,10 +289,20 @@ def _batch(rng: random.Random, first: int, per_claim: list[int], counts: Counts,
             1 + n_f + len(res_rows) + n_edits, last[2], last[3], n_f, outcome,
             _ts(resolved_at)[0] if resolved_at is not None else None,
         ))
+        c = claims[-1]
+        record = {"claim_uuid": c_uuid, "statement": first_statement, "details": c[3], "source": source,
+                  "source_url": c[5], "stated_at": _ts(stated)[1], "recorded_at": _ts(recorded)[1],
+                  "resolve_by": _ts(resolve_by)[1] if resolve_by is not None else None, "status": status,
+                  "import_key": None, "tags": ",".join(sorted(claim_tags))}
+        prev = chains["c"]
+        chains["c"] = h = row_hash(prev, CLAIM_FIELDS, record)
+        records.append((cid, cid, c_uuid, first_statement, c[3], source, c[5], c[6], c[7], c[8], status, None,
+                        record["tags"], prev, h))
     counts.claims += len(claims)
     counts.tags += len(tags)
     counts.edits += len(edits)
-    return {"claims": claims, "tags": tags, "edits": edits, "forecasts": forecasts, "resolutions": resolutions}
+    return {"claims": claims, "tags": tags, "edits": edits, "forecasts": forecasts, "resolutions": resolutions,
+            "records": records}
 
 
 def _pick_forecaster(rng: random.Random) -> tuple[str, float, float]:
@@ -307,8 +325,12 @@ def _insert(conn: sqlite3.Connection, batch: dict) -> None:
         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", batch["claims"])
     conn.executemany("INSERT INTO claim_tags (claim_id, tag) VALUES (?,?)", batch["tags"])
     conn.executemany(
-        "INSERT INTO claim_edits (claim_id, field, old_value, new_value, edited_at, edited_by) VALUES (?,?,?,?,?,?)",
-        batch["edits"])
+        "INSERT INTO claim_records (id, claim_id, claim_uuid, statement, details, source, source_url, stated_at,"
+        " recorded_at, resolve_by, status, import_key, tags, prev_hash, row_hash)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", batch["records"])
+    conn.executemany(
+        "INSERT INTO claim_edits (claim_id, field, old_value, new_value, edited_at, edited_by, prev_hash, row_hash)"
+        " VALUES (?,?,?,?,?,?,?,?)", batch["edits"])
     conn.executemany(
         "INSERT INTO resolutions (id, uuid, claim_id, outcome, resolved_at, note, evidence_url, resolved_by,"
         " recorded_at, import_key, prev_hash, row_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", batch["resolutions"])

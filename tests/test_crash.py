@@ -185,7 +185,7 @@ from pathlib import Path
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0002"
+revision = "9002"
 down_revision = "{head}"
 branch_labels = None
 depends_on = None
@@ -210,9 +210,9 @@ def test_sigkill_during_an_upgrade_of_a_populated_ledger(db, db_url, tmp_path, d
     before = dump(db_url)
     scripts = tmp_path / "scripts"
     shutil.copytree(migrations_path(), scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "0002_slow.py").write_text(SLOW_REVISION.format(head=SCHEMA_HEAD))
+    (scripts / "versions" / "9002_slow.py").write_text(SLOW_REVISION.format(head=SCHEMA_HEAD))
     marker = tmp_path / "inside-upgrade"
-    proc = spawn("migrate-hold", {"db": db_url, "scripts": str(scripts), "head": "0002",
+    proc = spawn("migrate-hold", {"db": db_url, "scripts": str(scripts), "head": "9002",
                                   "marker": str(marker), "hold": 120})
     wait_for(str(marker), proc)
     _kill(proc)
@@ -221,7 +221,7 @@ def test_sigkill_during_an_upgrade_of_a_populated_ledger(db, db_url, tmp_path, d
     assert current_revision(db.engine) == SCHEMA_HEAD
     if db.location.path is not None:
         _integrity_ok(db.location.path)
-        backups = list(db.location.path.parent.glob(f"{db.location.path.name}.pre-0002-*.bak"))
+        backups = list(db.location.path.parent.glob(f"{db.location.path.name}.pre-9002-*.bak"))
         assert len(backups) == 1, "a file ledger must be backed up before it is migrated"
         _integrity_ok(backups[0])
         assert dump(str(backups[0])) == before
@@ -296,7 +296,7 @@ REBUILD_REVISION = '''
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0002"
+revision = "9002"
 down_revision = "{head}"
 branch_labels = None
 depends_on = None
@@ -323,12 +323,12 @@ def test_an_upgrade_that_rebuilds_a_referenced_table_keeps_every_row(db, db_url,
     before = dump(db_url)
     scripts = tmp_path / "scripts"
     shutil.copytree(migrations_path(), scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "0002_rebuild.py").write_text(REBUILD_REVISION.format(head=SCHEMA_HEAD))
+    (scripts / "versions" / "9002_rebuild.py").write_text(REBUILD_REVISION.format(head=SCHEMA_HEAD))
     monkeypatch.setattr(migrate, "migrations_path", lambda: scripts)
-    monkeypatch.setattr(migrate, "SCHEMA_HEAD", "0002")
+    monkeypatch.setattr(migrate, "SCHEMA_HEAD", "9002")
     upgraded = migrate.open_database(from_value(db_url, "test"))
     try:
-        assert current_revision(upgraded.engine) == "0002"
+        assert current_revision(upgraded.engine) == "9002"
         after = dict(dump(db_url))
         for name, rows in before:
             if name != "alembic_version":

@@ -185,7 +185,7 @@ def test_a_populated_0001_ledger_upgrades_to_forecast_kinds(db_url, tmp_path):
     finally:
         upgraded.dispose()
     if upgraded.dialect == "sqlite":
-        backups = list(tmp_path.glob("claims.db.pre-0002-*.bak"))
+        backups = list(tmp_path.glob(f"claims.db.pre-{SCHEMA_HEAD}-*.bak"))
         assert len(backups) == 1
         con = sqlite3.connect(backups[0])
         assert con.execute("SELECT count(*) FROM forecasts").fetchone()[0] == 6

@@ -202,20 +202,54 @@ def db_restore(ctx, backup):
     click.echo(f"the replaced ledger is kept as {replaced.saved}", err=True)
 
 
-@click.command(epilog="Example:\n\n  claimtrack verify || echo 'the ledger was altered'")
+@click.command(epilog="Examples:\n\n  claimtrack verify || echo 'the ledger was altered'\n\n"
+               "  claimtrack verify --expect forecasts:0123456789abcdef --expect resolutions:fedcba9876543210")
 @common.json_option
+@click.option("--expect", "pins", multiple=True, metavar="CHAIN:HEAD",
+              help="A chain head noted earlier (as verify or a report prints it; 16+ hex digits): "
+                   "fail if it is no longer in its chain (rows cut from the end). Repeatable.")
 @click.pass_context
-def verify(ctx, as_json):
-    """Check the hash chain over forecasts and resolutions; exit 1 naming the first broken row."""
-    from claimtrack.services.verify import verify_ledger
+def verify(ctx, as_json, pins):
+    """Check the hash chains and every claim against them; exit 1 naming the first problem.
 
-    reports = verify_ledger(common.ledger(ctx, create=False))
+    Forecasts, resolutions, claims as created and claim edits are chained;
+    each claim, its tags and its cached outcome and newest forecast must be
+    what its chained rows give.  The heads printed last can be pinned with
+    --expect later to detect rows cut from the end of a chain.
+    """
+    from claimtrack.services.verify import verify_ledger
+    from claimtrack.services.verify_claims import check_pins, head_label, parse_pins
+
+    wanted = parse_pins(pins)
+    database = common.ledger(ctx, create=False)
+    reports = verify_ledger(database)
+    pinned = check_pins(database, wanted)
     if as_json:
-        common.echo_json([{**common.to_plain(r), "ok": r.ok} for r in reports])
+        common.echo_json([{**common.to_plain(r), "ok": r.ok} for r in reports]
+                         + [{**common.to_plain(p), "ok": p.ok} for p in pinned])
     else:
         for r in reports:
-            if r.ok:
+            if r.head is None:
+                if r.ok:
+                    click.echo(f"{r.table}: {r.rows} rows, each matches its chained record, edits, tags, "
+                               "forecasts and resolutions")
+                else:
+                    for problem in r.problems:
+                        click.echo(f"{r.table}: {problem}")
+                    if r.n_problems > len(r.problems):
+                        click.echo(f"{r.table}: ... {r.n_problems - len(r.problems)} more problems")
+            elif r.ok:
                 click.echo(f"{r.table}: {r.rows} rows, chain intact, head {r.head[:16]}")
+        for p in pinned:
+            if p.ok:
+                click.echo(f"pinned {p.expected}: still in the {p.table} chain ({p.rows_since} rows added since)")
+        click.echo("heads: " + " ".join(head_label(r.table, r.head) for r in reports if r.head is not None))
     broken = [r for r in reports if not r.ok]
-    if broken:
-        raise click.ClickException(broken[0].problem)
+    claims = next((r for r in reports if getattr(r, "orphans", 0)), None)
+    if claims is not None:  # a deleted claim explains the chain links it breaks: say so first
+        broken.insert(0, claims)
+    problems = [r.problem for r in broken] + [p.problem for p in pinned if not p.ok]
+    if problems:
+        total = sum(getattr(r, "n_problems", 1) for r in reports if not r.ok) + sum(not p.ok for p in pinned)
+        more = f" ({total - 1} more problems{'' if as_json else ' listed above'})" if total > 1 else ""
+        raise click.ClickException(problems[0] + more)

@@ -4,10 +4,13 @@ Forecasts and resolutions are append-only: no code path updates or deletes
 them.  Each carries ``prev_hash``/``row_hash`` so that rewriting history with
 raw SQL is detectable (see :mod:`claimtrack.domain.chain`).  The claim row
 holds the *current* statement, tags and a cache of its newest forecast and
-resolution; every change to a claim's own fields is logged in ``claim_edits``.
+resolution; its fields as created are in ``claim_records`` and every change
+to them is logged in ``claim_edits``, both chained too, so that ``verify``
+can replay them and check the claims row, its tags and its caches.
 
 The tables are plain SQLAlchemy Core tables (``claims``, ``claim_tags``,
-``claim_edits``, ``forecasts``, ``resolutions``, ``saved_reports``), cheap to
+``claim_records``, ``claim_edits``, ``forecasts``, ``resolutions``,
+``saved_reports``), cheap to
 define; the write path of the quick commands uses only these.  The ORM
 classes mapped onto them (``Base``, ``Claim``, ``ClaimTag``, ``ClaimEdit``,
 ``Forecast``, ``Resolution``, ``SavedReport``) are built the first time one
@@ -95,6 +98,30 @@ claim_edits = Table(
     Column("new_value", Text),
     _when("edited_at"),
     Column("edited_by", String(200)),
+    Column("prev_hash", String(64), nullable=False),
+    Column("row_hash", String(64), nullable=False),
+)
+# each claim's defining fields as it was created (append-only, one per claim,
+# chained): replayed with the claim's edits, they give the claims row
+claim_records = Table(
+    "claim_records", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("claim_id", Integer, ForeignKey("claims.id"), nullable=False, unique=True),
+    Column("claim_uuid", String(36), nullable=False),
+    # text columns unbounded: a value worked out from an imported edit's old
+    # value is kept as the edit gave it
+    Column("statement", Text),
+    Column("details", Text),
+    Column("source", Text),
+    Column("source_url", Text),
+    _when("stated_at", True),
+    _when("recorded_at", True),
+    _when("resolve_by", True),
+    Column("status", Text),
+    Column("import_key", String(200)),
+    Column("tags", Text, nullable=False),  # sorted, comma-joined
+    Column("prev_hash", String(64), nullable=False),
+    Column("row_hash", String(64), nullable=False),
 )
 forecasts = Table(
     "forecasts", metadata,
@@ -153,7 +180,7 @@ saved_reports = Table(
 
 # ------------------------------------------------------------- ORM classes
 
-ORM_NAMES = ("Base", "Claim", "ClaimTag", "ClaimEdit", "Forecast", "Resolution", "SavedReport")
+ORM_NAMES = ("Base", "Claim", "ClaimTag", "ClaimEdit", "ClaimRecord", "Forecast", "Resolution", "SavedReport")
 _lock = threading.Lock()
 
 if TYPE_CHECKING:  # pragma: no cover - what the lazily built names are
@@ -163,6 +190,7 @@ if TYPE_CHECKING:  # pragma: no cover - what the lazily built names are
     Claim: type
     ClaimTag: type
     ClaimEdit: type
+    ClaimRecord: type
     Forecast: type
     Resolution: type
     SavedReport: type
@@ -203,6 +231,11 @@ def _map_classes() -> dict[str, type]:
         __table__ = claim_edits
         __tablename__ = "claim_edits"
 
+    class ClaimRecord(Base):
+        __qualname__ = "ClaimRecord"
+        __table__ = claim_records
+        __tablename__ = "claim_records"
+
     class Forecast(Base):
         __qualname__ = "Forecast"
         __table__ = forecasts
@@ -219,7 +252,7 @@ def _map_classes() -> dict[str, type]:
         __tablename__ = "saved_reports"
 
     classes = {"Base": Base, "Claim": Claim, "ClaimTag": ClaimTag, "ClaimEdit": ClaimEdit,
-               "Forecast": Forecast, "Resolution": Resolution, "SavedReport": SavedReport}
+               "ClaimRecord": ClaimRecord, "Forecast": Forecast, "Resolution": Resolution, "SavedReport": SavedReport}
     for cls in classes.values():
         cls.__module__ = __name__
     return classes

@@ -5,7 +5,21 @@ of the previous row of the same table, by id; :data:`GENESIS` for the first)
 and ``row_hash = sha256(prev_hash + canonical JSON of the row's content)``.
 Editing a past row with raw SQL changes its content hash; deleting a row
 breaks the next row's link.  Truncating the newest rows is only detectable
-against a head hash noted elsewhere, which ``claimtrack verify`` prints.
+against a head hash noted elsewhere, which ``claimtrack verify`` and every
+report print (``verify --expect`` checks one).
+
+Four tables are chained: forecasts, resolutions, claim_records (each claim's
+defining fields as it was created: :data:`CLAIM_FIELDS`) and claim_edits
+(every later change of those fields: :data:`EDIT_FIELDS`).  The claims row
+and its tags are what replaying a claim's record and its edits gives, and
+its cached columns what its forecasts and resolutions give; ``verify``
+checks both (see :mod:`claimtrack.domain.claim_history`).
+
+Values are hashed in a canonical form that survives both engines: a
+datetime as UTC with six decimals (naive means UTC), a float by ``repr``
+with -0.0 as 0.0 (SQLite hands -0.0 back as 0.0), text exactly as stored
+(both engines keep text byte for byte, so it is not normalised: NFC and NFD
+spellings are different content).
 """
 
 from __future__ import annotations
@@ -31,9 +45,22 @@ RESOLUTION_FIELDS = (
 # rows written before the fields existed keep their hashes, and changing
 # any of them (to or from its default) changes the hash, since the base list
 # has a fixed length.
+# a claim as created: its defining fields (tags as the sorted tags joined
+# with commas, which a tag never holds)
+CLAIM_FIELDS = (
+    "claim_uuid", "statement", "details", "source", "source_url", "stated_at", "recorded_at",
+    "resolve_by", "status", "import_key", "tags",
+)
+# one change of a claim's field, with the text of the old and new value
+EDIT_FIELDS = ("claim_uuid", "field", "old_value", "new_value", "edited_at", "edited_by")
+# the chained tables, in the order verify checks and prints them
+CHAINS = ("forecasts", "resolutions", "claim_records", "claim_edits")
+HEAD_CHARS = 16  # hex digits of a head as printed; ``verify --expect`` takes 16 to 64
 OPTIONAL_FIELDS: dict[tuple[str, ...], tuple[tuple[str, Any], ...]] = {
     FORECAST_FIELDS: (("kind", "own"), ("basis", None), ("recorded_by", None)),
     RESOLUTION_FIELDS: (),
+    CLAIM_FIELDS: (),
+    EDIT_FIELDS: (),
 }
 
 
@@ -51,8 +78,16 @@ def _canonical(value: Any) -> Any:
             value = value.astimezone(timezone.utc)
         return _iso(value)
     if cls is float:
-        return repr(value)
+        return repr(value + 0.0)  # -0.0 + 0.0 is 0.0: one zero, as SQLite stores it
     return value
+
+
+def head_label(table: str, head: str) -> str:
+    """A chain head as verify and reports print it and ``verify --expect`` takes it."""
+    return f"{table}:{head[:HEAD_CHARS]}"
+
+
+canonical = _canonical  # the form a value is hashed (and compared) in
 
 
 def _iso(value: datetime) -> str:

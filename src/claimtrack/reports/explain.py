@@ -164,3 +164,15 @@ def explanations(report: Report) -> list[str]:
         "everyone on the claim (negative is better), and Metaculus' peer score, 100 x (ln p - the mean ln p "
         "of the others), where positive is better.",
     ]
+
+
+def heads_line(report: Report) -> str:
+    """The chain heads as ``claimtrack verify`` prints them after ``heads:``."""
+    from claimtrack.domain.chain import head_label
+
+    return " ".join(head_label(table, head) for table, head in report.chain_heads)
+
+
+def heads_text(report: Report) -> str:
+    return ("Ledger heads when this report was made: " + heads_line(report)
+            + ". 'claimtrack verify --expect CHAIN:HEAD' fails if rows were later cut from the end of a chain.")

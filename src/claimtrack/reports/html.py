@@ -51,4 +51,5 @@ def render_html(report: Report) -> str:
         filters=ex.filters_text(report), explanations=ex.explanations(report), version=__version__,
         calibration_svg=Markup(calibration), trend_svg=Markup(trend),
         weighted=report.options.scoring == "time-weighted",
+        heads=ex.heads_text(report) if report.chain_heads else None,
     )

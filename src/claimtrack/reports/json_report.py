@@ -122,6 +122,7 @@ def report_dict(report: Report) -> dict:
         "resolved_claims": [_claim(c) for c in report.resolved_claims],
         "n_overdue_claims": int(report.n_overdue_claims),
         "overdue_claims": [_claim(c) for c in report.overdue_claims],
+        "chain_heads": {table: head for table, head in report.chain_heads},
     }
 
 

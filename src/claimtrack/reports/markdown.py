@@ -120,6 +120,10 @@ def render_markdown(report: Report, charts: dict[str, str] | None) -> str:
                    for p in report.periods])
     out += _claims(report)
     out += ["## How to read this report", ""] + [f"- {esc(line)}" for line in ex.explanations(report)] + [""]
+    if report.chain_heads:
+        heads = " ".join(f"`{label}`" for label in ex.heads_line(report).split())  # hex and names: code spans
+        out += [f"Ledger heads when this report was made: {heads}. `claimtrack verify --expect CHAIN:HEAD` "
+                "fails if rows were later cut from the end of a chain.", ""]
     return "\n".join(out)
 
 

@@ -224,6 +224,8 @@ def renderables(report: Report) -> list:
     if report.relative:
         parts.append(relative_table(report))
     parts += [trend_table(report), resolved_table(report), overdue_table(report), explanation_block(report)]
+    if report.chain_heads:
+        parts.append(_t(ex.heads_text(report), "dim"))
     out = []
     for part in parts:
         out += [part, Text("")]

@@ -1,4 +1,5 @@
-"""Appending to the hash-chained tables (forecasts, resolutions).
+"""Appending to the hash-chained tables (forecasts, resolutions, claim
+records and claim edits).
 
 Every append happens inside a write transaction that holds the table's
 chain lock: SQLite's ``BEGIN IMMEDIATE`` already serialises writers; on
@@ -24,9 +25,18 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from claimtrack.db import models as m
-from claimtrack.domain.chain import FORECAST_FIELDS, GENESIS, RESOLUTION_FIELDS, chain_hashes
+from claimtrack.domain.chain import (
+    CLAIM_FIELDS,
+    EDIT_FIELDS,
+    FORECAST_FIELDS,
+    GENESIS,
+    RESOLUTION_FIELDS,
+    chain_hashes,
+)
+from claimtrack.domain.claim_history import creation_values, reconciling_edits
 
-_LOCK_KEYS = {"forecasts": 0x636C616D01, "resolutions": 0x636C616D02}
+_LOCK_KEYS = {"forecasts": 0x636C616D01, "resolutions": 0x636C616D02,
+              "claim_records": 0x636C616D03, "claim_edits": 0x636C616D04}
 BIG_INSERT = 5000  # rows
 BIG_INSERT_CACHE_KIB = 65536  # SQLite's default is 2,000 KiB
 
@@ -77,7 +87,8 @@ def _append(session: Session, table: Table, fields: tuple[str, ...], rows: list[
     if connection.dialect.name == "sqlite":
         _insert_sqlite(connection, table, rows)
         return
-    hashed = [_without(r, "claim_uuid") for r in rows]
+    names = set(table.c.keys())
+    hashed = [{k: v for k, v in r.items() if k in names} for r in rows]
     if len(hashed) == 1:
         rows[0]["id"] = session.execute(table.insert(), hashed[0]).inserted_primary_key[0]
     else:
@@ -92,6 +103,11 @@ def _insert_sqlite(connection, table: Table, rows: list[dict[str, Any]]) -> None
     dialect = connection.dialect
     compiled = table.insert().compile(dialect=dialect, column_keys=[c.name for c in table.columns if c.name in rows[0]])
     sql, names = compiled.string, compiled.positiontup
+    # columns the rows leave out but the statement names get their Python-side
+    # default (e.g. a forecast's kind), as SQLAlchemy's insert would give them
+    missing = {name: table.c[name].default.arg for name in names
+               if name not in rows[0] and table.c[name].default is not None and table.c[name].default.is_scalar}
+    filled = [{**missing, **row} for row in rows] if missing else rows
     getter = itemgetter(*names)
     converters = []
     for i, name in enumerate(names):
@@ -102,7 +118,7 @@ def _insert_sqlite(connection, table: Table, rows: list[dict[str, Any]]) -> None
                 process = _remembering(process)
             converters.append((i, process))
     params = []
-    for row in rows:
+    for row in filled:
         values = list(getter(row))
         for i, process in converters:
             values[i] = process(values[i])
@@ -160,6 +176,35 @@ def append_forecasts(session: Session, rows: list[dict[str, Any]]) -> None:
 
 def append_resolutions(session: Session, rows: list[dict[str, Any]]) -> None:
     _append(session, m.resolutions, RESOLUTION_FIELDS, rows)
+
+
+def append_edits(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Chain and insert claim edits (dicts with ``claim_uuid`` and the columns)."""
+    _append(session, m.claim_edits, EDIT_FIELDS, rows)
+
+
+def append_claim_records(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Chain and insert the creation records of claims just inserted (dicts
+    keyed by CLAIM_FIELDS, with ``claim_id``)."""
+    _append(session, m.claim_records, CLAIM_FIELDS, rows)
+
+
+def claim_history_rows(claim_id: int, current: dict[str, Any], edits: list[dict[str, Any]],
+                       *, now, edited_by: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The creation record of a claim stored with its current fields and an
+    edit history that did not come from this ledger (an import file, a ledger
+    from before the chain), and the edits that close the history: any field
+    whose last edit does not end at its current value gets one more edit,
+    made now by ``edited_by``.
+
+    ``current`` is keyed as the claims row is (``tags`` as tags_text);
+    ``edits`` are claim_edits rows (field, old_value, new_value...)."""
+    history = [(e["field"], e["old_value"], e["new_value"]) for e in edits]
+    record = {**creation_values(current, history), "claim_id": claim_id}
+    closing = [{"claim_id": claim_id, "claim_uuid": current["uuid"], "field": field, "old_value": old,
+                "new_value": new, "edited_at": now, "edited_by": edited_by}
+               for field, old, new in reconciling_edits(current, history)]
+    return record, closing
 
 
 def _without(row: dict[str, Any], key: str) -> dict[str, Any]:

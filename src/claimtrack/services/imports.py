@@ -23,10 +23,17 @@ from claimtrack.db.engine import Database
 from claimtrack.domain import validate
 from claimtrack.domain.dates import utcnow
 from claimtrack.domain.errors import InvalidInput
+from claimtrack.domain.claim_history import tags_text
 from claimtrack.domain.filters import normalise_tags
 from claimtrack.domain.import_checks import Rejected, check_records
 from claimtrack.domain.records import ClaimIn
-from claimtrack.services.chain import append_forecasts, append_resolutions
+from claimtrack.services.chain import (
+    append_claim_records,
+    append_edits,
+    append_forecasts,
+    append_resolutions,
+    claim_history_rows,
+)
 from claimtrack.services.ledger import BACKFILL_AFTER, new_uuid, new_uuids
 
 CHUNK = 500
@@ -148,19 +155,25 @@ def _store(session: Session, claims: Sequence[ClaimIn], extra_tags: tuple[str, .
     summary.claims_added = len(new_rows)
     summary.claim_ids = [ids[i][0] for i in new_idx]
     summary.drafts = [claims[i] for i in new_idx if claims[i].status == "draft"]
-    # 2. tags and history of new claims
-    tag_rows, edit_rows = [], []
-    for i in new_idx:
-        cid = ids[i][0]
-        for tag in dict.fromkeys((*claims[i].tags, *extra_tags)):
+    # 2. tags, chained creation records and history of new claims
+    tag_rows, edit_rows, records = [], [], []
+    for i, row in zip(new_idx, new_rows):
+        cid, cuuid = ids[i][0], ids[i][1]
+        tags = tuple(dict.fromkeys((*claims[i].tags, *extra_tags)))
+        for tag in tags:
             tag_rows.append({"claim_id": cid, "tag": tag})
-        for e in claims[i].edits:
-            edit_rows.append({"claim_id": cid, "field": e.field, "old_value": e.old_value,
-                              "new_value": e.new_value, "edited_at": e.edited_at, "edited_by": e.edited_by})
+        edits = [{"claim_id": cid, "claim_uuid": cuuid, "field": e.field, "old_value": e.old_value,
+                  "new_value": e.new_value, "edited_at": e.edited_at, "edited_by": e.edited_by}
+                 for e in claims[i].edits]
+        record, closing = claim_history_rows(cid, {**row, "uuid": cuuid, "tags": tags_text(tags)}, edits,
+                                             now=now, edited_by="claimtrack import")
+        records.append(record)
+        edit_rows.extend(edits)
+        edit_rows.extend(closing)
     if tag_rows:
         session.execute(m.claim_tags.insert(), tag_rows)
-    if edit_rows:
-        session.execute(m.claim_edits.insert(), edit_rows)
+    append_claim_records(session, records)
+    append_edits(session, edit_rows)
     touched: set[int] = set()
     # 3. resolutions (first, so forecasts can be checked against them)
     res_rows = _new_resolutions(session, claims, ids, now, summary)

@@ -33,7 +33,7 @@ from claimtrack.domain.records import (
 )
 from claimtrack.domain.kinds import CLAIMANT_KINDS, TheirCall, check_basis
 from claimtrack.domain.kinds import kind as check_kind
-from claimtrack.services.chain import append_forecasts, append_resolutions
+from claimtrack.services.chain import append_claim_records, append_edits, append_forecasts, append_resolutions
 
 BACKFILL_AFTER = timedelta(hours=BACKFILL_THRESHOLD_HOURS)
 _UNSET = object()
@@ -245,6 +245,7 @@ def add_claim(db: Database, new: NewClaim) -> ClaimSummary:
         claim_id = session.execute(m.claims.insert().values(**values)).inserted_primary_key[0]
         if tags:
             session.execute(m.claim_tags.insert(), [{"claim_id": claim_id, "tag": t} for t in tags])
+        append_claim_records(session, [_creation_record(claim_id, values, tags)])
         if firsts:
             claim = SimpleNamespace(id=claim_id, uuid=values["uuid"], resolved_at=None)
             append_forecasts(session, [_forecast_row(claim, who, prob, stated_at, now, why, **extra)
@@ -259,6 +260,16 @@ def add_claim(db: Database, new: NewClaim) -> ClaimSummary:
         )
 
     return db.run_write(work)
+
+
+def _creation_record(claim_id: int, values: dict, tags) -> dict:
+    """The chained record of a claim as created (see domain.claim_history)."""
+    from claimtrack.domain.chain import CLAIM_FIELDS
+    from claimtrack.domain.claim_history import tags_text
+
+    record = {name: values.get(name) for name in CLAIM_FIELDS}
+    record.update(claim_id=claim_id, claim_uuid=values["uuid"], tags=tags_text(tags))
+    return record
 
 
 def add_forecast(db: Database, claim_id: int, probability: float, *, forecaster: str,
@@ -389,7 +400,7 @@ def edit_claim(db: Database, claim_id: int, *, edited_by: str | None = None,
     def work(session: Session) -> ClaimSummary:
         claim = load_claim(session, claim_id, for_update=True)
         _check_revision(claim, expected_revision)
-        changed = False
+        edits: list[dict] = []
         for key, value in clean.items():
             if key == "tags":
                 old = tuple(t.tag for t in claim.tags)
@@ -407,10 +418,9 @@ def edit_claim(db: Database, claim_id: int, *, edited_by: str | None = None,
                     _check_made(session, claim, value, clean.get("resolve_by", claim.resolve_by))
                 setattr(claim, key, value)
                 old_text, new_text = _as_text(old), _as_text(value)
-            session.add(m.ClaimEdit(claim_id=claim.id, field=key, old_value=old_text,
-                                    new_value=new_text, edited_at=now, edited_by=edited_by))
-            changed = True
-        if changed:
+            edits.append(_edit_row(claim, key, old_text, new_text, now, edited_by))
+        if edits:
+            append_edits(session, edits)
             claim.revision += 1
         session.flush()
         return convert.claim_summary(claim)
@@ -465,14 +475,13 @@ def set_status(db: Database, claim_id: int, status: str, *, edited_by: str | Non
         if (claim.status, status) not in STATUS_CHANGES:
             raise Conflict(f"claim {claim_id} is {'an active claim' if claim.status == 'active' else claim.status}: "
                            "only drafts can be accepted or rejected, and only rejected drafts restored")
-        session.add(m.ClaimEdit(claim_id=claim.id, field="status", old_value=claim.status,
-                                new_value=status, edited_at=now, edited_by=edited_by))
+        edits = [_edit_row(claim, "status", claim.status, status, now, edited_by)]
         claim.status = status
         claim.revision += 1
         if statement is not None and statement != claim.statement:
-            session.add(m.ClaimEdit(claim_id=claim.id, field="statement", old_value=claim.statement,
-                                    new_value=statement, edited_at=now, edited_by=edited_by))
+            edits.append(_edit_row(claim, "statement", claim.statement, statement, now, edited_by))
             claim.statement = statement
+        append_edits(session, edits)
         if status == "active" and probability is not None:
             if made < claim.stated_at:
                 raise InvalidInput(f"the forecast's made date is before claim {claim_id} was made "
@@ -485,6 +494,13 @@ def set_status(db: Database, claim_id: int, status: str, *, edited_by: str | Non
         return convert.claim_summary(claim)
 
     return db.run_write(work)
+
+
+def _edit_row(claim, field: str, old: str | None, new: str | None, when: datetime,
+              edited_by: str | None) -> dict:
+    """A claim_edits row to chain (see services.chain.append_edits)."""
+    return {"claim_id": claim.id, "claim_uuid": claim.uuid, "field": field, "old_value": old,
+            "new_value": new, "edited_at": when, "edited_by": edited_by}
 
 
 def _as_text(value) -> str | None:

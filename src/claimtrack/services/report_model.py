@@ -155,3 +155,6 @@ class Report:
     # options.you's own final forecasts, and everyone else's, side by side (None without options.you)
     you: ScoreSummary | None = None
     others: ScoreSummary | None = None
+    # (chain, head hash) of each hash chain when the report was made, printed
+    # so that a shared report pins them (``claimtrack verify --expect``)
+    chain_heads: tuple[tuple[str, str], ...] = ()

@@ -201,6 +201,11 @@ def _check(conn, table, fields: tuple[str, ...]) -> ChainReport:
 
 
 def verify_ledger(db: Database) -> list[ChainReport]:
+    """The forecast and resolution chains (one read snapshot), then the
+    claims' chains and the claims themselves (services.verify_claims)."""
+    from claimtrack.services.verify_claims import check_claims
+
     with db.read() as session:
         conn = session.connection()
-        return [_check(conn, m.forecasts, FORECAST_FIELDS), _check(conn, m.resolutions, RESOLUTION_FIELDS)]
+        chains = [_check(conn, m.forecasts, FORECAST_FIELDS), _check(conn, m.resolutions, RESOLUTION_FIELDS)]
+    return [*chains, *check_claims(db)]
