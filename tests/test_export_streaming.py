@@ -39,7 +39,8 @@ def _both(db) -> tuple[tuple[str, str], tuple[str, str]]:
 
 def _verify_matches_reference(db) -> None:
     new = [(r.table, r.rows, r.head, r.broken_id, r.problem) for r in verify_ledger(db)]
-    assert new == reference.verify(db)
+    expected = reference.verify(db)  # the forecast and resolution chains; the claims' checks follow
+    assert new[:len(expected)] == expected
 
 
 def test_demo_ledger_exports_exactly_as_before(db, frozen):
@@ -196,7 +197,8 @@ def test_verify_judges_rows_the_fast_path_cannot_write(db):
         svc.add_forecast(db, claim.id, p, forecaster="you", made_at=datetime(2024, 1, 2, tzinfo=timezone.utc))
     svc.resolve_claim(db, claim.id, "yes", resolved_at=datetime(2024, 2, 1, tzinfo=timezone.utc))
     reports = verify_ledger(db)
-    assert [(r.table, r.rows, r.ok) for r in reports] == [("forecasts", 7, True), ("resolutions", 1, True)]
+    assert [(r.table, r.rows, r.ok) for r in reports][:2] == [("forecasts", 7, True), ("resolutions", 1, True)]
+    assert all(r.ok for r in reports)
     _verify_matches_reference(db)
     if db.dialect == "sqlite":
         from sqlalchemy import text
