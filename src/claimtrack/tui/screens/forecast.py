@@ -26,7 +26,12 @@ class ForecastModal(FormModal[ForecastInput | None]):
     submit_label = "Add forecast"
 
     def __init__(self, claim: ClaimSummary, *, forecaster: str, **kwargs) -> None:
-        current = f" · now {format_probability(claim.probability)}" if claim.probability is not None else ""
+        if claim.mine is not None:
+            current = f" · yours now {format_probability(claim.mine)}"
+        elif claim.probability is not None:
+            current = f" · newest {format_probability(claim.probability)} by {claim.forecaster}"
+        else:
+            current = ""
         super().__init__(subtitle=f"#{claim.id} {claim.statement}{current}", **kwargs)
         self.claim = claim
         self.forecaster = forecaster
