@@ -6,7 +6,7 @@
 -- in bits with p clipped to [0.001, 0.999].  Murphy terms from the bins.
 --
 -- The final forecasts are picked in one pass, as claimtrack's own report does
--- (services/report_final.py): claims read in id order (`status || ''` and
+-- (services/report/final.py): claims read in id order (`status || ''` and
 -- `c.id + 0` keep the planner off the other indexes), each claim's forecasts
 -- through the (claim_id, forecaster, made_at) index, and a bare-column max()
 -- per (claim, forecaster) over a key that orders like (made_at, id): SQLite

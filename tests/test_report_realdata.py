@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from claimtrack.domain.scoring import LOG_CLIP
-from claimtrack.services.report_data import build_report
-from claimtrack.services.report_model import ReportOptions
+from claimtrack.services.report.data import build_report
+from claimtrack.services.report.model import ReportOptions
 from conftest import realdata
 from test_report_helpers import load_realdata_csv, read_rows
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from claimtrack.db import models as m
 from claimtrack.domain.datefmt import format_date
 from claimtrack.domain.dates import utcnow
-from claimtrack.services import report_save
+from claimtrack.services.report import save as report_save
 from test_report_helpers import hand_ledger, utc
 
 

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 
 from claimtrack.domain.errors import InvalidInput
-from claimtrack.services import report_data
-from claimtrack.services.report_data import build_report
-from claimtrack.services.report_model import ReportOptions
+from claimtrack.services.report import data as report_data
+from claimtrack.services.report.data import build_report
+from claimtrack.services.report.model import ReportOptions
 from test_report_helpers import NASTY_SOURCE, NASTY_STATEMENT, T_D, hand_ledger, utc
 
 # final forecasts on the yes/no claims: (p, outcome)
@@ -233,7 +233,7 @@ def test_bad_options_are_invalid_input(kw, word):
 def test_period_keys_follow_the_user_time_zone(monkeypatch):
     from zoneinfo import ZoneInfo
 
-    from claimtrack.services.report_periods import PeriodKeys
+    from claimtrack.services.report.periods import PeriodKeys
 
     keys = PeriodKeys("month", ZoneInfo("America/New_York"))
     # 2024-03-01 03:00 UTC is still February 29th in New York
@@ -273,7 +273,7 @@ def test_final_forecasts_come_from_the_forecasts_index_without_a_sort(tmp_path):
     """SQLite picks the final forecasts in one pass over (claim_id, forecaster, made_at)."""
     from sqlalchemy.dialects import sqlite
 
-    from claimtrack.services.report_final import final_query
+    from claimtrack.services.report.final import final_query
     from claimtrack.services.store import open_ledger
 
     db = open_ledger(str(tmp_path / "plan.db"))

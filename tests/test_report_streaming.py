@@ -215,8 +215,8 @@ def _oracle(db, options: dict):
 @pytest.mark.parametrize("seed", range(4))
 def test_the_report_agrees_with_the_domain_rules_on_random_ledgers(db, seed):
     from claimtrack.domain.scoring import score
-    from claimtrack.services.report_data import build_report
-    from claimtrack.services.report_model import ReportOptions
+    from claimtrack.services.report.data import build_report
+    from claimtrack.services.report.model import ReportOptions
     from claimtrack.services.scoring import final_forecasts_query
 
     _random_ledger(db, seed)

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from claimtrack.db import models as m
-from claimtrack.services.report_data import build_report
+from claimtrack.services.report.data import build_report
 from claimtrack.services.scoring import final_forecasts_query, headline
 from test_report_helpers import hand_ledger
 

@@ -239,7 +239,7 @@ def test_review_ui_formatting_never_overflows(edge_ledger, db_url, monkeypatch, 
 def test_period_keys_at_the_edges_of_the_calendar():
     from zoneinfo import ZoneInfo
 
-    from claimtrack.services.report_periods import PeriodKeys
+    from claimtrack.services.report.periods import PeriodKeys
 
     for zone in (EAST, WEST):
         for kind in ("month", "quarter", "year"):

@@ -57,9 +57,9 @@ def report(ctx, scoring, group, period, forecaster, source, tags, since, until, 
     from claimtrack.domain.filters import normalise_tags
     from claimtrack.reports.render import EXTENSIONS, check_format, render
     from claimtrack.services.config import current_user
-    from claimtrack.services.report_data import build_report
-    from claimtrack.services.report_model import ReportOptions
-    from claimtrack.services.report_periods import parse_bounds
+    from claimtrack.services.report.data import build_report
+    from claimtrack.services.report.model import ReportOptions
+    from claimtrack.services.report.periods import parse_bounds
 
     if save and out:
         raise InvalidInput("use either --out FILE or --save (which names the file itself), not both")
@@ -85,7 +85,7 @@ def report(ctx, scoring, group, period, forecaster, source, tags, since, until, 
         common.warn_unknown_names(db, source=source, forecaster=forecaster, tags=options.tags)
     if save:
         from claimtrack.reports.render import chart_names
-        from claimtrack.services.report_save import choose_path, save_report
+        from claimtrack.services.report.save import choose_path, save_report
 
         extra = ("-calibration.png", "-trend.png") if fmt == "md" else ()
         path = choose_path(db, result, EXTENSIONS[fmt], extra)

@@ -16,7 +16,7 @@ import io
 import re
 
 from claimtrack.domain.scoring import ScoreSummary
-from claimtrack.services.report_model import PeriodRow
+from claimtrack.services.report.model import PeriodRow
 
 INK = "#1f2933"
 ACCENT = "#1f6feb"

@@ -12,7 +12,7 @@ from datetime import datetime
 from claimtrack.domain.datefmt import format_date, format_datetime
 from claimtrack.domain.probability import format_probability
 from claimtrack.domain.records import BACKFILL_THRESHOLD_HOURS
-from claimtrack.services.report_model import Report
+from claimtrack.services.report.model import Report
 
 DASH = "-"
 MAX_ROWS = 50  # group and comparison rows shown in text/md/html (JSON has them all)
@@ -62,7 +62,7 @@ def you_rows(report: Report) -> list[tuple[str, object]]:
 
 def group_note(report: Report) -> str | None:
     """One line saying what the breakdown scores, where that is not obvious."""
-    from claimtrack.services.report_model import GROUP_NOTES
+    from claimtrack.services.report.model import GROUP_NOTES
 
     return GROUP_NOTES.get(report.options.group or "")
 

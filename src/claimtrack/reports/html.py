@@ -10,7 +10,7 @@ from __future__ import annotations
 from claimtrack import __version__
 from claimtrack.reports import explain as ex
 from claimtrack.reports.text import forecasts_text
-from claimtrack.services.report_model import Report
+from claimtrack.services.report.model import Report
 
 
 def safe_url(url: str | None) -> str | None:

@@ -11,7 +11,7 @@ import json
 from datetime import datetime
 
 from claimtrack.domain.scoring import CalibrationBin, ScoreSummary
-from claimtrack.services.report_model import ClaimLine, Report, Scores
+from claimtrack.services.report.model import ClaimLine, Report, Scores
 from claimtrack.reports import explain
 from claimtrack.reports.explain import explanations
 

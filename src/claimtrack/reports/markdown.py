@@ -11,7 +11,7 @@ import re
 from claimtrack.domain.scoring import ScoreSummary
 from claimtrack.reports import explain as ex
 from claimtrack.reports.text import forecasts_text
-from claimtrack.services.report_model import Report
+from claimtrack.services.report.model import Report
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")  # enough mid-line; user text never starts a line
 

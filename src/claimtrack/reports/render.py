@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from claimtrack.domain.errors import InvalidInput
-from claimtrack.services.report_model import FORMATS, Report
+from claimtrack.services.report.model import FORMATS, Report
 
 EXTENSIONS = {"text": "txt", "md": "md", "html": "html", "json": "json"}
 _BY_SUFFIX = {".txt": "text", ".text": "text", ".md": "md", ".markdown": "md", ".html": "html",

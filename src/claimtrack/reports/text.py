@@ -10,7 +10,7 @@ import io
 
 from claimtrack.domain.scoring import ScoreSummary
 from claimtrack.reports import explain as ex
-from claimtrack.services.report_model import ClaimLine, Report
+from claimtrack.services.report.model import ClaimLine, Report
 
 
 def _t(value, style: str | None = None):

@@ -1,6 +1,6 @@
 """Scores from the ledger: which forecasts count, streamed into the domain scorers.
 
-The full report lives in :mod:`claimtrack.services.report_data`; this module
+The full report lives in :mod:`claimtrack.services.report.data`; this module
 keeps the one-line headline of the bare ``claimtrack`` command, computed in
 SQL with the same rule (each forecaster's last forecast made at or before
 the claim's current resolution, never one flagged ``after_resolution``, on

@@ -160,9 +160,9 @@ class Backend:
         return people(self.db, self.user())
 
     def report(self, group: str | None, period: str):
-        """Scores for the calibration and sources views (services.report_data)."""
-        from claimtrack.services.report_data import build_report
-        from claimtrack.services.report_model import ReportOptions
+        """Scores for the calibration and sources views (services.report.data)."""
+        from claimtrack.services.report.data import build_report
+        from claimtrack.services.report.model import ReportOptions
 
         now = self.now()
         since, until = period_bounds(period, now)

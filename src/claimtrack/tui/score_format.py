@@ -32,7 +32,7 @@ def _line(label: str, value: str, note: str = "") -> Text:
 
 
 def scores_renderable(scores, title: str) -> RenderableType:
-    """Headline numbers, Murphy terms and the bins of a report_model.Scores."""
+    """Headline numbers, Murphy terms and the bins of a report.model.Scores."""
     s = scores.summary
     parts: list[RenderableType] = [Text(title, style="bold underline")]
     parts.append(_line("scored forecasts", f"{s.n:,}",

@@ -10,7 +10,7 @@ Which forecasts count (see ``docs/report-json.md``):
 * "final": each forecaster's last such forecast; "time-weighted": every such
   forecast, weighted by how long it stood (domain ``selection`` rule).
 
-The rows come from one SQL query (:mod:`.report_final`): for "final", SQL
+The rows come from one SQL query (:mod:`.final`): for "final", SQL
 already keeps one row per claim and forecaster, the final forecast, and on
 SQLite counts the late forecasts in the same pass; for "time-weighted",
 every eligible forecast, ordered by claim, forecaster, time and id.  They
@@ -34,9 +34,9 @@ from claimtrack.domain.kinds import CLAIMANT_KINDS
 from claimtrack.domain.scoring import ScoreAccumulator
 from claimtrack.domain.scoring.compact import CompactAccumulator
 from claimtrack.domain.scoring.streaming import RelativeAccumulator, time_weights
-from claimtrack.services import report_final as rf
-from claimtrack.services.report_final import BACK, CID, EXTRA, OUTCOME, P, RESOLVED, SOURCE, WHO, claim_conditions
-from claimtrack.services.report_model import (
+from claimtrack.services.report import final as rf
+from claimtrack.services.report.final import BACK, CID, EXTRA, OUTCOME, P, RESOLVED, SOURCE, WHO, claim_conditions
+from claimtrack.services.report.model import (
     NO_SOURCE,
     NO_TAG,
     GroupRow,
@@ -45,7 +45,7 @@ from claimtrack.services.report_model import (
     ReportOptions,
     Scores,
 )
-from claimtrack.services.report_periods import PeriodKeys
+from claimtrack.services.report.periods import PeriodKeys
 
 CHUNK = 5000  # rows per fetch
 
@@ -186,7 +186,7 @@ class _Collector:
                 counts[1] += 1
 
     def final_rows(self, rows, tags: _Tags | None) -> None:
-        """Every row of :func:`.report_final.final_query`: one per claim and
+        """Every row of :func:`.final.final_query`: one per claim and
         forecaster, in claim order (one loop: this runs once per final forecast)."""
         plain = self._wanted is None and self._group is None
         by_forecaster = self._group == "forecaster"
@@ -226,7 +226,7 @@ class _Collector:
         self.n_late += late
 
     def weighted_claim(self, head, per: list, tags: list[str] | None) -> None:
-        """One claim's forecasts from :func:`.report_final.stream_query`, by forecaster."""
+        """One claim's forecasts from :func:`.final.stream_query`, by forecaster."""
         o = head[OUTCOME]
         resolved_at = as_utc(head[RESOLVED])
         cell = self._cell(head[RESOLVED])
@@ -302,7 +302,7 @@ def score_ledger(session: Session, options: ReportOptions) -> dict:
 
 def build_report(db: Database, options: ReportOptions | None = None) -> Report:
     """Score the ledger and list the period's resolved and overdue claims."""
-    from claimtrack.services.report_claims import overdue_claims, resolved_claims
+    from claimtrack.services.report.claims import overdue_claims, resolved_claims
     from claimtrack.services.verify_claims import current_heads
 
     options = options or ReportOptions()

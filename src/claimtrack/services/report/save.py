@@ -22,7 +22,7 @@ from claimtrack.db import outputs
 from claimtrack.db.engine import Database
 from claimtrack.domain.datefmt import format_date
 from claimtrack.domain.errors import Conflict, InvalidInput
-from claimtrack.services.report_model import Report
+from claimtrack.services.report.model import Report
 
 REPORTS_DIR = "reports"
 

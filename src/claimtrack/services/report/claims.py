@@ -16,8 +16,8 @@ from claimtrack.db import models as m
 from claimtrack.domain.filters import ClaimFilter
 from claimtrack.domain.scoring import final_forecasts
 from claimtrack.services.queries import list_claims_in
-from claimtrack.services.report_final import claim_conditions
-from claimtrack.services.report_model import ClaimLine, ReportOptions, ScoredForecast
+from claimtrack.services.report.final import claim_conditions
+from claimtrack.services.report.model import ClaimLine, ReportOptions, ScoredForecast
 
 
 class _Row(NamedTuple):

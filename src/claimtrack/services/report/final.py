@@ -46,8 +46,8 @@ from sqlalchemy import (
 )
 
 from claimtrack.db import models as m
-from claimtrack.services.report_model import ReportOptions
-from claimtrack.services.rows import plain_rows  # noqa: F401  (report_data reads rows through it)
+from claimtrack.services.report.model import ReportOptions
+from claimtrack.services.rows import plain_rows  # noqa: F401  (report.data reads rows through it)
 from claimtrack.services.scoring import sqlite_latest_key
 
 # column positions, shared by both queries' rows
@@ -106,7 +106,7 @@ def _late(options: ReportOptions):
 def _claim_columns(options: ReportOptions):
     """id; outcome as 1 (yes), 0 (no) or None (ambiguous, void: excluded);
     the resolution time (SQLite's stored text, parsed once per claim by
-    report_data.as_utc); the claim's source when grouping by claim-source,
+    report.data.as_utc); the claim's source when grouping by claim-source,
     or the forecast's kind when grouping sources by their own calls.  Small
     ints and None cost Python nothing per row, strings an object each."""
     c = m.Claim
