@@ -169,6 +169,25 @@ def ledger_dump(url: str) -> list:
 
 
 @pytest.fixture
+def sql(db_url):
+    """Run raw SQL against the test ledger (the tamperer's view)."""
+    from sqlalchemy import create_engine, text
+
+    from claimtrack.db.location import from_value
+
+    engine = create_engine(from_value(db_url, "test").url)
+
+    def run(statement: str, **params):
+        with engine.begin() as conn:
+            result = conn.execute(text(statement), params)
+            return result.all() if result.returns_rows else None
+
+    run.dialect = engine.dialect.name
+    yield run
+    engine.dispose()
+
+
+@pytest.fixture
 def dump():
     return ledger_dump
 

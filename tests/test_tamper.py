@@ -18,18 +18,6 @@ from claimtrack.db.location import from_value
 from claimtrack.domain.chain import FORECAST_FIELDS, GENESIS, row_hash
 
 
-@pytest.fixture
-def sql(db_url):
-    """Run raw SQL against the test ledger (the tamperer's view)."""
-    engine = create_engine(from_value(db_url, "test").url)
-
-    def run(statement: str, **params):
-        with engine.begin() as conn:
-            result = conn.execute(text(statement), params)
-            return result.all() if result.returns_rows else None
-
-    yield run
-    engine.dispose()
 
 
 @pytest.fixture

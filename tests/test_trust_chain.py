@@ -17,7 +17,7 @@ import sqlite3
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from claimtrack.db.location import from_value
 from claimtrack.domain.chain import FORECAST_FIELDS, GENESIS, row_hash
@@ -25,19 +25,6 @@ from claimtrack.domain.chain import FORECAST_FIELDS, GENESIS, row_hash
 HEAD = re.compile(r"\b(forecasts|resolutions|claim_records|claim_edits):([0-9a-f]{16})\b")
 
 
-@pytest.fixture
-def sql(db_url):
-    """Run raw SQL against the test ledger (the tamperer's view)."""
-    engine = create_engine(from_value(db_url, "test").url)
-
-    def run(statement: str, **params):
-        with engine.begin() as conn:
-            result = conn.execute(text(statement), params)
-            return result.all() if result.returns_rows else None
-
-    run.dialect = engine.dialect.name
-    yield run
-    engine.dispose()
 
 
 def _stamp(sql, when: datetime):

@@ -67,12 +67,7 @@ def accept(ctx, claim_id, prob, made, statement):
 @click.pass_context
 def reject(ctx, claim_id):
     """Reject a draft: it stays in the ledger, marked rejected, and is never scored."""
-    from claimtrack.services.config import current_user
-    from claimtrack.services.ledger import set_status
-
-    cid = common.claim_id(claim_id)
-    set_status(common.ledger(ctx), cid, "rejected", edited_by=current_user())
-    click.echo(f"claim {cid}: rejected")
+    _change_status(ctx, claim_id, "rejected", "rejected")
 
 
 @click.command(epilog="Example:\n\n  claimtrack inbox --rejected && claimtrack unreject 31")
@@ -80,9 +75,14 @@ def reject(ctx, claim_id):
 @click.pass_context
 def unreject(ctx, claim_id):
     """Restore a rejected draft to the inbox (kept in the claim's history)."""
+    _change_status(ctx, claim_id, "draft", "back in the inbox")
+
+
+def _change_status(ctx, claim_id: str, status: str, done: str) -> None:
+    """Move a draft to ``status`` as the current user (kept in its history)."""
     from claimtrack.services.config import current_user
     from claimtrack.services.ledger import set_status
 
     cid = common.claim_id(claim_id)
-    set_status(common.ledger(ctx), cid, "draft", edited_by=current_user())
-    click.echo(f"claim {cid}: back in the inbox")
+    set_status(common.ledger(ctx), cid, status, edited_by=current_user())
+    click.echo(f"claim {cid}: {done}")
