@@ -280,6 +280,7 @@ def _run_at_once(argvs: list[list[str]], cwd: Path) -> list[subprocess.Completed
 @pytest.mark.parametrize("round_", range(3))
 def test_four_processes_open_a_new_ledger_at_once(tmp_path, round_):
     ledger = tmp_path / f"new-{round_}.db"
+    ledger.touch(mode=0o600)  # brand new: an empty file ('claimtrack init' writes one; a missing --db is refused)
     commands = [["--db", str(ledger), "list"], ["--db", str(ledger), "add", "first writer", "-p", "30%"],
                 ["--db", str(ledger), "due"], ["--db", str(ledger), "add", "second writer", "-p", "60%"]]
     results = _run_at_once(commands, tmp_path)

@@ -201,6 +201,8 @@ def echo_json_list(items) -> int:
     """``echo_json(list(items))``, byte for byte, written as the items come
     (a chunk of text at a time), so a long listing never sits in memory;
     returns how many items were written."""
+    from claimtrack.domain.text import json_escape_controls
+
     parts: list[str] = []
     n = 0
     for item in items:
@@ -208,10 +210,10 @@ def echo_json_list(items) -> int:
         _encode(item, "  ", parts)
         n += 1
         if len(parts) >= FLUSH_PARTS:
-            click.echo("".join(parts), nl=False)
+            click.echo(json_escape_controls("".join(parts)), nl=False)
             parts.clear()
     parts.append("\n]" if n else "[]")
-    click.echo("".join(parts))
+    click.echo(json_escape_controls("".join(parts)))
     return n
 
 
