@@ -283,6 +283,11 @@ def test_a_folder_gets_dated_file_names(cli, tmp_path):
         f"report-{day}-calibration.png", f"report-{day}-trend.png", f"report-{day}.md"]
     assert cli("report", "--out", "reports-out").exit_code == 0
     assert (reports / f"report-{day}.txt").exists()
+    # a trailing slash means a folder: one that does not exist is an error, not a file named like it
+    for argv in (("report", "--format", "md", "--out", "missing/"), ("export", "--out", "missing/")):
+        r = cli(*argv)
+        assert r.exit_code == 2 and "no such folder" in r.stderr, r.output
+    assert not (tmp_path / "missing").exists() and not list(tmp_path.glob("missing*"))
 
 
 @pytest.mark.parametrize("argv, accepted", [

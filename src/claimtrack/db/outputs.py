@@ -259,6 +259,8 @@ def output_target(out: str | Path, fmt: str | None, extensions: dict[str, tuple[
     if path.is_dir():
         chosen = fmt or default
         return dated_name(path, stem, extensions[chosen][0]), chosen
+    if str(out).endswith(("/", os.sep)):  # a folder was meant, and there is none
+        raise InvalidInput(f"invalid {option} '{out}': no such folder; create it first, or give a file name")
     check_target(path, ledger=ledger)
     suffix = path.suffix.lower().lstrip(".")
     if not suffix:
