@@ -45,7 +45,7 @@ def export_csv(bench: tasks.Bench, ledger_cache: Path) -> Path:
     target = ledger_cache.with_name(ledger_cache.stem + ".export.csv")
     if not target.exists():
         print(f"exporting {bench.report_ledger.name} to CSV for the pandas baseline (cached) ...", file=sys.stderr)
-        partial = target.with_name(target.name + ".partial")
+        partial = target.with_name(target.stem + ".partial" + target.suffix)  # --out follows the extension
         subprocess.run([*bench.claimtrack, "--db", str(bench.report_ledger), "export", "--format", "csv",
                         "--out", str(partial)], env=bench.env, cwd=bench.work, check=True)
         partial.replace(target)
