@@ -5,8 +5,8 @@ or with scikit-learn.
     python bench/baseline_pandas.py --sklearn ledger-export.csv  # pandas + scikit-learn
 
 Reads ``claimtrack export --format csv`` output (one row per claim,
-forecast, resolution or edit), picks each forecaster's last forecast made at
-or before the claim's current resolution on active claims resolved yes/no,
+forecast, resolution or edit), picks each forecaster's last forecast made strictly
+before the claim's current resolution on active claims resolved yes/no,
 and prints the Brier score, log score (bits, clipped to [0.001, 0.999]) and
 the 10-bin calibration curve as JSON.  Both scorers compute the same numbers;
 scikit-learn costs ~0.7 s of imports for a mean and a histogram, so the numpy
@@ -38,7 +38,7 @@ def final_forecasts(path: str):
     merged = merged[(merged["status"] == "active")]
     merged["made_at"] = pd.to_datetime(merged["made_at"], format="ISO8601", utc=True)
     merged["resolved_at"] = pd.to_datetime(merged["resolved_at"], format="ISO8601", utc=True)
-    merged = merged[merged["made_at"] <= merged["resolved_at"]]
+    merged = merged[merged["made_at"] < merged["resolved_at"]]
     final = (merged.reset_index(drop=True).reset_index()
              .sort_values(["claim_id", "forecaster", "made_at", "index"])
              .groupby(["claim_id", "forecaster"], observed=True).tail(1))

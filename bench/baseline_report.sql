@@ -16,7 +16,7 @@ WITH final AS MATERIALIZED (
   SELECT f.probability AS p, c.outcome AS outcome, f.backfilled AS backfilled,
          max(f.made_at || char(1) || (f.id + 1000000000000000000)) AS latest
   FROM claims c JOIN forecasts f ON f.claim_id = c.id + 0
-  WHERE c.status || '' = 'active' AND c.outcome IS NOT NULL AND f.made_at <= c.resolved_at
+  WHERE c.status || '' = 'active' AND c.outcome IS NOT NULL AND f.made_at < c.resolved_at
   GROUP BY c.id, f.forecaster
 ),
 scored AS MATERIALIZED (

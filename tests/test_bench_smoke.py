@@ -154,7 +154,7 @@ def test_one_pass_sql_baseline_matches_the_window_function_form(tiny, tmp_path):
   SELECT f.probability AS p, c.outcome AS outcome, f.backfilled AS backfilled,
          row_number() OVER (PARTITION BY f.claim_id, f.forecaster ORDER BY f.made_at DESC, f.id DESC) AS rn
   FROM forecasts f JOIN claims c ON c.id = f.claim_id
-  WHERE c.status = 'active' AND c.outcome IS NOT NULL AND f.made_at <= c.resolved_at
+  WHERE c.status = 'active' AND c.outcome IS NOT NULL AND f.made_at < c.resolved_at
 ), final AS MATERIALIZED (SELECT p, outcome, backfilled FROM ranked WHERE rn = 1),""" + text.split("GROUP BY c.id, f.forecaster\n),", 1)[1]
     with sqlite3.connect(copy) as conn:
         one_pass = conn.execute(text).fetchall()
