@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from claimtrack.domain.errors import Conflict, InvalidInput, NotFound, StaleRecord
-from claimtrack.services import ledger, queries
+from claimtrack.services import claim_edits, ledger, queries
 from claimtrack.services.ledger import NewClaim
 
 T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
@@ -60,14 +60,14 @@ def test_unknown_ids_and_drafts(db):
     with pytest.raises(NotFound):
         queries.get_claim(db, 12345)
     with pytest.raises(Conflict):
-        ledger.set_status(db, _claim(db).id, "rejected")
+        claim_edits.set_status(db, _claim(db).id, "rejected")
 
 
 def test_tags_are_normalised_and_edit_history_kept(db):
     claim = _claim(db, tags=("OpenAI", " ai policy ", "openai"))
     assert claim.tags == ("openai", "ai-policy")
-    ledger.edit_claim(db, claim.id, tags=("x",), edited_by="me")
-    ledger.edit_claim(db, claim.id, tags=("x",), edited_by="me")  # no change, no history row
+    claim_edits.edit_claim(db, claim.id, tags=("x",), edited_by="me")
+    claim_edits.edit_claim(db, claim.id, tags=("x",), edited_by="me")  # no change, no history row
     edits = queries.get_claim(db, claim.id).edits
     assert [(e.field, e.old_value, e.new_value) for e in edits] == [("tags", "ai-policy,openai", "x")]  # stored sorted
 

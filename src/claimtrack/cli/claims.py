@@ -192,7 +192,7 @@ def edit(ctx, claim_id, statement, details, source, url, due, made, tags, no_tag
     later only up to the first forecast, resolution and due date.
     """
     from claimtrack.services.config import current_user
-    from claimtrack.services.ledger import edit_claim
+    from claimtrack.services.claim_edits import edit_claim
 
     cid = common.claim_id(claim_id)
     changes: dict = {}

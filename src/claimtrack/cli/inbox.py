@@ -48,7 +48,7 @@ Examples:
 def accept(ctx, claim_id, prob, made, statement):
     """Accept a draft (a rejected one too): it becomes an open claim that is listed and scored."""
     from claimtrack.services.config import current_user
-    from claimtrack.services.ledger import set_status
+    from claimtrack.services.claim_edits import set_status
 
     cid = common.claim_id(claim_id)
     p = common.probability(prob) if prob is not None else None
@@ -81,7 +81,7 @@ def unreject(ctx, claim_id):
 def _change_status(ctx, claim_id: str, status: str, done: str) -> None:
     """Move a draft to ``status`` as the current user (kept in its history)."""
     from claimtrack.services.config import current_user
-    from claimtrack.services.ledger import set_status
+    from claimtrack.services.claim_edits import set_status
 
     cid = common.claim_id(claim_id)
     set_status(common.ledger(ctx), cid, status, edited_by=current_user())

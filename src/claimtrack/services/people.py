@@ -60,12 +60,8 @@ def people(db: Database, you: str) -> list[Person]:
     for source, n in attributed:
         sources[source.casefold()] = sources.get(source.casefold(), 0) + n
     names = list(dict.fromkeys([r.name for r in records] + [w for w, _, _ in counts] + [s for s, _ in attributed]))
-    seen: set[str] = set()
     out = []
     for name in names:
-        if name in seen:
-            continue
-        seen.add(name)
         own_kinds = kinds_of.get(name, set())
         roles = []
         if own_kinds - set(CLAIMANT_KINDS):

@@ -194,20 +194,20 @@ class Backend:
                              expected_revision=expected_revision)
 
     def edit(self, claim_id: int, changes: dict, *, expected_revision: int | None) -> ClaimSummary:
-        from claimtrack.services.ledger import edit_claim
+        from claimtrack.services.claim_edits import edit_claim
 
         return edit_claim(self.db, claim_id, edited_by=self.user(),
                           expected_revision=expected_revision, **changes)
 
     def accept(self, claim_id: int, *, probability: float | None, statement: str | None) -> ClaimSummary:
-        from claimtrack.services.ledger import set_status
+        from claimtrack.services.claim_edits import set_status
 
         user = self.user()
         return set_status(self.db, claim_id, "active", edited_by=user, probability=probability,
                           forecaster=user, statement=statement)
 
     def reject(self, claim_id: int) -> ClaimSummary:
-        from claimtrack.services.ledger import set_status
+        from claimtrack.services.claim_edits import set_status
 
         return set_status(self.db, claim_id, "rejected", edited_by=self.user())
 
