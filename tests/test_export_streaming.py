@@ -58,6 +58,7 @@ def _awkward_ledger(db) -> None:
     """Values that take every path: formula-like text in the text columns,
     unicode, quotes and line breaks, NULLs, a timestamp on a whole second (no
     fraction in ISO), tags, edits, a re-resolution, more claims than one chunk."""
+    from claimtrack.services import claim_edits
     from claimtrack.services import ledger as svc
 
     whole = datetime(2024, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
@@ -77,7 +78,7 @@ def _awkward_ledger(db) -> None:
             svc.resolve_claim(db, claim.id, "no", resolved_at=datetime(2024, 4, 2, tzinfo=timezone.utc),
                               evidence_url="https://example.com/evidence", resolved_by=text, force=True)
         if i % 2 == 0:
-            svc.edit_claim(db, claim.id, statement=f"{text} edited", edited_by=text)
+            claim_edits.edit_claim(db, claim.id, statement=f"{text} edited", edited_by=text)
 
 
 def test_awkward_values_export_exactly_as_before(db, frozen, monkeypatch):
