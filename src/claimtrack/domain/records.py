@@ -12,6 +12,16 @@ from datetime import datetime
 OUTCOMES: tuple[str, ...] = ("yes", "no", "ambiguous", "void")
 SCORED_OUTCOMES: tuple[str, ...] = ("yes", "no")
 
+# What a claim asks (issue 12).  "binary": yes/no, a forecast is one
+# probability.  "choice": one of several fixed options, a forecast is a full
+# distribution over them.  "numeric": a quantity, a forecast is a set of
+# quantiles.  "date": a numeric claim whose values are dates, held as day
+# numbers (days since 1970-01-01, as floats) and scored in days.
+QUESTION_TYPES: tuple[str, ...] = ("binary", "choice", "numeric", "date")
+# the outcome of a non-binary claim resolved with a value (the realised
+# option, the true quantity or the date); ambiguous and void stay as they are
+VALUE_OUTCOME = "value"
+
 CLAIM_STATUSES: tuple[str, ...] = ("active", "draft", "rejected")
 
 # A forecast recorded more than this long after it was made is "backfilled":
@@ -26,7 +36,7 @@ BACKFILL_THRESHOLD_HOURS = 24
 @dataclass(frozen=True)
 class ForecastIn:
     forecaster: str
-    probability: float
+    probability: float | None  # None for choice, numeric and date claims
     made_at: datetime
     rationale: str | None = None
     recorded_at: datetime | None = None  # None: now
@@ -35,6 +45,9 @@ class ForecastIn:
     kind: str = "own"  # see domain.kinds
     basis: str | None = None  # the claimant's word, for kind "implied"
     recorded_by: str | None = None  # who typed in a forecast made on someone else's behalf
+    # choice: one probability per option, in option order, summing to 1;
+    # numeric/date: ((level, value), ...) increasing in both; binary: None
+    distribution: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +60,9 @@ class ResolutionIn:
     recorded_at: datetime | None = None
     uuid: str | None = None
     import_key: str | None = None
+    # with outcome VALUE_OUTCOME: the realised option's label (choice), or
+    # the true value as repr(float) (numeric; date as a day number)
+    value: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +92,11 @@ class ClaimIn:
     forecasts: list[ForecastIn] = field(default_factory=list)
     resolutions: list[ResolutionIn] = field(default_factory=list)
     edits: list[EditIn] = field(default_factory=list)
+    question_type: str = "binary"  # see QUESTION_TYPES
+    options: tuple[str, ...] = ()  # choice: the option labels, in order
+    ordered: bool = False  # choice: the options form a scale (RPS applies)
+    unit: str | None = None  # numeric: the unit's name ("parameters", "$")
+    log_scale: bool = False  # numeric: the quantity spans orders of magnitude
 
 
 # --------------------------------------------------------------- outputs
@@ -96,6 +117,7 @@ class Forecast:
     kind: str = "own"
     basis: str | None = None
     recorded_by: str | None = None
+    distribution: tuple | None = None  # as ForecastIn.distribution
 
 
 @dataclass(frozen=True)
@@ -109,6 +131,7 @@ class Resolution:
     evidence_url: str | None
     resolved_by: str | None
     recorded_at: datetime
+    value: str | None = None  # as ResolutionIn.value
 
 
 @dataclass(frozen=True)
@@ -150,6 +173,12 @@ class ClaimSummary:
     their_kind: str | None = None
     others: float | None = None
     n_others: int = 0
+    # what the claim asks (see ClaimIn); binary unless said
+    question_type: str = "binary"
+    options: tuple[str, ...] = ()
+    ordered: bool = False
+    unit: str | None = None
+    log_scale: bool = False
 
     @property
     def is_open(self) -> bool:
