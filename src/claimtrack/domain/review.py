@@ -128,3 +128,38 @@ def resolve_is_stale(expected_revision: int | None, seen_forecasts: int | None,
         return True
     added = n_forecasts - seen_forecasts
     return added <= 0 or revision - expected_revision != added
+
+
+SINCE_ACCEPTED = "use 1w, 2w, 30d, 3m, 1y (that long ago) or a date such as 2026-11-01"
+_SINCE_UNITS = {"d": 1, "day": 1, "days": 1, "w": 7, "wk": 7, "week": 7, "weeks": 7}
+
+
+def since_start(text: str, now: datetime, tz: tzinfo) -> datetime:
+    """The start of a digest's window: ``1w``, ``2w``, ``30d`` (that long
+    before now), ``3m``/``1y`` (calendar months/years back), or a date
+    (its start in your zone).  Must be in the past."""
+    import re
+
+    from claimtrack.domain.dates import parse_date
+
+    s = " ".join(str(text or "").lower().split())
+    match = re.fullmatch(r"([0-9]{1,4}) ?([a-z]+)", s)
+    start = None
+    if match:
+        n, unit = int(match.group(1)), match.group(2)
+        if unit in _SINCE_UNITS:
+            start = now - timedelta(days=n * _SINCE_UNITS[unit])
+        elif unit in ("m", "mo", "month", "months", "y", "yr", "year", "years"):
+            months = n if unit.startswith("m") else 12 * n
+            try:
+                start = _add_months(now.astimezone(tz), -months).astimezone(now.tzinfo)
+            except ValueError:
+                start = None
+    if start is None:
+        try:
+            start = parse_date(s, role="made", now=now, tz=tz)
+        except InvalidInput:
+            raise InvalidInput(f"invalid --since '{text}': {SINCE_ACCEPTED}") from None
+    if start >= now:
+        raise InvalidInput(f"--since '{text}' is not in the past: {SINCE_ACCEPTED}")
+    return start
