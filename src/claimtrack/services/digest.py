@@ -105,8 +105,7 @@ def build_digest(db: Database, me: str, since: datetime, *, now: datetime | None
         stale=stale[:limit], n_stale=len(stale),
         n_overdue=sum(item.reason == "overdue" for item in queue),
         n_due_soon=sum(item.reason == "due" for item in queue), stale_days=stale_days,
-        score_now=_brier(db, me, None, now), score_before=_brier(db, me, None, since),
-        score_window=_brier(db, me, since, now),
+        **_scores(db, me, since, now),
     )
 
 
@@ -123,20 +122,24 @@ def _new_claims(session, since: datetime, now: datetime, me: str, limit: int) ->
     return tuple(with_views(session, [convert.claim_summary(row, tags[row.id]) for row in rows], me))
 
 
-def _brier(db: Database, me: str, start: datetime | None, end: datetime) -> Brier:
+def _scores(db: Database, me: str, since: datetime, now: datetime) -> dict[str, Brier]:
     """Your Brier (0-1) on final forecasts of claims resolved (by resolution
-    date) in [start, end) (from the beginning when ``start`` is None)."""
+    date) before ``now`` (score_now), before ``since`` (score_before) and
+    in between (score_window): one query."""
+    from claimtrack.domain.dates import to_utc
     from claimtrack.services.scoring import final_forecasts_query
 
     finals = final_forecasts_query(db.dialect).subquery()
     c = m.claims.c
-    conds = [func.lower(finals.c.forecaster) == me.strip().lower(), c.resolved_at < end]
-    if start is not None:
-        conds.append(c.resolved_at >= start)
     with db.read() as session:
-        rows = session.execute(select(finals.c.probability, finals.c.outcome)
-                               .join(m.claims, c.id == finals.c.claim_id).where(*conds)).all()
-    if not rows:
-        return Brier(None, 0)
-    total = sum((float(p) - (1.0 if outcome == "yes" else 0.0)) ** 2 for p, outcome in rows)
-    return Brier(total / len(rows), len(rows))
+        rows = session.execute(select(finals.c.probability, finals.c.outcome, c.resolved_at)
+                               .join(m.claims, c.id == finals.c.claim_id)
+                               .where(func.lower(finals.c.forecaster) == me.strip().lower(),
+                                      c.resolved_at < now)).all()
+    sums = {"score_now": [0.0, 0], "score_before": [0.0, 0], "score_window": [0.0, 0]}
+    for p, outcome, resolved_at in rows:
+        err = (float(p) - (1.0 if outcome == "yes" else 0.0)) ** 2
+        for key in ("score_now", "score_before" if to_utc(resolved_at) < since else "score_window"):
+            sums[key][0] += err
+            sums[key][1] += 1
+    return {key: Brier(total / n if n else None, n) for key, (total, n) in sums.items()}

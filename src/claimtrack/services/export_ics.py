@@ -11,6 +11,7 @@ and other control characters (which RFC 5545 forbids in text) are removed.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import TextIO
 
@@ -24,13 +25,15 @@ def event_uid(claim_uuid: str) -> str:
     return f"{claim_uuid}@{UID_DOMAIN}"
 
 
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def _text(value) -> str:
+    """Terminal escape sequences removed (domain.text.terminal_safe), then the
+    C0 controls RFC 5545 never allows in TEXT (tab and newline aside)."""
     from claimtrack.domain.text import terminal_safe
 
-    text = terminal_safe(value)
-    # what terminal_safe keeps visible for control characters is fine; drop
-    # the C0 controls RFC 5545 never allows in TEXT (tab and newline aside)
-    return "".join(ch for ch in text if ch in "\t\n" or not (ord(ch) < 32 or ord(ch) == 127))
+    return _CONTROLS.sub("", terminal_safe(value))
 
 
 def feed(db: Database, me: str, *, now: datetime | None = None) -> tuple[bytes, int]:
