@@ -67,8 +67,8 @@ def test_a_scripted_session_resolves_updates_defers_accepts_and_sums_up(cli, db,
         "y", "announced", "not-a-url", "https://example.com/news",   # resolve with note and evidence
         "f", "lots", "80%", "after the earnings call",              # forecast (a bad one first)
         "d", "yesterday", "+1m",                                     # defer (a past date first)
-        "y",                       # not offered on a draft
-        "c", "70%",                # accept the draft with my number
+        "f",                       # not offered on a draft
+        "y", "70%",                # accept the draft with my number
     ]) + "\n"
     r = cli("review", input=script)
     assert r.exit_code == 0, r.output
@@ -77,7 +77,7 @@ def test_a_scripted_session_resolves_updates_defers_accepts_and_sums_up(cli, db,
     assert "\x1b" not in r.stdout  # text is data: the draft's escape sequence is not passed to the terminal
     refused = r.stderr.splitlines()
     assert len(refused) == 5 and all(line.startswith("  ! ") for line in refused)
-    assert "'x' is not a choice" in refused[0] and "c accept" in refused[4]
+    assert "'x' is not a choice" in refused[0] and "y accept, x reject" in refused[4]
     assert "resolved 1, updated 1, deferred 1, skipped 0, accepted 1, rejected 0" in r.stdout
 
     claim, res, _, _ = _state(db_url, overdue)

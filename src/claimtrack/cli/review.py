@@ -2,7 +2,7 @@
 
 The same queue and keys as the review UI (services.review): y/n/a/v resolve
 (with an optional note and evidence link), f updates your forecast, d defers
-the due date, s skips, q quits; a draft is accepted (c) or rejected (r).
+the due date, s skips, q quits; a draft is accepted (y) or rejected (x).
 Each write is its own transaction; bad input gets one line and the prompt
 again.  Reads standard input line by line, so it works over SSH, in a pipe
 and without a terminal; the end of the input quits like q.
@@ -17,7 +17,7 @@ from claimtrack.domain.errors import InvalidInput, StaleRecord
 
 OUTCOME_KEYS = {"y": "yes", "n": "no", "a": "ambiguous", "v": "void"}
 CLAIM_KEYS = "y/n/a/v resolve, f forecast, d defer, s skip, q quit"
-DRAFT_KEYS = "c accept, r reject, d defer, s skip, q quit"
+DRAFT_KEYS = "y accept, x reject, d defer, s skip, q quit"
 
 
 class _Quit(Exception):
@@ -164,9 +164,9 @@ class Session:
             return self.resolve(claim, OUTCOME_KEYS[key])
         if not draft and key == "f":
             return self.forecast(claim)
-        if draft and key == "c":
+        if draft and key == "y":
             return self.accept(claim)
-        if draft and key == "r":
+        if draft and key == "x":
             return self.reject(claim)
         keys = DRAFT_KEYS if draft else CLAIM_KEYS
         shown = common.printable(key)[:20]
@@ -213,8 +213,8 @@ def review(ctx, stale_days):
     your last forecast older than the stale age, and drafts in the inbox.
     Keys: y/n/a/v resolve yes/no/ambiguous/void (then an optional note and
     evidence link), f updates your forecast, d defers the due date (+1w, +1m
-    or a date; kept as an edit), s skips, q quits; on a draft, c accepts and
-    r rejects.  Each answer is written at once, in its own transaction.
+    or a date; kept as an edit), s skips, q quits; on a draft, y accepts and
+    x rejects (the review UI's keys).  Each answer is written at once, in its own transaction.
     Ends with a summary: what you did and your Brier this quarter.
     """
     from claimtrack.domain.review import stale_days as check_days
