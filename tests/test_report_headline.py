@@ -135,3 +135,13 @@ def test_resolution_notes_and_evidence_in_every_format(cli, db):
     assert "confirmed &lt;b&gt;by&lt;/b&gt; the *filing*" in html
     assert '<a href="https://example.com/filing_1" rel="noopener noreferrer">evidence</a>' in html
     assert "Overdue for resolution" not in text and "Overdue for resolution" not in html  # none: left out
+
+
+def test_time_weighted_bins_speak_in_shares(cli, db):
+    _import(db, _claims(0.9, 40, 20, resolved=T0 + 30 * DAY))
+    r = cli("report", "--scoring", "time-weighted", "--format", "json")
+    h = json.loads(r.stdout)["headline"]
+    assert "(time-weighted)" in h["text"]
+    (b,) = h["miscalibrated_bins"]
+    assert b["came_true"] is None and b["verdict"] == "overconfident"
+    assert "80-90%: came true 50% of the time (n=40), overconfident" in h["text"]
