@@ -207,6 +207,34 @@ def report(args) -> int:
     return 0
 
 
+def explain(args) -> int:
+    """EXPLAIN ANALYZE of the report's main SQL statement (each forecaster's final
+    forecast per claim) and the time of its late-forecast count, on the server:
+    how much of a report's time is PostgreSQL's."""
+    from sqlalchemy import create_engine, text
+
+    from claimtrack.services.report import final as rf
+    from claimtrack.services.report.model import ReportOptions
+
+    engine = create_engine(ledger_url(args))
+    options = ReportOptions()
+    print(f"load average before: {_load_avg()}", flush=True)
+    with engine.connect() as conn:
+        sql = str(rf.final_query(options, "postgresql").compile(engine, compile_kwargs={"literal_binds": True}))
+        for _ in range(args.repeat):
+            plan = [r[0] for r in conn.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + sql))]
+            print("  final forecasts query: " + " | ".join(
+                line.strip() for line in plan if "Execution Time" in line or "Planning Time" in line), flush=True)
+        if args.verbose:
+            print("\n".join(plan))
+        t0 = time.perf_counter()
+        late = rf.count_late(conn, options, "postgresql")
+        print(f"  late count: {late:,} in {time.perf_counter() - t0:.2f}s")
+    engine.dispose()
+    print(f"load average after: {_load_avg()}")
+    return 0
+
+
 # ------------------------------------------------------------------------ writers
 
 
@@ -255,6 +283,18 @@ def writers(args) -> int:
              for i in range(args.procs)]
     for p in procs:
         p.start()
+    # while they run, sample how many of them wait for the chain's advisory lock
+    waiting = []
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        while time.time() < start_at:
+            time.sleep(0.05)
+        while time.time() < start_at + args.seconds:
+            waiting.append(conn.execute(text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")).scalar())
+            conn.rollback()
+            time.sleep(0.25)
+    engine.dispose()
     results = [queue.get() for _ in procs]
     for p in procs:
         p.join()
@@ -273,7 +313,8 @@ def writers(args) -> int:
     print(f"{args.procs} writers x {args.seconds:.0f}s on {args.name}: {total:,} forecasts committed "
           f"({after - before:,} new rows), {total / args.seconds:.1f} forecasts/s in all; per process "
           f"{min(per):.1f}-{max(per):.1f}/s; one add: p50 {pct(0.5):.0f} ms, p90 {pct(0.9):.0f} ms, "
-          f"p99 {pct(0.99):.0f} ms; load average after: {_load_avg()}")
+          f"p99 {pct(0.99):.0f} ms; waiting for the forecast chain's lock: {statistics.mean(waiting):.1f} "
+          f"processes on average ({len(waiting)} samples); load average after: {_load_avg()}")
     return 0
 
 
@@ -309,6 +350,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--name", required=True)
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--warmup", type=int, default=1)
+    p = sub.add_parser("explain", help="EXPLAIN ANALYZE the report's SQL on the server")
+    p.add_argument("--name", required=True)
+    p.add_argument("--repeat", type=int, default=2)
+    p.add_argument("-v", "--verbose", action="store_true", help="print the whole plan")
     p = sub.add_parser("writers", help="N processes adding forecasts through the service layer")
     p.add_argument("--name", required=True)
     p.add_argument("--procs", type=int, default=8)
@@ -318,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "load" and bool(args.claims) != bool(args.forecasts):
         parser.error("give both --claims and --forecasts")
-    return {"load": load, "report": report, "writers": writers, "sizes": sizes}[args.command](args)
+    return {"load": load, "report": report, "explain": explain, "writers": writers, "sizes": sizes}[args.command](args)
 
 
 if __name__ == "__main__":

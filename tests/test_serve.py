@@ -274,3 +274,11 @@ def test_the_review_ui_shows_in_a_browser(served, demo_ledger):
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_the_public_url_is_one_a_browser_can_open():
+    from claimtrack.web.server import default_public_url
+
+    assert default_public_url("127.0.0.1", 8000) == "http://127.0.0.1:8000"
+    assert default_public_url("::1", 8080) == "http://[::1]:8080"
+    assert default_public_url("0.0.0.0", 8000) == f"http://{socket.gethostname()}:8000"

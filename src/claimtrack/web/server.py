@@ -42,9 +42,22 @@ def _same(given: str | None, token: str) -> bool:
     return given is not None and hmac.compare_digest(given.encode(), token.encode())
 
 
-def token_middleware(token: str, port: int):
+def default_public_url(host: str, port: int) -> str:
+    """http://HOST:PORT as a browser types it (IPv6 in brackets; a wildcard address
+    becomes this machine's name, since no browser can open 0.0.0.0 from elsewhere)."""
+    if host in ("0.0.0.0", "::", ""):
+        import socket
+
+        host = socket.gethostname()
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def token_middleware(token: str, port: int, public_url: str):
     """An aiohttp middleware that refuses (403) any request without ``token``."""
     name = cookie_name(port)
+    public_host = urlsplit(public_url).netloc.lower()
 
     @web.middleware
     async def require_token(request: web.Request, handler):
@@ -52,7 +65,7 @@ def token_middleware(token: str, port: int):
         if not (_same(from_query, token) or _same(request.cookies.get(name), token)):
             raise web.HTTPForbidden(text="claimtrack serve: open the URL with the access token that "
                                          "'claimtrack serve' printed when it started\n")
-        if request.headers.get("Upgrade", "").lower() == "websocket" and not _same_origin(request):
+        if request.headers.get("Upgrade", "").lower() == "websocket" and not _same_origin(request, public_host):
             raise web.HTTPForbidden(text="claimtrack serve: websocket from another origin refused\n")
         response = await handler(request)
         if not response.prepared:  # a websocket or a download has sent its headers already
@@ -65,11 +78,12 @@ def token_middleware(token: str, port: int):
     return require_token
 
 
-def _same_origin(request: web.Request) -> bool:
+def _same_origin(request: web.Request, public_host: str) -> bool:
     origin = request.headers.get("Origin")
     if origin is None:
         return True  # not a browser (browsers always send Origin on a websocket)
-    return urlsplit(origin).netloc.lower() == request.host.lower()
+    # the page's own origin: the address it was served at, or the public URL a proxy forwards from
+    return urlsplit(origin).netloc.lower() in (request.host.lower(), public_host)
 
 
 class TokenServer(Server):
@@ -77,10 +91,11 @@ class TokenServer(Server):
 
     def __init__(self, command: str, *, host: str, port: int, token: str, public_url: str | None = None,
                  announce=print) -> None:
-        super().__init__(command, host=host, port=port, title="claimtrack", public_url=public_url)
+        super().__init__(command, host=host, port=port, title="claimtrack",
+                         public_url=public_url or default_public_url(host, port))
         self.token = token
         self.announce = announce
-        self._middleware = token_middleware(token, port)
+        self._middleware = token_middleware(token, port, self.public_url)
 
     @property
     def url(self) -> str:
