@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "db": ("claimtrack.cli.setup", "db", "Where the ledger is, its schema, backups and restores."),
     "verify": ("claimtrack.cli.setup", "verify", "Check the tamper-evident hash chain of forecasts and resolutions."),
     "tui": ("claimtrack.cli.tuicmd", "tui", "Open the review UI."),
+    "serve": ("claimtrack.cli.serve", "serve", "Serve the review UI to a web browser, behind an access token."),
     "people": ("claimtrack.cli.people", "people", "Everyone's track record: sources on their own calls, you vs them."),
     "config": ("claimtrack.cli.people", "config", "Your name and other settings in the config file."),
     "digest": ("claimtrack.cli.digest", "digest", "What changed since a moment (--since 1w): for cron and mail."),

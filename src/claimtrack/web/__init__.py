@@ -1,0 +1,1 @@
+"""The review UI in a browser: ``claimtrack serve`` (textual-serve behind an access token)."""
