@@ -39,6 +39,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "tui": ("claimtrack.cli.tuicmd", "tui", "Open the review UI."),
     "people": ("claimtrack.cli.people", "people", "Everyone's track record: sources on their own calls, you vs them."),
     "config": ("claimtrack.cli.people", "config", "Your name and other settings in the config file."),
+    "team": ("claimtrack.cli.team", "team", "Roles and members of a team ledger on PostgreSQL."),
+    "hide-forecasts": ("claimtrack.cli.hidden", "hide_forecasts",
+                       "Hide others' forecasts on a claim until you forecast or it resolves."),
 }
 
 

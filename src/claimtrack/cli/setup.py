@@ -233,7 +233,8 @@ def verify(ctx, as_json, pins):
     if as_json:
         common.echo_json([{**common.to_plain(r), "ok": r.ok} for r in reports]
                          + [{**common.to_plain(p), "ok": p.ok} for p in pinned]
-                         + [{**common.to_plain(guards), "ok": guards.ok}])
+                         + [{**common.to_plain(guards), "rows": guards.expected, "head": None,
+                             "problem": guards.problem, "ok": guards.ok}])
     else:
         for r in reports:
             if r.head is None:

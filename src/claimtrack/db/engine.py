@@ -270,6 +270,7 @@ class Database:
         self.location = location
         self.engine = engine
         self.read_only = read_only
+        self.read_only_why: str | None = None  # e.g. a team ledger's viewer
         self._write_engine = engine.execution_options(claimtrack_write=True)
 
     @property
@@ -283,6 +284,8 @@ class Database:
                 yield session
 
     def refuse_if_read_only(self) -> None:
+        if self.read_only and self.read_only_why:
+            raise LedgerUnavailable(f"{self.read_only_why}: nothing was written")
         if self.read_only:
             raise LedgerUnavailable(f"the ledger is read-only ({self.location.display()}): nothing was written")
 

@@ -67,7 +67,7 @@ BEGIN
   IF NOT FOUND OR kind = 'owner' THEN RETURN NEW; END IF;
   IF TG_TABLE_NAME = 'forecasts' THEN
     IF NEW.kind = 'own' THEN actor := NEW.forecaster; field := 'forecaster';
-    ELSE actor := NEW.recorded_by; field := 'recorded_by'; END IF;
+    ELSE actor := coalesce(NEW.recorded_by, NEW.forecaster); field := 'recorded_by'; END IF;
   ELSIF TG_TABLE_NAME = 'resolutions' THEN actor := NEW.resolved_by; field := 'resolved_by';
   ELSE actor := NEW.edited_by; field := 'edited_by'; END IF;
   IF kind <> 'member' OR actor IS DISTINCT FROM who THEN

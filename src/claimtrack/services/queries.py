@@ -149,17 +149,31 @@ def _views_for(session: Session, claims, me: str) -> dict[int, dict]:
 
     from claimtrack.domain.kinds import CLAIMANT_KINDS
 
+    from claimtrack.services import hidden as hide
+
     f = m.forecasts.c
     wanted = [c.id for c in claims if c.n_forecasts]
     sources = {c.id: (c.source or "").casefold() for c in claims}
     me_key = me.casefold()
     out: dict[int, dict] = {}
+    hiding = hide.hiding(session, wanted)
     for start in range(0, len(wanted), 900):
         chunk = wanted[start:start + 900]
         current: dict[tuple[int, str], tuple] = {}
-        rows = session.execute(select(f.claim_id, f.forecaster, f.kind, f.probability)
-                               .where(f.claim_id.in_(chunk)).order_by(f.claim_id, f.made_at, f.id))
-        for cid, who, kind, p in rows:
+        rows = session.execute(select(f.claim_id, f.forecaster, f.kind, f.probability, f.recorded_by)
+                               .where(f.claim_id.in_(chunk)).order_by(f.claim_id, f.made_at, f.id)).all()
+        if hiding:  # others' forecasts on these claims stay hidden until you forecast (services.hidden)
+            by_claim: dict[int, list] = {}
+            for row in rows:
+                by_claim.setdefault(row[0], []).append(row[1:])
+            for cid in hiding & by_claim.keys():
+                if hide.has_forecast(by_claim[cid], me_key):
+                    continue
+                n = sum(not hide.visible(who, kind, rec, me_key) for who, kind, _, rec in by_claim[cid])
+                out.setdefault(cid, {})["hidden"] = n
+            rows = [r for r in rows if out.get(r[0], {}).get("hidden") is None
+                    or hide.visible(r[1], r[2], r[4], me_key)]
+        for cid, who, kind, p, _ in rows:
             current[(cid, who.casefold())] = (kind, p)
         others: dict[int, list[float]] = {}
         for (cid, who), (kind, p) in current.items():
@@ -182,7 +196,10 @@ def with_views(session: Session, claims: list[ClaimSummary], me: str | None) -> 
     from dataclasses import replace
 
     views = _views_for(session, claims, me)
-    return [replace(c, **views[c.id]) if c.id in views else c for c in claims]
+    out = [replace(c, **views[c.id]) if c.id in views else c for c in claims]
+    # a hidden newest forecast is not shown through the claim's cache either
+    return [replace(c, probability=None, forecaster=None)
+            if c.hidden and (c.forecaster or "").casefold() != me.casefold() else c for c in out]
 
 
 def list_claims_in(session: Session, flt: ClaimFilter, *, limit: int | None = None, offset: int = 0,
@@ -251,6 +268,9 @@ def count_claims(db: Database, flt: ClaimFilter) -> int:
 
 
 def get_claim(db: Database, claim_id: int, me: str | None = None) -> ClaimDetail:
+    from dataclasses import replace
+
+    from claimtrack.services import hidden
     from claimtrack.services.ledger import load_claim  # the write side: not needed to list claims
 
     with db.read() as session:
@@ -264,8 +284,13 @@ def get_claim(db: Database, claim_id: int, me: str | None = None) -> ClaimDetail
         edits = session.execute(
             select(m.ClaimEdit).where(m.ClaimEdit.claim_id == claim_id).order_by(m.ClaimEdit.id)
         ).scalars().all()
+        summary = with_views(session, [convert.claim_summary(claim)], me)[0]
+        if summary.hidden or (me is None and claim.id in hidden.hiding(session, [claim.id])):
+            key = (me or "").casefold()
+            forecasts = [f for f in forecasts if hidden.visible(f.forecaster, f.kind, f.recorded_by, key)]
+            summary = replace(summary, hidden=summary.hidden or claim.n_forecasts - len(forecasts))
         return ClaimDetail(
-            claim=with_views(session, [convert.claim_summary(claim)], me)[0],
+            claim=summary,
             details=claim.details,
             forecasts=tuple(convert.forecast(f) for f in forecasts),
             resolutions=tuple(convert.resolution(r) for r in resolutions),
