@@ -126,3 +126,13 @@ def test_bad_settings_are_one_line_and_write_nothing(claims, dump, db_url, args,
     before = dump(db_url)
     assert_refused(claims("ann", "hide-forecasts", *args), needle)
     assert dump(db_url) == before
+
+
+def test_an_overdue_claim_in_the_report_does_not_show_a_hidden_forecast(claims):
+    added = claims("ann", "add", "overdue claim", "-p", "35%", "--made", "2024-01-01", "--due", "2024-06-01")
+    assert added.exit_code == 0
+    assert claims("ann", "hide-forecasts", "ledger", "on").exit_code == 0
+    report = json.loads(claims("dan", "report", "--format", "json").stdout)
+    assert "0.35" not in json.dumps(report) and "ann" not in json.dumps(report.get("overdue", report))
+    report = json.loads(claims("ann", "report", "--format", "json").stdout)
+    assert "ann" in json.dumps(report)

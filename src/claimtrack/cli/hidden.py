@@ -55,4 +55,5 @@ def hide_forecasts(ctx, target, state):
         click.echo(f"ledger: hide forecasts {'on' if value else 'off'}")
     else:
         hidden.set_claim(db, cid, value)
-        click.echo(f"claim {cid}: hide forecasts " + ("as the ledger says" if value is None else ("on" if value else "off")))
+        said = "as the ledger says" if value is None else ("on" if value else "off")
+        click.echo(f"claim {cid}: hide forecasts {said}")

@@ -260,7 +260,8 @@ def verify(ctx, as_json, pins):
     claims = next((r for r in reports if getattr(r, "orphans", 0)), None)
     if claims is not None:  # a deleted claim explains the chain links it breaks: say so first
         broken.insert(0, claims)
-    problems = [r.problem for r in broken] + [p.problem for p in pinned if not p.ok] + [guards.problem] * (not guards.ok)
+    problems = [r.problem for r in broken] + [p.problem for p in pinned if not p.ok]
+    problems += [guards.problem] * (not guards.ok)
     if problems:
         total = (sum(getattr(r, "n_problems", 1) for r in reports if not r.ok) + sum(not p.ok for p in pinned)
                  + (not guards.ok))
