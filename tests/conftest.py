@@ -180,9 +180,12 @@ def sql(db_url):
 
     def run(statement: str, **params):
         """As an owner who drops the append-only triggers, rewrites and puts them back."""
+        from contextlib import nullcontext
+
         from claimtrack.db.append_only import maintenance
 
-        with engine.begin() as conn, maintenance(conn):
+        rewrite = statement.lstrip().split(None, 1)[0].upper() in ("UPDATE", "DELETE", "TRUNCATE")
+        with engine.begin() as conn, (maintenance(conn) if rewrite else nullcontext()):
             result = conn.execute(text(statement), params)
             return result.all() if result.returns_rows else None
 

@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 
 from _trust import assert_refused
 
-pytestmark = pytest.mark.postgres
+
 
 
 def _can_create_roles(url: str) -> bool:
@@ -226,3 +226,23 @@ def test_hidden_forecasts_on_a_team_ledger(team):
     assert team.as_("alice", "resolve", "1", "yes").exit_code == 0
     vic = json.loads(team.as_("vic", "list", "--all", "--json").stdout)[0]
     assert vic["hidden"] == 0 and vic["n_others"] == 3
+
+
+def test_add_refuses_an_existing_password_file_before_creating_the_role(team, tmp_path):
+    kept = tmp_path / "kept.pgpass"
+    kept.write_text("someone else's line\n")
+    login = "zed_" + uuid.uuid4().hex[:6]
+    assert_refused(team.as_("owner", "team", "add", "Zed", "--role", "member", "--login", login,
+                            "--pgpass-file", str(kept)), "already exists")
+    assert kept.read_text() == "someone else's line\n"
+    assert team.sql("owner", "SELECT count(*) FROM pg_roles WHERE rolname = :r", r=login)[0][0] == 0
+
+
+def test_team_commands_need_postgresql(cli, db_url, dump):
+    if "://" in db_url:
+        pytest.skip("the SQLite side")
+    assert cli("add", "claim one", "-p", "30%").exit_code == 0
+    before = dump(db_url)
+    assert_refused(cli("team", "init"), "PostgreSQL")
+    assert_refused(cli("team", "add", "Zed", "--role", "member"), "PostgreSQL")
+    assert dump(db_url) == before

@@ -76,14 +76,19 @@ def team_add(ctx, name, role, login, pgpass):
     and never put in a URL, so it stays out of shell history and process lists.
     """
     from claimtrack.db import outputs
+    from claimtrack.db.team import role_name
+    from claimtrack.domain.errors import Conflict
     from claimtrack.services.team import add_member
 
+    target = pgpass or Path(f"{login or role_name(name) or 'member'}.pgpass")
+    if target.exists() or target.is_symlink():  # checked first: a new role's password must have somewhere to go
+        raise Conflict(f"{target} already exists: give another --pgpass-file PATH (nothing was changed)")
+    outputs.check_target(target, ledger=None)
     db = common.ledger(ctx, create=False, write=True)
     member = _run(lambda: add_member(db, name, role, login))
     click.echo(f"added {member.name} as {member.role} (login role {member.login}"
                + ("" if member.created else ", which already existed: its password is unchanged") + ")")
     if member.pgpass_line is not None:
-        target = pgpass or Path(f"{member.login}.pgpass")
         outputs.write_outputs({target: (member.pgpass_line + "\n").encode()}, ledger=None, overwrite=False)
         click.echo(f"password: in {target} (readable by you only). Give it to {member.name} privately; they run\n"
                    f"  cat {target.name} >> ~/.pgpass && chmod 600 ~/.pgpass\n"

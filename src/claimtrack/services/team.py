@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 
 from claimtrack.db import team as sql
 from claimtrack.db.engine import Database
-from claimtrack.domain.errors import InvalidInput, LedgerError, LedgerUnavailable
+from claimtrack.domain.errors import InvalidInput, LedgerError
 
 
 @dataclass(frozen=True)
@@ -171,4 +171,4 @@ def describe(exc: BaseException) -> str | None:
 
 
 __all__ = ["Identity", "NewMember", "TeamPlan", "add_member", "apply_identity", "identity", "init_team",
-           "plan_init", "LedgerUnavailable"]
+           "plan_init"]
