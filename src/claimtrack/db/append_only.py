@@ -82,7 +82,7 @@ def drop_statements(dialect: str) -> list[str]:
 def install(conn) -> None:
     """Install (or repair) every guard on ``conn`` (a SQLAlchemy Connection), in its transaction."""
     for stmt in install_statements(conn.dialect.name):
-        _run(conn, stmt)
+        run_ddl(conn, stmt)
 
 
 @contextmanager
@@ -91,7 +91,7 @@ def maintenance(conn) -> Iterator[None]:
     installed again at its end, in the caller's transaction (an error rolls
     both back).  Used by upgrades and restores only."""
     for stmt in drop_statements(conn.dialect.name):
-        _run(conn, stmt)
+        run_ddl(conn, stmt)
     yield
     install(conn)
 
@@ -121,6 +121,11 @@ def missing_guards(conn) -> list[str]:
     return missing
 
 
-def _run(conn, stmt: str) -> None:
-    """One DDL statement, sent as is (no parameter parsing: the trigger bodies hold '%')."""
+def run_ddl(conn, stmt: str) -> None:
+    """One DDL statement, sent as is (no parameter parsing: the trigger bodies hold '%').
+
+    The one place claimtrack runs SQL text it built: trigger, function, role and
+    grant statements, where identifiers cannot be bound parameters.  Every
+    statement comes from this module's and :mod:`claimtrack.db.team`'s
+    constants, with role names checked to be plain identifiers."""
     conn.execution_options(no_parameters=True).exec_driver_sql(stmt)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 
-from claimtrack.db.append_only import APPEND_ONLY_TABLES
+from claimtrack.db.append_only import APPEND_ONLY_TABLES, run_ddl
 
 IDENTITY_FUNCTION = "claimtrack_identity"
 IDENTITY_TABLES = ("forecasts", "resolutions", "claim_edits")
@@ -117,7 +117,7 @@ def regrant_after_upgrade(conn) -> None:
         return
     schema = conn.exec_driver_sql("SELECT current_schema()").scalar()
     for stmt in [*grant_statements(prefix=prefix, schema=schema), *identity_statements(schema)]:
-        _run(conn, stmt)
+        run_ddl(conn, stmt)
 
 
 def grant_statements(*, prefix: str, schema: str) -> list[str]:
@@ -152,8 +152,3 @@ def add_statements(*, prefix: str, login: str, kind: str, password: str | None) 
     other = roles["viewer" if kind == "member" else "member"]
     stmts += [f"REVOKE {_q(other)} FROM {_q(login)}", f"GRANT {_q(roles[kind])} TO {_q(login)}"]
     return stmts
-
-
-def _run(conn, stmt: str) -> None:
-    """One DDL statement, sent as is (no parameter parsing: the trigger bodies hold '%')."""
-    conn.execution_options(no_parameters=True).exec_driver_sql(stmt)

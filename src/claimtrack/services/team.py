@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from claimtrack.db import team as sql
+from claimtrack.db.append_only import run_ddl
 from claimtrack.db.engine import Database
 from claimtrack.domain.errors import InvalidInput, LedgerError
 
@@ -102,7 +103,7 @@ def init_team(db: Database, owner_name: str, prefix: str | None = None) -> TeamP
     with db.write() as session:
         conn = session.connection()
         for stmt in plan.statements:
-            conn.execution_options(no_parameters=True).exec_driver_sql(stmt)
+            run_ddl(conn, stmt)
         login = conn.exec_driver_sql("SELECT session_user").scalar()
         conn.execute(text("INSERT INTO ledger_settings (key, value) VALUES ('team_prefix', :p) "
                           "ON CONFLICT (key) DO NOTHING"), {"p": plan.prefix})
@@ -141,7 +142,7 @@ def add_member(db: Database, name: str, role: str, login: str | None = None) -> 
         exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": chosen}).first() is not None
         password = None if exists else secrets.token_hex(24)
         for stmt in sql.add_statements(prefix=prefix, login=chosen, kind=role, password=password):
-            conn.execution_options(no_parameters=True).exec_driver_sql(stmt)
+            run_ddl(conn, stmt)
         _upsert_member(conn, chosen, name, role)
     from sqlalchemy.engine import URL
 
