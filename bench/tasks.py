@@ -24,7 +24,10 @@ ROOT = HERE.parent
 SQL_BASELINE = HERE / "baseline_report.sql"
 PANDAS_BASELINE = HERE / "baseline_pandas.py"
 UI_PROBE = HERE / "ui_probe.py"
-ACX = ROOT.parent / "shared" / "realdata" / "derived" / "acx2023_blind_all_forecasts.csv.gz"
+# /work/shared beside the main checkout, or beside the folder of worktrees (/work/wt/NAME)
+ACX = next((p for p in (base / "shared" / "realdata" / "derived" / "acx2023_blind_all_forecasts.csv.gz"
+                        for base in (ROOT.parent, ROOT.parent.parent)) if p.exists()),
+           ROOT.parent / "shared" / "realdata" / "derived" / "acx2023_blind_all_forecasts.csv.gz")
 IMPORT_FLOOR = "python -c 'import sqlalchemy.orm'"
 GC_OFF_FLOOR = "the same with the cyclic GC off"
 

@@ -42,6 +42,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "team": ("claimtrack.cli.team", "team", "Roles and members of a team ledger on PostgreSQL."),
     "hide-forecasts": ("claimtrack.cli.hidden", "hide_forecasts",
                        "Hide others' forecasts on a claim until you forecast or it resolves."),
+    "digest": ("claimtrack.cli.digest", "digest", "What changed since a moment (--since 1w): for cron and mail."),
+    "review": ("claimtrack.cli.review", "review", "Walk what needs attention, one prompt per claim (no UI needed)."),
 }
 
 

@@ -262,6 +262,22 @@ def _field_names(cls: type) -> tuple[str, ...] | None:
         return names
 
 
+_HEADS: dict[tuple, tuple[str, ...]] = {}
+
+
+def _heads(names: tuple[str, ...], pad: str) -> tuple[str, ...]:
+    """The text before each field's value in a dataclass's object at indent ``pad``
+    (the opening brace or the separator, the indent, the quoted key), cached."""
+    try:
+        return _HEADS[names, pad]
+    except KeyError:
+        inner = pad + "  "
+        heads = tuple(("{\n" if i == 0 else ",\n") + inner + json.encoder.encode_basestring(name) + ": "
+                      for i, name in enumerate(names))
+        _HEADS[names, pad] = heads
+        return heads
+
+
 def _encode(value, pad: str, out: list[str]) -> None:
     """Append the indent=2 JSON text of ``to_plain(value)`` to ``out``."""
     scalar = _SCALARS.get(type(value))
@@ -270,8 +286,21 @@ def _encode(value, pad: str, out: list[str]) -> None:
         return
     names = _field_names(type(value))
     if names is not None:  # a dataclass instance: to_plain makes it a dict
-        items = [(name, getattr(value, name)) for name in names]
-    elif isinstance(value, (list, tuple)):
+        if not names:
+            out.append("{}")
+            return
+        inner = pad + "  "
+        for head, name in zip(_heads(names, pad), names):
+            out.append(head)
+            item = getattr(value, name)
+            scalar = _SCALARS.get(type(item))
+            if scalar is not None:
+                out.append(scalar(item))
+            else:
+                _encode(item, inner, out)
+        out.append("\n" + pad + "}")
+        return
+    if isinstance(value, (list, tuple)):
         if not value:
             out.append("[]")
             return

@@ -83,7 +83,7 @@ def _detect(path: Path, data: bytes) -> str:
         raise invalid(path, None, f"is a zip archive that is not a Metaculus export: unzip it and import the file "
                                   f"inside (formats: {_accepted()})")
     text = decode_text(path, data)
-    head = text.lstrip()[:1]
+    head = text[:1024].lstrip()[:1] or text.lstrip()[:1]  # (without copying a big file's text)
     if suffix == ".json" or (suffix not in CSV_SUFFIXES + NOTES_SUFFIXES and head in ("{", "[")):
         doc = load_json(path, data)
         for name, module in (("predictionbook", predictionbook), ("metaculus-api", metaculus_api),

@@ -149,7 +149,7 @@ def decode_text(path: Path, data: bytes) -> str:
         raise invalid(path, None, "is UTF-16 text: expected UTF-8 (re-save the file as UTF-8)")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    if not data.strip():
+    if not data or data.isspace():  # (not data.strip(), which copies the file)
         raise invalid(path, None, "is empty: expected an export file with records")
     nul = data.find(b"\x00")
     if nul >= 0:

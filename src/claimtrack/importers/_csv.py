@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from claimtrack.importers._base import invalid
@@ -25,29 +26,54 @@ def _delimiter(first_line: str) -> str:
     return best if counts[best] > counts[","] else ","
 
 
-def read_rows(path: Path, text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """``(header, [(row_number, fields), ...])``; blank rows are dropped."""
+PIECE = 1 << 20  # characters of text handed to one StringIO at a time
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` as ``io.StringIO(text, newline="")`` yields them
+    (ending in \\n, \\r\\n or \\r, kept), read a piece of about ``PIECE``
+    characters at a time: a StringIO holds four bytes a character, so one
+    over a whole big file would take four times its size.  Each piece ends
+    just after a ``\\n``, which always ends a line, so the lines are the same."""
+    start, size = 0, len(text)
+    while start < size:
+        cut = text.find("\n", start + PIECE) + 1 or size
+        yield from io.StringIO(text[start:cut], newline="")
+        start = cut
+
+
+def _records(path: Path, text: str) -> Iterator[tuple[int, list[str]]]:
+    """``(row_number, fields)`` of each non-blank row, the header (row 1) first."""
     if csv.field_size_limit() < MAX_FIELD:
         csv.field_size_limit(MAX_FIELD)
-    first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
-    rows: list[tuple[int, list[str]]] = []
-    header: list[str] | None = None
+    first_line = text[:text.find("\n")] if "\n" in text else text
+    reader = csv.reader(_lines(text), delimiter=_delimiter(first_line))
     n = 0
     try:
         for fields in reader:
             if not fields or not "".join(fields).strip():
                 continue
             n += 1
-            if header is None:
-                header = [h.strip() for h in fields]
-                continue
-            rows.append((n, fields))
+            yield n, fields
     except csv.Error as exc:
         raise invalid(path, f"line {reader.line_num}", f"broken CSV ({exc}): expected comma-separated rows") from None
-    if header is None:
+
+
+def stream_rows(path: Path, text: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """``(header, rows)`` as :func:`read_rows` gives them, the rows read one at
+    a time as the iterator is consumed (a big file's rows never sit in memory
+    together)."""
+    records = _records(path, text)
+    first = next(records, None)
+    if first is None:
         raise invalid(path, None, "has no header row: expected a CSV file whose first row names the columns")
-    return header, rows
+    return [h.strip() for h in first[1]], records
+
+
+def read_rows(path: Path, text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """``(header, [(row_number, fields), ...])``; blank rows are dropped."""
+    header, records = stream_rows(path, text)
+    return header, list(records)
 
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")

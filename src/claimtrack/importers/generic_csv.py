@@ -35,7 +35,8 @@ Decisions:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from itertools import chain
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -45,7 +46,7 @@ from claimtrack.importers._base import (
     KeyRegistry, Options, ParseResult, Skipped, check_name, check_statement, clean_url, clip_text,
     decode_text, invalid, make_key, merge_tags, short,
 )
-from claimtrack.importers._csv import norm_header, read_rows
+from claimtrack.importers._csv import norm_header, stream_rows
 from claimtrack.importers._dates import parse_when
 
 FORMAT = "csv"
@@ -135,7 +136,7 @@ def has_default_columns(header: list[str]) -> bool:
     return bool(normed & set(FIELDS["statement"])) and bool(normed & set(FIELDS["probability"]))
 
 
-def _percent_column(raw_header: str, values: list[str]) -> bool:
+def _percent_column(raw_header: str, values: Iterable[str]) -> bool:
     h = raw_header.lower().replace("–", "-").replace(" ", "")
     if "%" in h or "percent" in h or "0-100" in h:
         return True
@@ -209,15 +210,18 @@ def _new_claim(text: str, made: datetime, dataset: str, id_text: str, row: list[
 
 
 def parse(path: Path, data: bytes, opts: Options) -> ParseResult:
-    header, rows = read_rows(path, decode_text(path, data))
+    text = decode_text(path, data)
+    header, rows = stream_rows(path, text)  # one row at a time: the file's rows never sit in memory together
     cols = find_columns(path, header, opts.mapping)
     for need, what in (("statement", "claim text"), ("created_at", "date")):
         if need not in cols:
             raise invalid(path, "row 1", f"no {what} column (one of {'|'.join(FIELDS[need][:6])}) among "
                                          f"columns {', '.join(header) or '(none)'}: name one with --map {need}=COLUMN")
     result = ParseResult(FORMAT)
-    if not rows:
+    first = next(rows, None)
+    if first is None:
         return result
+    rows = chain((first,), rows)
     ncols = len(header)
     c: dict[str, int | None] = {f: cols.get(f) for f in FIELDS}
     i_text, i_made, i_p = c["statement"], c["created_at"], c["probability"]
@@ -225,7 +229,8 @@ def parse(path: Path, data: bytes, opts: Options) -> ParseResult:
     i_set, i_id, i_why = c["dataset"], c["claim_id"], c["rationale"]
     percent = False
     if i_p is not None:
-        percent = _percent_column(header[i_p], [r[i_p] for _, r in rows if i_p < len(r)])
+        # decided by the header or, failing that, by every value of the column (a first read of the file)
+        percent = _percent_column(header[i_p], (r[i_p] for _, r in stream_rows(path, text)[1] if i_p < len(r)))
     groups: dict[tuple[str, str], _Group] = {}
     keys = KeyRegistry()
     skipped = result.skipped

@@ -16,6 +16,7 @@ goes through SQLAlchemy's executemany.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from operator import itemgetter
 from typing import Any
@@ -142,6 +143,41 @@ def _insert_sqlite(connection, table: Table, rows: list[dict[str, Any]]) -> None
                 cursor.execute(_cache_size(cache))
     except error as exc:
         raise DBAPIError.instance(sql, None, exc, error, dialect=dialect, ismulti=len(params) > 1) from exc
+    finally:
+        cursor.close()
+
+
+BULK_CACHE_KIB = 32768  # the page cache of a bulk import (memory stays under 100 MB)
+
+
+@contextmanager
+def bulk_forecasts(session: Session, n_rows: int) -> Iterator[None]:
+    """Around a big insert (more than ``BIG_INSERT`` rows) into an empty
+    forecasts table on SQLite: the table's secondary indexes are dropped, and
+    built again from their own SQL once the rows are in (one sort, not a
+    random insert per row), inside the same transaction, so a failure rolls
+    them back with the rows; a bigger page cache meanwhile.  The unique
+    constraints (uuid, import key) stay and are checked row by row as
+    always.  Elsewhere it does nothing."""
+    connection = session.connection()
+    if (n_rows <= BIG_INSERT or connection.dialect.name != "sqlite"
+            or session.execute(select(m.forecasts.c.id).limit(1)).first() is not None):
+        yield
+        return
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        indexes = cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                                 "AND tbl_name = 'forecasts' AND sql IS NOT NULL ORDER BY name").fetchall()
+        cache = cursor.execute("PRAGMA cache_size").fetchone()[0]
+        cursor.execute(_cache_size(-BULK_CACHE_KIB))
+        try:
+            for name, _ in indexes:
+                cursor.execute('DROP INDEX "%s"' % name.replace('"', '""'))
+            yield
+            for _, sql in indexes:
+                cursor.execute(sql)
+        finally:
+            cursor.execute(_cache_size(cache))
     finally:
         cursor.close()
 

@@ -182,8 +182,9 @@ def _csv_getter(fields: tuple[str, ...], blank_at: int, **more: int) -> itemgett
     return itemgetter(*(index.get(name, 3 + blank_at) for name in CSV_COLUMNS))
 
 
-def csv_rows(db: Database) -> Iterator[tuple]:
-    """Every record as a CSV row (a tuple in CSV_COLUMNS order; None is empty), formula cells guarded."""
+def csv_rows(db: Database, counted: list[int] | None = None) -> Iterator[tuple]:
+    """Every record as a CSV row (a tuple in CSV_COLUMNS order; None is empty), formula cells guarded;
+    ``counted[0]`` counts the claims as they go by."""
     from claimtrack.domain.csvsafe import guard
     from claimtrack.domain.filters import join_tags
 
@@ -198,6 +199,8 @@ def csv_rows(db: Database) -> Iterator[tuple]:
         for row in claims:
             cid = row[_ID]
             cuuid = row[uuid_at]  # guarded as the claim's uuid cell; every record repeats it as claim_uuid
+            if counted is not None:
+                counted[0] += 1
             yield claim_get(("claim", cuuid, cid, *row, guard(join_tags(tags.get(cid, ())))))
             for (kind, getter), by_claim in zip(getters, grouped):
                 for child in by_claim.get(cid, ()):
@@ -209,15 +212,6 @@ def write_csv(db: Database, out) -> int:
 
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    n = 0
-    record_at = CSV_COLUMNS.index("record")
-    batch: list[tuple] = []
-    for row in csv_rows(db):
-        batch.append(row)
-        if row[record_at] == "claim":
-            n += 1
-        if len(batch) >= 5000:
-            writer.writerows(batch)
-            batch.clear()
-    writer.writerows(batch)
-    return n
+    counted = [0]
+    writer.writerows(csv_rows(db, counted))  # the writer pulls the rows itself: no Python loop per row
+    return counted[0]

@@ -58,6 +58,24 @@ def has_forecast(rows, me_key: str) -> bool:
     return any(who.casefold() == me_key and kind == "own" for who, kind, *_ in rows)
 
 
+def concealed(session: Session, claim_ids: list[int], me_key: str) -> dict[int, set[str]]:
+    """For claims that hide forecasts: {claim: the forecasters (casefolded) hidden from ``me``},
+    leaving out the claims ``me`` has forecast on."""
+    if not claim_ids:
+        return {}
+    f = m.forecasts.c
+    rows = session.execute(select(f.claim_id, f.forecaster, f.kind, f.recorded_by)
+                           .where(f.claim_id.in_(claim_ids)).order_by(f.claim_id, f.made_at, f.id)).all()
+    by_claim: dict[int, list] = {}
+    for cid, *rest in rows:
+        by_claim.setdefault(cid, []).append(rest)
+    out = {}
+    for cid, forecasts in by_claim.items():
+        if not has_forecast(forecasts, me_key):
+            out[cid] = {who.casefold() for who, kind, rec in forecasts if not visible(who, kind, rec, me_key)}
+    return out
+
+
 def set_ledger(db: Database, on: bool) -> None:
     with db.write() as session:
         t = m.ledger_settings

@@ -10,7 +10,7 @@ or recorded after the resolution was recorded, are kept but flagged
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -29,6 +29,7 @@ from claimtrack.domain.import_checks import Rejected, check_records
 from claimtrack.domain.records import ClaimIn
 from claimtrack.services.chain import (
     append_claim_records,
+    bulk_forecasts,
     append_edits,
     append_forecasts,
     append_resolutions,
@@ -37,6 +38,7 @@ from claimtrack.services.chain import (
 from claimtrack.services.ledger import BACKFILL_AFTER, new_uuid, new_uuids
 
 CHUNK = 500
+BATCH = 5000  # forecast rows built, chained and inserted at a time
 
 @dataclass
 class ImportSummary:
@@ -183,12 +185,15 @@ def _store(session: Session, claims: Sequence[ClaimIn], extra_tags: tuple[str, .
     for row in res_rows:  # the last appended is current
         resolved_at[row["claim_id"]] = (row["resolved_at"], row["recorded_at"]) if row["outcome"] else None
         touched.add(row["claim_id"])
-    # 4. forecasts
-    f_rows = _new_forecasts(session, claims, ids, resolved_at, now, summary)
-    append_forecasts(session, f_rows)
-    touched.update(r["claim_id"] for r in f_rows)
+    # 4. forecasts, chained and inserted a batch at a time (a big file's rows never all sit in memory)
     added = {ids[i][0] for i in new_idx}
-    _store_caches(session, _caches_of_added(touched & added, res_rows, f_rows))
+    caches = _AddedCaches(added)
+    with bulk_forecasts(session, sum(len(c.forecasts) for c in claims)):
+        for f_rows in _new_forecasts(session, claims, ids, resolved_at, now, summary):
+            append_forecasts(session, f_rows)
+            touched.update(r["claim_id"] for r in f_rows)
+            caches.add(f_rows)
+    _store_caches(session, caches.values_for(touched & added, res_rows))
     _refresh_caches(session, sorted(touched - added))
 
 
@@ -207,7 +212,9 @@ def _new_resolutions(session, claims, ids, now, summary) -> list[dict]:
     return _drop_present(session, m.resolutions, pending, given, summary, "resolutions")
 
 
-def _new_forecasts(session, claims, ids, resolved_at, now, summary) -> list[dict]:
+def _new_forecasts(session, claims, ids, resolved_at, now, summary) -> Iterator[list[dict]]:
+    """The forecast rows to append, in file order, in lists of up to ``BATCH``
+    (those already in the ledger or earlier in the file left out)."""
     # UUIDs for the forecasts that come without one, drawn at once and handed
     # out in ascending order: each is as random as uuid4's, and the unique
     # index on forecasts.uuid is then filled in order instead of at random
@@ -216,7 +223,9 @@ def _new_forecasts(session, claims, ids, resolved_at, now, summary) -> list[dict
     fresh.sort(reverse=True)
     next_uuid = fresh.pop
     backfill_after = BACKFILL_AFTER
-    pending = []
+    present = _Present(session, m.forecasts, summary, "forecasts")
+    pending: list[dict] = []
+    given: list[str | None] = []
     append = pending.append
     for i, c in enumerate(claims):
         cid, cuuid, _ = ids[i]
@@ -231,8 +240,16 @@ def _new_forecasts(session, claims, ids, resolved_at, now, summary) -> list[dict
                 "after_resolution": cutoff is not None and (made >= cutoff or recorded > cutoff_recorded),
                 "import_key": f.import_key, "kind": f.kind, "basis": f.basis, "recorded_by": f.recorded_by,
             })
-    given = [f.uuid for c in claims for f in c.forecasts]
-    rows = _drop_present(session, m.forecasts, pending, given, summary, "forecasts")
+            given.append(f.uuid)
+            if len(pending) >= BATCH:
+                yield _counted(present(pending, given), summary)
+                pending, given = [], []
+                append = pending.append
+    if pending:
+        yield _counted(present(pending, given), summary)
+
+
+def _counted(rows: list[dict], summary: ImportSummary) -> list[dict]:
     summary.flagged_after_resolution += sum(1 for r in rows if r["after_resolution"])
     summary.backfilled += sum(1 for r in rows if r["backfilled"])
     return rows
@@ -254,23 +271,43 @@ def _drop_present(session, table, pending: list[dict], given: list[str | None], 
                   what: str) -> list[dict]:
     """The rows of ``pending`` not in the ledger yet (nor earlier in the file), by
     the uuid the file gave (``given``, one per row) or the import key."""
-    uuids = _existing(session, table.c.uuid, [g for g in given if g])
-    keys = _existing(session, table.c.import_key, [p["import_key"] for p in pending if p["import_key"]])
-    fresh, seen_keys, seen_uuids = [], set(), set()
-    present = 0
-    for p, uuid in zip(pending, given):
-        key = p["import_key"]
-        if (uuid and (uuid in uuids or uuid in seen_uuids)) or (key and (key in keys or key in seen_keys)):
-            present += 1
-            continue
-        if key:
-            seen_keys.add(key)
-        if uuid:  # (a UUID drawn here cannot repeat one the file gave)
-            seen_uuids.add(uuid)
-        fresh.append(p)
-    setattr(summary, f"{what}_present", getattr(summary, f"{what}_present") + present)
-    setattr(summary, f"{what}_added", getattr(summary, f"{what}_added") + len(fresh))
-    return fresh
+    return _Present(session, table, summary, what)(pending, given)
+
+
+class _Present:
+    """:func:`_drop_present` over a file's rows handed over in batches (the
+    rows of earlier batches count as earlier in the file).  Whether the
+    table held anything is asked once, before the first batch is stored: a
+    table empty then holds only this import's rows, which are never looked
+    up again."""
+
+    def __init__(self, session, table, summary: ImportSummary, what: str):
+        self.session, self.table, self.summary, self.what = session, table, summary, what
+        self.empty = _is_empty(session, table)
+        self.seen_keys: set[str] = set()
+        self.seen_uuids: set[str] = set()
+
+    def __call__(self, pending: list[dict], given: list[str | None]) -> list[dict]:
+        session, table = self.session, self.table
+        uuids = set() if self.empty else _existing(session, table.c.uuid, [g for g in given if g])
+        keys = set() if self.empty else _existing(session, table.c.import_key,
+                                                  [p["import_key"] for p in pending if p["import_key"]])
+        fresh, seen_keys, seen_uuids = [], self.seen_keys, self.seen_uuids
+        present = 0
+        for p, uuid in zip(pending, given):
+            key = p["import_key"]
+            if (uuid and (uuid in uuids or uuid in seen_uuids)) or (key and (key in keys or key in seen_keys)):
+                present += 1
+                continue
+            if key:
+                seen_keys.add(key)
+            if uuid:  # (a UUID drawn here cannot repeat one the file gave)
+                seen_uuids.add(uuid)
+            fresh.append(p)
+        summary, what = self.summary, self.what
+        setattr(summary, f"{what}_present", getattr(summary, f"{what}_present") + present)
+        setattr(summary, f"{what}_added", getattr(summary, f"{what}_added") + len(fresh))
+        return fresh
 
 
 def _blank_cache(claim_id: int) -> dict:
@@ -283,31 +320,39 @@ def _store_caches(session: Session, values: list[dict]) -> None:
         session.execute(update(m.claims).where(m.claims.c.id == bindparam("claim")), values)
 
 
-def _caches_of_added(claim_ids: set[int], res_rows: list[dict], f_rows: list[dict]) -> list[dict]:
+class _AddedCaches:
     """The caches of claims this import created: every forecast and resolution
-    they have is in ``f_rows``/``res_rows``, in the order (and so the id order)
-    they were appended, so they are worked out here exactly as
-    :func:`_refresh_caches` would read them back: the newest forecast by
-    made_at, the later row on a tie; the last resolution."""
-    values = {cid: _blank_cache(cid) for cid in sorted(claim_ids)}
-    newest: dict[int, datetime] = {}
-    for row in f_rows:
-        cache = values.get(row["claim_id"])
-        if cache is None:
-            continue
-        cache["n_forecasts"] += 1
-        made = row["made_at"]
-        best = newest.get(row["claim_id"])
-        if best is None or made >= best:
-            newest[row["claim_id"]] = made
-            cache["last_probability"], cache["last_forecaster"] = row["probability"], row["forecaster"]
-    for row in res_rows:
-        cache = values.get(row["claim_id"])
-        if cache is not None:
-            cache["outcome"], cache["resolved_at"] = row["outcome"], row["resolved_at"]
-    for cache in values.values():
-        cache["revision"] = 2  # inserted at revision 1 by this import
-    return list(values.values())
+    they have is in this import, appended in order (and so in id order), so
+    they are worked out here exactly as :func:`_refresh_caches` would read
+    them back: the newest forecast by made_at, the later row on a tie; the
+    last resolution.  Forecasts come in batches (:meth:`add`)."""
+
+    def __init__(self, claim_ids: set[int]):
+        self.values = {cid: _blank_cache(cid) for cid in sorted(claim_ids)}
+        self.newest: dict[int, datetime] = {}
+
+    def add(self, f_rows: list[dict]) -> None:
+        values, newest = self.values, self.newest
+        for row in f_rows:
+            cache = values.get(row["claim_id"])
+            if cache is None:
+                continue
+            cache["n_forecasts"] += 1
+            made = row["made_at"]
+            best = newest.get(row["claim_id"])
+            if best is None or made >= best:
+                newest[row["claim_id"]] = made
+                cache["last_probability"], cache["last_forecaster"] = row["probability"], row["forecaster"]
+
+    def values_for(self, claim_ids: set[int], res_rows: list[dict]) -> list[dict]:
+        values = {cid: cache for cid, cache in self.values.items() if cid in claim_ids}
+        for row in res_rows:
+            cache = values.get(row["claim_id"])
+            if cache is not None:
+                cache["outcome"], cache["resolved_at"] = row["outcome"], row["resolved_at"]
+        for cache in values.values():
+            cache["revision"] = 2  # inserted at revision 1 by this import
+        return list(values.values())
 
 
 def _refresh_caches(session: Session, claim_ids: list[int]) -> None:

@@ -140,50 +140,88 @@ _SUMMARY_COLUMNS = tuple(getattr(m.Claim, name) for name in (
 ))
 
 
+def _current_query(chunk: list[int], dialect: str):
+    """Each (claim, forecaster)'s newest forecast by (made_at, id) on the
+    claims ``chunk``, picked in SQL: (claim_id, forecaster, kind, probability,
+    an order key).  SQLite: one ``GROUP BY`` pass over the (claim_id,
+    forecaster, made_at) index with a bare-column ``max()`` of a key that
+    orders like (made_at, id) (see scoring.sqlite_latest_key); elsewhere
+    ``ROW_NUMBER()`` by (made_at, id) within each pair (made_at and id come as
+    two columns)."""
+    f = m.Forecast
+    if dialect == "sqlite":
+        from claimtrack.services.scoring import sqlite_latest_key
+
+        return (select(f.claim_id, f.forecaster, f.kind, f.probability, func.max(sqlite_latest_key()))
+                .where(f.claim_id.in_(chunk)).group_by(f.claim_id, f.forecaster))
+    rank = func.row_number().over(partition_by=(f.claim_id, f.forecaster), order_by=(f.made_at.desc(), f.id.desc()))
+    ranked = (select(f.claim_id, f.forecaster, f.kind, f.probability, f.made_at, f.id, rank.label("rn"))
+              .where(f.claim_id.in_(chunk)).subquery())
+    return select(*list(ranked.c)[:-1]).where(ranked.c.rn == 1)
+
+
 def _views_for(session: Session, claims, me: str) -> dict[int, dict]:
     """For each claim: ``me``'s current forecast, the claimant's current call
     (a forecast of kind stated, implied or asserted by the claim's source)
     and the median of everyone else's current forecasts.  "Current" is each
-    forecaster's newest by (made_at, id), as everywhere else."""
+    forecaster's newest by (made_at, id), as everywhere else; forecasters
+    are told apart case-insensitively (``str.casefold``).
+
+    ``claims`` are rows or summaries with ``id``, ``source`` and
+    ``n_forecasts``.  SQL picks the newest forecast of each exact name
+    (:func:`_current_query`), so Python sees one row per (claim,
+    forecaster) rather than every forecast; names that differ only in case
+    are merged here, keeping the newest."""
     from statistics import median
 
     from claimtrack.domain.kinds import CLAIMANT_KINDS
 
     from claimtrack.services import hidden as hide
 
-    f = m.forecasts.c
     wanted = [c.id for c in claims if c.n_forecasts]
     sources = {c.id: (c.source or "").casefold() for c in claims}
     me_key = me.casefold()
+    sqlite = session.get_bind().dialect.name == "sqlite"
     out: dict[int, dict] = {}
+    hiding = hide.hiding(session, wanted)
     hiding = hide.hiding(session, wanted)
     for start in range(0, len(wanted), 900):
         chunk = wanted[start:start + 900]
+        query = _current_query(chunk, "sqlite" if sqlite else "other")
+        if sqlite:  # plain tuples from the cursor: kind, probability and the key are as stored
+            result = session.connection().execute(query)
+            try:
+                rows = result.cursor.fetchall()
+            finally:
+                result.close()
+        else:
+            rows = [(cid, who, kind, p, (made, fid)) for cid, who, kind, p, made, fid in session.execute(query)]
         current: dict[tuple[int, str], tuple] = {}
-        rows = session.execute(select(f.claim_id, f.forecaster, f.kind, f.probability, f.recorded_by)
-                               .where(f.claim_id.in_(chunk)).order_by(f.claim_id, f.made_at, f.id)).all()
-        if hiding:  # others' forecasts on these claims stay hidden until you forecast (services.hidden)
-            by_claim: dict[int, list] = {}
-            for row in rows:
-                by_claim.setdefault(row[0], []).append(row[1:])
-            for cid in hiding & by_claim.keys():
-                if hide.has_forecast(by_claim[cid], me_key):
-                    continue
-                n = sum(not hide.visible(who, kind, rec, me_key) for who, kind, _, rec in by_claim[cid])
-                out.setdefault(cid, {})["hidden"] = n
-            rows = [r for r in rows if out.get(r[0], {}).get("hidden") is None
-                    or hide.visible(r[1], r[2], r[4], me_key)]
-        for cid, who, kind, p, _ in rows:
-            current[(cid, who.casefold())] = (kind, p)
+        seen = current.get
+        for row in rows:
+            name = (row[0], row[1].casefold())
+            before = seen(name)
+            if before is None or before[4] < row[4]:
+                current[name] = row
+        # others' forecasts on these claims stay hidden until you forecast (services.hidden)
+        concealed = hide.concealed(session, sorted(hiding.intersection(chunk)), me_key) if hiding else {}
+        for cid, names in concealed.items():
+            out.setdefault(cid, {})["hidden"] = len(names)
         others: dict[int, list[float]] = {}
-        for (cid, who), (kind, p) in current.items():
-            view = out.setdefault(cid, {})
+        for (cid, who), row in current.items():
+            if cid in concealed and who in concealed[cid]:
+                continue
+            view = out.get(cid)
+            if view is None:
+                view = out[cid] = {}
             if who == me_key:
-                view["mine"] = p
-            elif kind in CLAIMANT_KINDS and who == sources[cid]:
-                view["theirs"], view["their_kind"] = p, kind
+                view["mine"] = row[3]
+            elif who == sources[cid] and row[2] in CLAIMANT_KINDS:
+                view["theirs"], view["their_kind"] = row[3], row[2]
+            elif cid in others:
+                others[cid].append(row[3])
             else:
-                others.setdefault(cid, []).append(p)
+                others[cid] = [row[3]]
         for cid, ps in others.items():
             out[cid]["others"], out[cid]["n_others"] = median(ps), len(ps)
     return out
