@@ -7,7 +7,8 @@
 #     created one, when running as root: initdb refuses root),
 #   - starts it with pg_ctl on a free localhost port (55432 upwards), with its
 #     unix socket in the same temporary folder,
-#   - creates a login role allowed to create databases (each test makes its own),
+#   - creates a login role allowed to create databases (each test makes its own)
+#     and roles (the team-ledger tests create owner, member and viewer roles),
 #   - exports CLAIMTRACK_TEST_PG_URL=postgresql+psycopg://USER:PASS@127.0.0.1:PORT/postgres
 #   - and registers an EXIT trap that stops the server and removes the folder.
 # When no server can be had it prints a LOUD warning, leaves the variable unset
@@ -144,7 +145,7 @@ _ct_pg_start() {
         return 1
     fi
 
-    quoted="CREATE ROLE $role LOGIN CREATEDB PASSWORD '$pass';"
+    quoted="CREATE ROLE $role LOGIN CREATEDB CREATEROLE PASSWORD '$pass';"
     if ! _ct_run "'$bin/psql' -X -q -h '$dir' -p $port -U ctadmin -d postgres -v ON_ERROR_STOP=1 -c \"$quoted\"" >"$dir/psql.log" 2>&1; then
         cat "$dir/psql.log" >&2
         _ct_pg_warn "could not create the test role"

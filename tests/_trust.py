@@ -93,3 +93,17 @@ def once(db_url: str) -> None:
 # Engine-independent tests: only the sqlite parameter of the db_url fixture
 # (no PostgreSQL database is created just to be skipped).
 sqlite_only = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
+
+def unguarded(conn, *statements: str) -> None:
+    """Run ``statements`` on a raw sqlite3 connection as an owner who drops the
+    append-only triggers first and installs them again afterwards (the tamperer
+    the hash chains are there to catch)."""
+    from claimtrack.db.append_only import drop_statements, install_statements
+
+    for stmt in drop_statements("sqlite"):
+        conn.execute(stmt)
+    for stmt in statements:
+        conn.execute(stmt)
+    for stmt in install_statements("sqlite"):
+        conn.execute(stmt)

@@ -170,7 +170,8 @@ def ledger_dump(url: str) -> list:
 
 @pytest.fixture
 def sql(db_url):
-    """Run raw SQL against the test ledger (the tamperer's view)."""
+    """Run raw SQL against the test ledger (the tamperer's view: an owner able
+    to drop and restore the append-only triggers; ``sql.guarded`` keeps them)."""
     from sqlalchemy import create_engine, text
 
     from claimtrack.db.location import from_value
@@ -178,11 +179,24 @@ def sql(db_url):
     engine = create_engine(from_value(db_url, "test").url)
 
     def run(statement: str, **params):
+        """As an owner who drops the append-only triggers, rewrites and puts them back."""
+        from contextlib import nullcontext
+
+        from claimtrack.db.append_only import maintenance
+
+        rewrite = statement.lstrip().split(None, 1)[0].upper() in ("UPDATE", "DELETE", "TRUNCATE")
+        with engine.begin() as conn, (maintenance(conn) if rewrite else nullcontext()):
+            result = conn.execute(text(statement), params)
+            return result.all() if result.returns_rows else None
+
+    def guarded(statement: str, **params):
+        """With the triggers in place (what a member, or anyone, meets)."""
         with engine.begin() as conn:
             result = conn.execute(text(statement), params)
             return result.all() if result.returns_rows else None
 
     run.dialect = engine.dialect.name
+    run.guarded = guarded
     yield run
     engine.dispose()
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from _trust import unguarded
 from click.testing import CliRunner
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
@@ -61,7 +62,7 @@ def test_verify_notices_a_tampered_copy(tiny, tmp_path):
     copy = tmp_path / "tampered.db"
     shutil.copyfile(tiny, copy)
     with sqlite3.connect(copy) as conn:
-        conn.execute("UPDATE forecasts SET probability = 1 - probability WHERE id = 17")
+        unguarded(conn, "UPDATE forecasts SET probability = 1 - probability WHERE id = 17")
     code, out, err = claimtrack("--db", str(copy), "verify")
     assert code != 0
     assert "forecasts row 17" in out + err
@@ -142,8 +143,8 @@ def test_one_pass_sql_baseline_matches_the_window_function_form(tiny, tmp_path):
     shutil.copyfile(tiny, copy)
     with sqlite3.connect(copy) as conn:
         # give every forecast of a few claims the same made_at: only the id decides
-        conn.execute("UPDATE forecasts SET made_at = (SELECT stated_at FROM claims c WHERE c.id = claim_id) "
-                     "WHERE claim_id % 7 = 0")
+        unguarded(conn, "UPDATE forecasts SET made_at = (SELECT stated_at FROM claims c WHERE c.id = claim_id) "
+                  "WHERE claim_id % 7 = 0")
         try:
             conn.execute("SELECT log2(2)")
         except sqlite3.OperationalError:

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 import _export_reference as reference
+from _trust import unguarded
+from claimtrack.db.append_only import maintenance
 from claimtrack.services import export
 from claimtrack.services.verify import verify_ledger
 
@@ -135,7 +137,7 @@ def test_verify_reports_tampering_exactly_as_before(generated, tmp_path, change)
     shutil.copyfile(generated, copy)
     with sqlite3.connect(copy) as conn:
         conn.execute("PRAGMA foreign_keys=OFF")
-        conn.execute(change)
+        unguarded(conn, change)
     db = open_ledger(str(copy))
     try:
         reports = verify_ledger(db)
@@ -153,7 +155,7 @@ def test_stored_timestamps_in_other_forms_read_as_the_column_type_reads_them(gen
     copy = tmp_path / "short.db"
     shutil.copyfile(generated, copy)
     with sqlite3.connect(copy) as conn:
-        conn.execute("UPDATE forecasts SET recorded_at = substr(recorded_at, 1, 19) WHERE id % 5 = 0")
+        unguarded(conn, "UPDATE forecasts SET recorded_at = substr(recorded_at, 1, 19) WHERE id % 5 = 0")
         conn.execute("UPDATE claims SET resolve_by = substr(resolve_by, 1, 19) WHERE id % 3 = 0")
     db = open_ledger(str(copy))
     try:
@@ -175,7 +177,7 @@ def test_a_whole_second_stored_without_its_fraction_still_verifies(sqlite_path, 
     db = open_ledger(str(sqlite_path))
     try:
         _awkward_ledger(db)
-        with db.engine.begin() as conn:
+        with db.engine.begin() as conn, maintenance(conn):
             changed = conn.execute(text("UPDATE resolutions SET resolved_at = substr(resolved_at, 1, 19)")).rowcount
         assert changed > 0
         assert all(r.ok for r in verify_ledger(db))
@@ -204,7 +206,7 @@ def test_verify_judges_rows_the_fast_path_cannot_write(db):
     if db.dialect == "sqlite":
         from sqlalchemy import text
 
-        with db.engine.begin() as conn:
+        with db.engine.begin() as conn, maintenance(conn):
             conn.execute(text("UPDATE forecasts SET probability = 0.30000000000000004 + 1e-16 WHERE id = 2"))
         assert verify_ledger(db)[0].broken_id == 2
         _verify_matches_reference(db)

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from _trust import unguarded
 
 from claimtrack.db.location import from_value
 
@@ -192,7 +193,10 @@ def test_a_write_between_the_copy_and_the_lock_is_not_lost_from_the_backup(cli, 
 
 def _tamper(path: Path, sql: str) -> None:
     con = sqlite3.connect(path)
-    con.execute(sql)
+    if "forecasts" in sql:
+        unguarded(con, sql)  # history: past the append-only triggers, as an owner could
+    else:
+        con.execute(sql)
     con.commit()
     con.close()
 

@@ -40,6 +40,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "serve": ("claimtrack.cli.serve", "serve", "Serve the review UI to a web browser, behind an access token."),
     "people": ("claimtrack.cli.people", "people", "Everyone's track record: sources on their own calls, you vs them."),
     "config": ("claimtrack.cli.people", "config", "Your name and other settings in the config file."),
+    "team": ("claimtrack.cli.team", "team", "Roles and members of a team ledger on PostgreSQL."),
+    "hide-forecasts": ("claimtrack.cli.hidden", "hide_forecasts",
+                       "Hide others' forecasts on a claim until you forecast or it resolves."),
     "digest": ("claimtrack.cli.digest", "digest", "What changed since a moment (--since 1w): for cron and mail."),
     "review": ("claimtrack.cli.review", "review", "Walk what needs attention, one prompt per claim (no UI needed)."),
 }

@@ -59,13 +59,15 @@ def add(ctx, statement, prob, their, source, url, made, due, tags, note, details
         if call.warning:
             common.warn(call.warning)
     p = common.probability(prob) if prob is not None else None
+    stated_at, resolve_by = common.date(made, "made"), common.date(due, "due")
+    db = common.ledger(ctx)  # first: on a team ledger it says who you are
     user = forecaster or current_user()
     new = NewClaim(
         statement=statement, probability=p, forecaster=user, source=source or None,
-        source_url=url, stated_at=common.date(made, "made"), resolve_by=common.date(due, "due"),
+        source_url=url, stated_at=stated_at, resolve_by=resolve_by,
         tags=tags, note=note, details=details, their=call,
     )
-    claim = add_claim(common.ledger(ctx), new)
+    claim = add_claim(db, new)
     if as_json:
         common.echo_json(claim)
     else:
@@ -102,7 +104,6 @@ def forecast(ctx, claim_id, prob, forecaster, kind, made, note, as_json):
     from claimtrack.services.ledger import add_forecast
 
     cid = common.claim_id(claim_id)
-    user = current_user()
     kind = (kind or "own").lower()
     basis = None
     if kind in ("stated", "implied", "asserted"):
@@ -124,7 +125,9 @@ def forecast(ctx, claim_id, prob, forecaster, kind, made, note, as_json):
             raise InvalidInput("a crowd forecast needs the crowd's name: --by Metaculus, --by Manifold, ...")
         p = common.probability(prob)
     made_at = common.date(made, "made")
-    result = add_forecast(common.ledger(ctx), cid, p, forecaster=forecaster or user,
+    db = common.ledger(ctx)  # first: on a team ledger it says who you are
+    user = current_user()
+    result = add_forecast(db, cid, p, forecaster=forecaster or user,
                           made_at=made_at, rationale=note, kind=kind, basis=basis, recorded_by=user)
     if as_json:
         common.echo_json(result)

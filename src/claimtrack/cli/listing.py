@@ -68,8 +68,8 @@ def list_(ctx, state, tags, source, forecaster, search, since, until, within, so
     from claimtrack.services.queries import iter_claims, list_claims
 
     flt = build_filter(state, tags, source, forecaster, search, since, until, within)
-    me = current_user()
     db = common.ledger(ctx)
+    me = current_user()
     if as_json:  # streamed: every open claim of a big ledger is megabytes of JSON
         n = common.echo_json_list(iter_claims(db, flt, limit=limit, sort=sort, descending=desc, me=me))
         if not n:
@@ -134,8 +134,9 @@ def due(ctx, within, quiet, notify, as_json):
     from claimtrack.services.queries import due_summary
 
     flt = build_filter("open", (), None, None, None, None, None, within)
+    db = common.ledger(ctx)
     me = current_user()
-    summary = due_summary(common.ledger(ctx), flt, me=me)
+    summary = due_summary(db, flt, me=me)
     if as_json:
         common.echo_json({"overdue": summary.overdue, "due_soon": summary.due_soon})
     elif not quiet:

@@ -57,8 +57,9 @@ def people(ctx, as_json):
     from claimtrack.services.config import current_user
     from claimtrack.services.people import people as list_people
 
+    db = common.ledger(ctx)
     me = current_user()
-    everyone = list_people(common.ledger(ctx), me)
+    everyone = list_people(db, me)
     if as_json:
         common.echo_json({"you": me, "rank_rule": RANK_RULE, "min_ranked": MIN_RANKED,
                           "people": [person_json(p) for p in everyone]})

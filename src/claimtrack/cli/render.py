@@ -38,10 +38,17 @@ def their_text(claim: ClaimSummary, short: bool = False) -> str:
 
 
 def others_text(claim: ClaimSummary) -> str:
-    """The median of everyone else's current forecasts, with how many: '55% of 3'."""
+    """The median of everyone else's current forecasts, with how many: '55% of 3'
+    ('3 hidden' while they are hidden from you: services.hidden)."""
+    if claim.hidden:
+        return f"{claim.hidden} hidden"
     if claim.others is None:
         return "-"
     return _pct(claim.others) if claim.n_others == 1 else f"{_pct(claim.others)} of {claim.n_others}"
+
+
+def hidden_note(n: int) -> str:
+    return f"{n} forecast{'s' if n != 1 else ''} hidden until you forecast (or until it resolves)"
 
 
 def claim_table(claims: list[ClaimSummary], title: str | None = None, width: int = 80, me: str | None = None,
@@ -71,11 +78,12 @@ def claim_table(claims: list[ClaimSummary], title: str | None = None, width: int
         table.add_column(printable(me)[:12], justify="right", no_wrap=True, style="bold")
         columns.append(lambda c: _pct(c.mine))
         any_theirs = any(c.theirs is not None for c in claims)
-        any_others = any(c.others is not None for c in claims)
+        any_others = any(c.others is not None or c.hidden for c in claims)
+        any_hidden = any(c.hidden for c in claims)
         if any_theirs or wide:
             table.add_column("claimant", justify="right", no_wrap=True)
             columns.append(their_text if wide else (lambda c: their_text(c, short=True)))
-        if any_others and (wide or not any_theirs):
+        if any_others and (wide or not any_theirs or any_hidden):
             table.add_column("others (median)", justify="right", no_wrap=True)
             columns.append(others_text)
     else:
@@ -124,6 +132,8 @@ def claim_detail(detail: ClaimDetail):
     info.add_row("status", lit(c.outcome and f"resolved {c.outcome}" or ("open" if c.status == "active" else c.status)))
     info.add_row("uuid", lit(c.uuid))
     parts = [head, info]
+    if c.hidden:
+        parts += [Text(hidden_note(c.hidden), style="yellow")]
     if detail.details:
         parts += [Text(""), lit(detail.details)]
     current = {f.id for f in detail.current_forecasts().values()}

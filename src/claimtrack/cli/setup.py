@@ -136,7 +136,11 @@ def db_upgrade(ctx):
     database, before = connect(location, create=False)  # refuses a newer schema, another program's database
     try:
         if before == SCHEMA_HEAD:
-            click.echo(f"already at schema {SCHEMA_HEAD}")
+            from claimtrack.services.guards import repair_guards
+
+            repaired = repair_guards(database)
+            click.echo(f"already at schema {SCHEMA_HEAD}"
+                       + (f"; re-installed {repaired} missing append-only triggers" if repaired else ""))
             return
         database.refuse_if_read_only()
         try:
@@ -217,6 +221,7 @@ def verify(ctx, as_json, pins):
     what its chained rows give.  The heads printed last can be pinned with
     --expect later to detect rows cut from the end of a chain.
     """
+    from claimtrack.services.guards import check_guards
     from claimtrack.services.verify import verify_ledger
     from claimtrack.services.verify_claims import check_pins, head_label, parse_pins
 
@@ -224,9 +229,12 @@ def verify(ctx, as_json, pins):
     database = common.ledger(ctx, create=False)
     reports = verify_ledger(database)
     pinned = check_pins(database, wanted)
+    guards = check_guards(database)
     if as_json:
         common.echo_json([{**common.to_plain(r), "ok": r.ok} for r in reports]
-                         + [{**common.to_plain(p), "ok": p.ok} for p in pinned])
+                         + [{**common.to_plain(p), "ok": p.ok} for p in pinned]
+                         + [{**common.to_plain(guards), "rows": guards.expected, "head": None,
+                             "problem": guards.problem, "ok": guards.ok}])
     else:
         for r in reports:
             if r.head is None:
@@ -243,13 +251,19 @@ def verify(ctx, as_json, pins):
         for p in pinned:
             if p.ok:
                 click.echo(f"pinned {p.expected}: still in the {p.table} chain ({p.rows_since} rows added since)")
+        if guards.ok:
+            click.echo(f"{guards.table}: all {guards.expected} in place")
+        else:
+            click.echo(guards.problem)
         click.echo("heads: " + " ".join(head_label(r.table, r.head) for r in reports if r.head is not None))
     broken = [r for r in reports if not r.ok]
     claims = next((r for r in reports if getattr(r, "orphans", 0)), None)
     if claims is not None:  # a deleted claim explains the chain links it breaks: say so first
         broken.insert(0, claims)
     problems = [r.problem for r in broken] + [p.problem for p in pinned if not p.ok]
+    problems += [guards.problem] * (not guards.ok)
     if problems:
-        total = sum(getattr(r, "n_problems", 1) for r in reports if not r.ok) + sum(not p.ok for p in pinned)
+        total = (sum(getattr(r, "n_problems", 1) for r in reports if not r.ok) + sum(not p.ok for p in pinned)
+                 + (not guards.ok))
         more = f" ({total - 1} more problems{'' if as_json else ' listed above'})" if total > 1 else ""
         raise click.ClickException(problems[0] + more)

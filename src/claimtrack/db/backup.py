@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from claimtrack.db import outputs
+from claimtrack.db import append_only, outputs
 from claimtrack.domain.errors import Conflict, LedgerError
 
 LOCK_TIMEOUT_S = 30
@@ -154,9 +154,15 @@ def replace_contents(ledger: Path, source: Path, label: str, *, attempts: int = 
                     conn.execute("ROLLBACK")
                     os.unlink(saved)  # another process wrote meanwhile: that copy is stale
                     continue
+                # the owner's maintenance path (db.append_only): history is rewritten
+                # with the guards dropped, and they are installed again before COMMIT
+                for stmt in append_only.drop_statements("sqlite"):
+                    conn.execute(stmt)
                 for delete, insert in statements:
                     conn.execute(delete)
                     conn.execute(insert)
+                for stmt in append_only.install_statements("sqlite"):
+                    conn.execute(stmt)
                 if has_sequence:
                     conn.execute("DELETE FROM main.sqlite_sequence")
                     conn.execute("INSERT INTO main.sqlite_sequence SELECT * FROM src.sqlite_sequence")

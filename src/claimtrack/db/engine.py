@@ -222,6 +222,12 @@ def describe_failure(exc: BaseException) -> str | None:
     if not isinstance(exc, (SQLAlchemyError, sqlite3.Error)) and not _is_driver_error(inner):
         return None
     text = str(inner).lower()
+    raised = _raised_by_claimtrack(str(inner))
+    if raised:  # an append-only or identity trigger refused the write
+        return f"{raised}; nothing was written"
+    if "permission denied" in text or "must be owner" in text:
+        return (f"permission denied: {_first_line(exc)} (your database role may not do this on this ledger; "
+                "see 'claimtrack team'); nothing was written")
     if any(k in text for k in _LOCKED):
         return (f"the ledger is locked: another process is writing to it (waited {lock_timeout():g} s; "
                 f"set {ENV_LOCK_TIMEOUT} to wait longer); nothing was written")
@@ -234,6 +240,15 @@ def describe_failure(exc: BaseException) -> str | None:
     if any(k in text for k in _UNREACHABLE) or ("does not exist" in text and ('database "' in text or 'role "' in text)):
         return f"cannot reach the database server: {_first_line(exc)}"
     return f"database error: {_first_line(exc)}"
+
+
+def _raised_by_claimtrack(message: str) -> str | None:
+    """The text after 'claimtrack: ' of an error one of claimtrack's triggers raised, else None."""
+    for line in message.splitlines():
+        at = line.find("claimtrack: ")
+        if at != -1 and ("append-only" in line or "must be your own name" in line):
+            return line[at + len("claimtrack: "):].strip()
+    return None
 
 
 def _is_driver_error(exc: BaseException) -> bool:
@@ -255,6 +270,7 @@ class Database:
         self.location = location
         self.engine = engine
         self.read_only = read_only
+        self.read_only_why: str | None = None  # e.g. a team ledger's viewer
         self._write_engine = engine.execution_options(claimtrack_write=True)
 
     @property
@@ -268,6 +284,8 @@ class Database:
                 yield session
 
     def refuse_if_read_only(self) -> None:
+        if self.read_only and self.read_only_why:
+            raise LedgerUnavailable(f"{self.read_only_why}: nothing was written")
         if self.read_only:
             raise LedgerUnavailable(f"the ledger is read-only ({self.location.display()}): nothing was written")
 

@@ -23,7 +23,7 @@ from claimtrack.domain.errors import LedgerError, LedgerUnavailable
 
 # The newest revision in migrations/versions; tests/test_migrations.py checks
 # that it matches Alembic's own idea of head.
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0005"
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -98,7 +98,21 @@ def upgrade(db: Database, *, backup: bool = True) -> Path | None:
     else:
         with db._write_engine.begin() as conn:
             command.upgrade(_alembic_config(conn), "head")
+            after_upgrade(conn)
     return backup_file
+
+
+def after_upgrade(conn: Connection) -> None:
+    """What every upgrade ends with, in its transaction: the append-only
+    guards (re)installed (a table rebuilt by a later migration loses its
+    triggers) and, on a team ledger, the roles' grants on any new table."""
+    from claimtrack.db import append_only
+
+    append_only.install(conn)
+    if conn.dialect.name == "postgresql":
+        from claimtrack.db.team import regrant_after_upgrade
+
+        regrant_after_upgrade(conn)
 
 
 def _stamp_unstamped(db: Database, *, backup: bool) -> Path | None:
@@ -128,6 +142,7 @@ def _stamp_unstamped(db: Database, *, backup: bool) -> Path | None:
                           "(version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"))
         if conn.execute(text("SELECT version_num FROM alembic_version")).first() is None:
             conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": SCHEMA_HEAD})
+        after_upgrade(conn)
     return backup_file
 
 
@@ -144,6 +159,7 @@ def _upgrade_sqlite(db: Database) -> None:
         try:
             with conn.begin():
                 command.upgrade(_alembic_config(conn), "head")
+                after_upgrade(conn)
                 broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
                     raise LedgerError(f"the upgrade would leave {len(broken)} rows pointing at missing rows "

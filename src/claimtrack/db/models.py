@@ -76,6 +76,9 @@ claims = Table(
     Column("n_forecasts", Integer, nullable=False, default=0),
     Column("outcome", String(16)),
     _when("resolved_at", True),
+    # hide other people's forecasts until you forecast or it resolves: NULL
+    # follows the ledger's setting (ledger_settings 'hide_forecasts')
+    Column("hide_forecasts", Boolean),
     CheckConstraint("status IN ('active', 'draft', 'rejected')", name="status"),
     CheckConstraint("outcome IS NULL OR outcome IN ('yes', 'no', 'ambiguous', 'void')", name="outcome"),
     Index("ix_claims_status_outcome_resolve_by", "status", "outcome", "resolve_by"),
@@ -175,6 +178,22 @@ saved_reports = Table(
     Column("path", Text, nullable=False),
     Column("format", String(8), nullable=False),
     UniqueConstraint("path"),
+)
+
+# a team ledger's members (PostgreSQL): login role -> the name their rows carry
+team_members = Table(
+    "team_members", metadata,
+    Column("role_name", String(63), primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    _when("added_at"),
+    CheckConstraint("role IN ('owner', 'member', 'viewer')", name="role"),
+)
+# settings shared by everyone on the ledger (key -> text value)
+ledger_settings = Table(
+    "ledger_settings", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
 )
 
 

@@ -173,6 +173,8 @@ class ClaimSummary:
     their_kind: str | None = None
     others: float | None = None
     n_others: int = 0
+    # forecasts hidden from you until you forecast or it resolves (services.hidden)
+    hidden: int = 0
     # what the claim asks (see ClaimIn); binary unless said
     question_type: str = "binary"
     options: tuple[str, ...] = ()

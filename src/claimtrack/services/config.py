@@ -111,7 +111,17 @@ def _generic(name: str) -> str:
     return "me" if name.strip().lower() in GENERIC_LOGINS else name
 
 
+_LEDGER_IDENTITY: list[tuple[str, str]] = []  # (name, login role) on a team ledger, set when it opens
+
+
+def set_ledger_identity(name: str | None, login: str | None = None) -> None:
+    """The name a team ledger knows this session's login role by (None: none)."""
+    _LEDGER_IDENTITY[:] = [(name, login or "")] if name else []
+
+
 def current_user() -> str:
+    if _LEDGER_IDENTITY:  # a team ledger's member: the database holds you to this name
+        return _LEDGER_IDENTITY[0][0]
     configured = read_config()
     for key in ("name", "user"):
         value = str(configured.get(key, "")).strip()
@@ -130,6 +140,8 @@ def current_user() -> str:
 
 def user_source() -> str:
     """Where :func:`current_user` found the name, in words."""
+    if _LEDGER_IDENTITY:
+        return f"the team ledger (its member name for login role {_LEDGER_IDENTITY[0][1]})"
     configured = read_config()
     if any(str(configured.get(k, "")).strip() for k in ("name", "user")):
         return f"the config file {config_path()}"

@@ -31,7 +31,7 @@ def claim_summary(c: m.Claim, tags: tuple[str, ...] | None = None) -> ClaimSumma
 
 def _copy(cls, row):
     """A record dataclass from an ORM row or result row with the same attribute names."""
-    return cls(**{f.name: getattr(row, f.name) for f in fields(cls)})
+    return cls(**{f.name: getattr(row, f.name, f.default) for f in fields(cls)})  # a field the schema lacks yet
 
 
 def forecast(f: m.Forecast) -> Forecast:

@@ -176,11 +176,15 @@ def _views_for(session: Session, claims, me: str) -> dict[int, dict]:
 
     from claimtrack.domain.kinds import CLAIMANT_KINDS
 
+    from claimtrack.services import hidden as hide
+
     wanted = [c.id for c in claims if c.n_forecasts]
     sources = {c.id: (c.source or "").casefold() for c in claims}
     me_key = me.casefold()
     sqlite = session.get_bind().dialect.name == "sqlite"
     out: dict[int, dict] = {}
+    hiding = hide.hiding(session, wanted)
+    hiding = hide.hiding(session, wanted)
     for start in range(0, len(wanted), 900):
         chunk = wanted[start:start + 900]
         query = _current_query(chunk, "sqlite" if sqlite else "other")
@@ -199,8 +203,14 @@ def _views_for(session: Session, claims, me: str) -> dict[int, dict]:
             before = seen(name)
             if before is None or before[4] < row[4]:
                 current[name] = row
+        # others' forecasts on these claims stay hidden until you forecast (services.hidden)
+        concealed = hide.concealed(session, sorted(hiding.intersection(chunk)), me_key) if hiding else {}
+        for cid, names in concealed.items():
+            out.setdefault(cid, {})["hidden"] = len(names)
         others: dict[int, list[float]] = {}
         for (cid, who), row in current.items():
+            if cid in concealed and who in concealed[cid]:
+                continue
             view = out.get(cid)
             if view is None:
                 view = out[cid] = {}
@@ -224,7 +234,10 @@ def with_views(session: Session, claims: list[ClaimSummary], me: str | None) -> 
     from dataclasses import replace
 
     views = _views_for(session, claims, me)
-    return [replace(c, **views[c.id]) if c.id in views else c for c in claims]
+    out = [replace(c, **views[c.id]) if c.id in views else c for c in claims]
+    # a hidden newest forecast is not shown through the claim's cache either
+    return [replace(c, probability=None, forecaster=None)
+            if c.hidden and (c.forecaster or "").casefold() != me.casefold() else c for c in out]
 
 
 def list_claims_in(session: Session, flt: ClaimFilter, *, limit: int | None = None, offset: int = 0,
@@ -293,6 +306,9 @@ def count_claims(db: Database, flt: ClaimFilter) -> int:
 
 
 def get_claim(db: Database, claim_id: int, me: str | None = None) -> ClaimDetail:
+    from dataclasses import replace
+
+    from claimtrack.services import hidden
     from claimtrack.services.ledger import load_claim  # the write side: not needed to list claims
 
     with db.read() as session:
@@ -306,8 +322,13 @@ def get_claim(db: Database, claim_id: int, me: str | None = None) -> ClaimDetail
         edits = session.execute(
             select(m.ClaimEdit).where(m.ClaimEdit.claim_id == claim_id).order_by(m.ClaimEdit.id)
         ).scalars().all()
+        summary = with_views(session, [convert.claim_summary(claim)], me)[0]
+        if summary.hidden or (me is None and claim.id in hidden.hiding(session, [claim.id])):
+            key = (me or "").casefold()
+            forecasts = [f for f in forecasts if hidden.visible(f.forecaster, f.kind, f.recorded_by, key)]
+            summary = replace(summary, hidden=summary.hidden or claim.n_forecasts - len(forecasts))
         return ClaimDetail(
-            claim=with_views(session, [convert.claim_summary(claim)], me)[0],
+            claim=summary,
             details=claim.details,
             forecasts=tuple(convert.forecast(f) for f in forecasts),
             resolutions=tuple(convert.resolution(r) for r in resolutions),

@@ -49,9 +49,26 @@ def open_ledger(option: str | LedgerLocation | None = None, *, create: bool = Tr
     With ``write`` given, the rules above apply (and a read-only ledger
     refuses a write); without it, a missing file is created when ``create``.
     """
-    from claimtrack.db.migrate import open_database
+    from claimtrack.services.config import set_ledger_identity
 
     location = option if isinstance(option, LedgerLocation) else resolve_location(option)
+    set_ledger_identity(None)
+    db = _open(location, create=create, write=write, notify=notify)
+    if db.dialect == "postgresql":
+        from claimtrack.services.team import apply_identity
+
+        try:
+            apply_identity(db, write=bool(write))
+        except LedgerUnavailable:
+            db.dispose()
+            raise
+    return db
+
+
+def _open(location: LedgerLocation, *, create: bool, write: bool | None,
+          notify: Callable[[str], None] | None) -> Database:
+    from claimtrack.db.migrate import open_database
+
     if write is not None:
         created = check_exists(location, write=write and create)
         db = open_database(location, create=created)

@@ -93,6 +93,11 @@ class Backend:
                 self._db = open_ledger(self.db_option)
             return self._db
 
+    @property
+    def read_only(self) -> bool:
+        """Whether the open ledger refuses writes (read-only file, a team ledger's viewer); False until opened."""
+        return self._db is not None and self._db.read_only
+
     def describe(self) -> str:
         """Where the ledger is, for the title bar (without opening it: the first page does)."""
         if self._db is not None:

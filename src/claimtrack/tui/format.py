@@ -125,6 +125,8 @@ def detail_renderable(detail: ClaimDetail, now: datetime) -> RenderableType:
             head.append(f"   {label} ", style="dim")
             head.append(format_probability(p), style="bold")
             head.append(extra, style="dim")
+    if c.hidden:
+        head.append(f"   {c.hidden} forecast{'s' if c.hidden != 1 else ''} hidden until you forecast", style="yellow")
     parts.append(head)
     parts.append(lit(c.statement, style="bold"))
     if detail.details:

@@ -85,7 +85,9 @@ def overdue_claims(session: Session, options: ReportOptions, now: datetime) -> t
     flt = ClaimFilter(state="overdue", tags=options.tags, source=options.source,
                       forecaster=options.forecaster, now=now)
     total = _count_overdue(session, options, now)
-    shown = list_claims_in(session, flt, limit=options.max_claims) if options.max_claims and total else []
+    # with you named, a forecast hidden from you (services.hidden) is not shown as the claim's newest
+    shown = (list_claims_in(session, flt, limit=options.max_claims, me=options.you)
+             if options.max_claims and total else [])
     lines = tuple(
         ClaimLine(
             id=s.id, uuid=s.uuid, statement=s.statement, source=s.source, source_url=s.source_url,

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 NEEDS_ACTIVE = {"forecast", "resolve", "edit"}
 NEEDS_DRAFT = {"accept", "reject"}
+WRITES = {"add", "forecast", "resolve", "edit", "accept", "reject"}
 
 
 class ClaimActions:
@@ -46,6 +47,8 @@ class ClaimActions:
     # ------------------------------------------------------------ plumbing
 
     def check_action(self, action: str, parameters) -> bool | None:
+        if action in WRITES and self.backend.read_only:  # type: ignore[attr-defined]
+            return False  # a read-only ledger (a team ledger's viewer): no write keys
         if action not in NEEDS_ACTIVE | NEEDS_DRAFT:
             return True
         claim = self.table.selected()  # type: ignore[attr-defined]
