@@ -22,6 +22,7 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, select, text
+from sqlalchemy.schema import DropIndex
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -170,9 +171,13 @@ def bulk_forecasts(session: Session, n_rows: int) -> Iterator[None]:
                                  "AND tbl_name = 'forecasts' AND sql IS NOT NULL ORDER BY name").fetchall()
         cache = cursor.execute("PRAGMA cache_size").fetchone()[0]
         cursor.execute(_cache_size(-BULK_CACHE_KIB))
+        # only the schema's own secondary indexes, dropped through their
+        # SQLAlchemy objects and rebuilt from the SQL SQLite kept for them
+        known = {index.name: index for index in m.forecasts.indexes}
+        indexes = [(name, sql) for name, sql in indexes if name in known]
         try:
             for name, _ in indexes:
-                cursor.execute('DROP INDEX "%s"' % name.replace('"', '""'))
+                connection.execute(DropIndex(known[name]))
             yield
             for _, sql in indexes:
                 cursor.execute(sql)
