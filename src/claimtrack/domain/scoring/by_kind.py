@@ -367,10 +367,13 @@ def _f(x: float | None) -> float | None:
 
 
 def day_iso(day: float) -> str:
-    """The ISO date of a day number (days since 1970-01-01; fractions dropped)."""
+    """The ISO date of a day number (days since 1970-01-01, rounded to the nearest day)."""
     from datetime import date, timedelta
 
-    return (date(1970, 1, 1) + timedelta(days=math.floor(day))).isoformat()
+    try:
+        return (date(1970, 1, 1) + timedelta(days=round(day))).isoformat()
+    except (OverflowError, ValueError):
+        return repr(day)
 
 
 def _bin_json(b) -> dict:
