@@ -79,7 +79,10 @@ def apply(path: Path, q: dict, where: str, claim: ClaimIn, qtype: str) -> ClaimI
             raise ValueError("the question's options are not 2 or more distinct labels")
         claim.question_type, claim.options = "choice", labels
         return claim
-    lo, hi, zero = scaling(path, q, where)
+    try:
+        lo, hi, zero = scaling(path, q, where)
+    except ValueError as exc:
+        raise ValueError(f"question is of type {short(qtype)} but {exc}") from None
     claim.question_type = kind
     claim.log_scale = zero is not None
     claim.unit = unit.strip() if unit and unit.strip() and kind == "numeric" else None
