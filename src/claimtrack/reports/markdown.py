@@ -141,9 +141,9 @@ def _kinds(report: Report, charts: dict[str, str] | None) -> list[str]:
             if kt.title:
                 out += [f"### {esc(kt.title)}", ""]
             out += _table([esc(h) for h in kt.heads], [[esc(c) for c in row] for row in kt.rows], right_from=kt.text_cols)
-            out += [f"_{esc(n)}_" for n in kt.notes] + ([""] if kt.notes else [])
+            out += [line for n in kt.notes for line in (f"_{esc(n)}_", "")]
         out += [f"- {esc(w)}" for w in section.words] + ([""] if section.words else [])
-        out += [f"_{esc(n)}_" for n in section.notes] + ([""] if section.notes else [])
+        out += [line for n in section.notes for line in (f"_{esc(n)}_", "")]
     return out
 
 
