@@ -331,3 +331,19 @@ def test_interval_score_and_wis_are_proper(outcomes, widen, move):
     is_truth = math.fsum(qt.interval_score(lo, hi, 0.2, y) for y in outcomes)
     is_other = math.fsum(qt.interval_score(other_lo, other_hi, 0.2, y) for y in outcomes)
     assert is_truth <= is_other + 1e-9
+
+
+def test_crps_approximation_converges_to_properscoring():
+    """Twice the mean pinball loss is an approximation: with many evenly spread levels of a normal it
+    approaches the normal's CRPS (properscoring's crps_gaussian); with 3 levels it is far off."""
+    import properscoring
+    from scipy.stats import norm
+
+    exact = properscoring.crps_gaussian(12.5, 10.0, 2.0)
+    errors = []
+    for n in (3, 19, 99, 999):
+        levels = [(i + 1) / (n + 1) for i in range(n)]
+        qs = tuple((t, float(norm.ppf(t, 10.0, 2.0))) for t in levels)
+        errors.append(abs(qt.crps_approx(qs, 12.5) - exact) / exact)
+    assert errors == sorted(errors, reverse=True)
+    assert errors[0] > 0.2 and errors[-1] < 0.002
