@@ -23,12 +23,12 @@ def coverage_figure(section: QuantitySection, caption: str = "Coverage of centra
     with matplotlib.rc_context(_RC):
         fig = _figure(5.0, 4.9)
         ax = fig.add_subplot()
-        ax.set_xlim(0.4, 1.0)
+        ax.set_xlim(0.4, 1.0)  # stated levels are 50-90%; points sit beside each other at a level
         ax.set_ylim(-0.02, 1.05)
         ax.plot([0, 1], [0, 1], ls="--", color=MUTED, lw=1, zorder=1, label="held as often as stated")
         for j, label in enumerate(labels):
             mine = [r for r in rows if r.label == label]
-            offset = (j - (len(labels) - 1) / 2) * 0.012  # groups side by side at each level
+            offset = (j - (len(labels) - 1) / 2) * 0.024  # groups side by side at each level
             xs = [r.nominal + offset for r in mine]
             ys = [r.rate for r in mine]
             low = [max(0.0, y - r.ci_low) for y, r in zip(ys, mine)]
