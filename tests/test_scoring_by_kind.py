@@ -181,3 +181,46 @@ def test_to_json_is_plain_json():
     assert claims[1]["relative_score"] is not None
     assert back["quantity"]["coverage"][0]["words"].startswith("your 80% intervals held 2 of 2")
     assert set(back["notes"]) >= {"brier", "crps", "wis", "coverage", "relative_wis", "option_events"}
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@st.composite
+def _quantity_items(draw):
+    n = draw(st.integers(1, 5))
+    levels = sorted(draw(st.sets(st.integers(1, 99), min_size=n, max_size=n)))
+    values = sorted(draw(st.sets(st.floats(-1e307, 1e307, allow_nan=False, allow_infinity=False),
+                                 min_size=n, max_size=n)))
+    qs = tuple(zip((p / 100 for p in levels), values))
+    truth = draw(st.floats(-1e307, 1e307, allow_nan=False, allow_infinity=False))
+    earlier = draw(st.lists(st.just(tuple((t, v / 2) for t, v in qs)), max_size=1))
+    return QuantityItem(draw(st.integers(1, 5)), "q", draw(st.sampled_from(["me", "bob"])), draw(st.booleans()), qs,
+                        truth, False, draw(st.booleans()), None, tuple(earlier))
+
+
+@settings(max_examples=150, deadline=None)
+@given(items=st.lists(_quantity_items(), min_size=1, max_size=6))
+def test_to_json_is_strict_json_whatever_the_values(items):
+    """Values near the float limit can overflow a score: it becomes null, never Infinity or NaN."""
+    items = [i for i in items if len({v for _, v in i.quantiles}) == len(i.quantiles)]
+    if not items:
+        return
+    data = build_by_kind([], items).to_json()
+    json.dumps(data, allow_nan=False)
+    for claim in data["quantity"]["claims"]:
+        assert claim["crps_approx"] is None or claim["crps_approx"] >= 0.0
+        assert claim["relative_score"] is None or claim["relative_score"] > 0.0
+
+
+def test_scores_that_overflow_are_null_in_json():
+    huge = QuantityItem(1, "huge", "me", True, ((0.1, -1e308), (0.5, 0.0), (0.9, 1e308)), 1.7e308, False, False,
+                        None, earlier=(((0.1, -1.0), (0.5, 0.0), (0.9, 1.0)),))
+    both_big = QuantityItem(2, "two big losses", "me", True, ((0.5, -9e307), (0.6, 9e307)), 1.7e308, False, False,
+                            None)
+    data = build_by_kind([], [huge, both_big]).to_json()
+    json.dumps(data, allow_nan=False)
+    claims = {c["claim_id"]: c for c in data["quantity"]["claims"]}
+    assert claims[1]["wis"] is None and claims[1]["relative_score"] is None
+    assert claims[2]["crps_approx"] is None  # two losses of ~1e308 pass the float range when added

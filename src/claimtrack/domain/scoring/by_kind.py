@@ -229,7 +229,7 @@ class ByKind:
 
 
 def _mean(values: list[float]) -> float | None:
-    return math.fsum(values) / len(values) if values else None
+    return qt._sum(values) / len(values) if values else None
 
 
 def _groups(items: list) -> list[tuple[str, list]]:
@@ -290,8 +290,10 @@ def score_quantity(item: QuantityItem) -> QuantityScore:
             final, reference = final_wis, first_wis
         else:
             final, reference = qt.crps_approx(qs, y), qt.crps_approx(first, y)
-        if reference > 0.0 and final > 0.0:
+        if 0.0 < reference < math.inf and 0.0 < final < math.inf:
             relative = final / reference
+            if not 0.0 < relative < math.inf:  # over- or underflow: undefined, as for a zero score
+                relative = None
         elif reference == 0.0 and final == 0.0:
             relative = 1.0
     return QuantityScore(
@@ -302,7 +304,12 @@ def score_quantity(item: QuantityItem) -> QuantityScore:
 
 
 def _geomean(ratios: list[float]) -> float | None:
-    return math.exp(math.fsum(math.log(r) for r in ratios) / len(ratios)) if ratios else None
+    if not ratios:
+        return None
+    try:
+        return math.exp(math.fsum(math.log(r) for r in ratios) / len(ratios))
+    except OverflowError:
+        return math.inf
 
 
 def _verdict(lo: float, hi: float, nominal: float) -> str:
@@ -363,7 +370,8 @@ def build_by_kind(choice: Iterable[ChoiceItem], quantity: Iterable[QuantityItem]
 
 
 def _f(x: float | None) -> float | None:
-    return None if x is None else float(x)
+    """A JSON number; None also for a score that overflowed a float (values near 1e308)."""
+    return None if x is None or not math.isfinite(x) else float(x)
 
 
 def day_iso(day: float) -> str:
@@ -389,7 +397,7 @@ def _choice_json(c: ChoiceSection) -> dict:
             "claim_id": s.item.claim_id, "statement": s.item.statement, "forecaster": s.item.forecaster,
             "mine": s.item.mine, "options": list(s.item.options), "probabilities": [float(p) for p in s.item.probs],
             "realised": s.item.options[s.item.realised], "realised_index": s.item.realised,
-            "ordered": s.item.ordered, "brier": float(s.brier), "log_score_bits": float(s.log_score_bits),
+            "ordered": s.item.ordered, "brier": _f(s.brier), "log_score_bits": _f(s.log_score_bits),
             "rps": _f(s.rps),
         } for s in c.questions],
         "aggregates": [{"label": a.label, "n": a.n, "brier": _f(a.brier), "log_score_bits": _f(a.log_score_bits),
@@ -410,10 +418,10 @@ def _quantity_json(q: QuantitySection) -> dict:
             "is_date": it.is_date, "log_scale": it.log_scale, "unit": "days" if it.is_date else it.unit,
             "quantiles": [[float(t), float(v)] for t, v in it.quantiles], "truth": float(it.truth),
             "truth_date": day_iso(it.truth) if it.is_date else None,
-            "pinball": [{"level": float(t), "loss": float(loss)} for t, loss in s.pinball],
+            "pinball": [{"level": float(t), "loss": _f(loss)} for t, loss in s.pinball],
             "intervals": [{"nominal": float(iv.nominal), "lo": float(iv.lo), "hi": float(iv.hi),
-                           "interval_score": float(iv.score), "covered": iv.covered} for iv in s.intervals],
-            "wis": _f(s.wis), "crps_approx": float(s.crps_approx),
+                           "interval_score": _f(iv.score), "covered": iv.covered} for iv in s.intervals],
+            "wis": _f(s.wis), "crps_approx": _f(s.crps_approx),
             "log10_wis": _f(s.log10_wis), "log10_crps_approx": _f(s.log10_crps_approx),
             "pit": [float(x) for x in s.pit],
             "n_earlier": len(it.earlier), "reference_score": _f(s.reference_score),

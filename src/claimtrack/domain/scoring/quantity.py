@@ -101,6 +101,14 @@ def check_quantiles(quantiles: Sequence[tuple[float, float]]) -> Quantiles:
     return tuple(out)
 
 
+def _sum(values) -> float:
+    """``math.fsum`` of non-negative losses; inf when the total passes the float range (values near 1e308)."""
+    try:
+        return math.fsum(values)
+    except OverflowError:
+        return math.inf
+
+
 def check_truth(y: object) -> float:
     return _number(y, "true value")
 
@@ -172,16 +180,16 @@ def wis(quantiles: Sequence[tuple[float, float]], y: float) -> float | None:
     terms = [(alpha / 2.0) * interval_score(lo, hi, alpha, y) for alpha, lo, hi in intervals]
     if m is not None:
         terms.append(0.5 * abs(y - m))
-        return math.fsum(terms) / (len(intervals) + 0.5)
+        return _sum(terms) / (len(intervals) + 0.5)
     if not intervals:
         return None
-    return math.fsum(terms) / len(intervals)
+    return _sum(terms) / len(intervals)
 
 
 def crps_approx(quantiles: Sequence[tuple[float, float]], y: float) -> float:
     """CRPS approximated as twice the mean pinball loss over the set's levels (an approximation)."""
     losses = pinball_losses(quantiles, y)
-    return 2.0 * math.fsum(loss for _tau, loss in losses) / len(losses)
+    return 2.0 * _sum(loss for _tau, loss in losses) / len(losses)
 
 
 def log10_quantiles(quantiles: Sequence[tuple[float, float]], y: float) -> tuple[Quantiles, float] | None:
