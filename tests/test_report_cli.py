@@ -208,7 +208,8 @@ def test_every_format_works_on_an_empty_ledger(db, cli, tmp_path):
         result = cli("report", "--format", fmt, "--out", str(target))
         assert result.exit_code == 0, (fmt, result.stderr)
     page = (tmp_path / "empty.html").read_text()
-    assert page.count("<svg") == 2 and "no scored forecasts" in page
+    # empty sections are left out: no charts or tables of nothing, the headline says why
+    assert page.count("<svg") == 0 and "No resolved forecasts" in page and "Calibration table" not in page
     data = json.loads((tmp_path / "empty.json").read_text())
     assert data["overall"]["n"] == 0 and data["overall"]["brier"] is None and data["periods"] == []
     assert (tmp_path / "empty-calibration.png").read_bytes().startswith(PNG)

@@ -49,14 +49,25 @@ def bin_label(lo: float, hi: float, first: bool, folded: bool = False) -> str:
     return f"{'[' if first else '('}{pct(lo)}, {pct(hi)}]"
 
 
+def no_groups_text(report: Report) -> str:
+    """The line that stands for an empty breakdown."""
+    note = group_note(report)
+    return f"By {report.options.group}: nothing to show" + (f" ({note})." if note else ".")
+
+
+def has_trend(report: Report) -> bool:
+    """Whether the trend has a period with anything in it (else the section is left out)."""
+    return any(p.scores.summary.n or p.scores.n_excluded for p in report.periods)
+
+
 def interval(lo: float, hi: float, empty: bool) -> str:
     return DASH if empty else f"{pct(lo)} - {pct(hi)}"
 
 
 def you_rows(report: Report) -> list[tuple[str, object]]:
     """(label, ScoreSummary) for you and for everyone else; [] without a user."""
-    if report.you is None or report.others is None:
-        return []
+    if report.you is None or report.others is None or not (report.you.n or report.others.n):
+        return []  # nothing scored: the section is left out
     return [(f"you ({report.options.you})", report.you), ("everyone else", report.others)]
 
 

@@ -36,6 +36,7 @@ def render_html(report: Report) -> str:
     from markupsafe import Markup
 
     from claimtrack.reports import charts
+    from claimtrack.reports.headline import build_headline
 
     s = report.overall.summary
     calibration = charts.svg(charts.calibration_figure(s, "Calibration"), "calibration")
@@ -59,5 +60,7 @@ def render_html(report: Report) -> str:
         calibration_svg=Markup(calibration), trend_svg=Markup(trend),
         weighted=report.options.scoring == "time-weighted",
         heads=ex.heads_text(report) if report.chain_heads else None,
+        headline=build_headline(report), has_trend=ex.has_trend(report), no_groups=ex.no_groups_text(report),
+        resolution_notes=any(c.resolution_note or c.evidence_url for c in report.resolved_claims),
         kind_sections=sections(report.by_kind, report.options.max_claims), coverage_svg=coverage,
     )

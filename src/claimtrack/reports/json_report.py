@@ -70,6 +70,7 @@ def _claim(line: ClaimLine) -> dict:
         "outcome": line.outcome, "resolved_at": _time(line.resolved_at), "scored": line.scored,
         "forecasts": [{"forecaster": f.forecaster, "probability": float(f.probability), "backfilled": f.backfilled}
                       for f in line.forecasts],
+        "resolution_note": line.resolution_note, "evidence_url": line.evidence_url,
     }
 
 
@@ -77,7 +78,10 @@ def report_dict(report: Report) -> dict:
     o = report.options
     overall = scores_dict(report.overall)
     overall["n_after_resolution"] = int(report.n_after_resolution)
+    from claimtrack.reports.headline import build_headline, headline_dict
+
     return {
+        "headline": headline_dict(build_headline(report)),
         "schema_version": SCHEMA_VERSION,
         "generated_at": _time(report.generated_at),
         "period": {"start": _time(report.period_start), "end": _time(report.period_end),

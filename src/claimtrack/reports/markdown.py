@@ -53,6 +53,10 @@ def render_markdown(report: Report, charts: dict[str, str] | None) -> str:
     out = [f"# {ex.title(report)}", "",
            f"{esc(ex.period_text(report))}. Scoring: {'final forecasts' if o.scoring == 'final' else 'time-weighted'}. "
            f"Filters: {esc(ex.filters_text(report))}. Generated {ex.moment(report.generated_at)}.", ""]
+    from claimtrack.reports.headline import build_headline
+
+    headline = build_headline(report)
+    out += [f"**{esc(headline.sentences[0])}**" + "".join(f" {esc(x)}" for x in headline.sentences[1:]), ""]
     if charts is None:
         out += ["_Charts are written only with --out FILE (PNG files beside the Markdown file)._", ""]
     if ex.you_rows(report):
@@ -72,18 +76,20 @@ def render_markdown(report: Report, charts: dict[str, str] | None) -> str:
         ["happened (base rate)", ex.pct(s.base_rate)],
         ["mean forecast", ex.pct(s.mean_forecast)],
     ])
-    out += ["## Contemporaneous vs backfilled forecasts", ""]
-    if o.exclude_backfilled:
-        out += ["Backfilled forecasts are excluded from this report.", ""]
-    out += _table(["", "n", "Brier (0-1)", "Brier (0-2)", "log score (bits)"], [
-        [label, str(x.n), ex.num(x.brier), ex.num(x.brier_0_2), ex.bits(x.log_score_bits)]
-        for label, x in (("contemporaneous", report.contemporaneous), ("backfilled", report.backfilled),
-                         ("all", s))])
-    out += ["## Calibration", ""]
-    if charts:
-        out += [f"![Calibration chart: observed frequency against mean forecast per bin]({charts['calibration']})", ""]
-    out += _calibration(s, folded=False)
-    out += ["### Folded view (confidence in the side predicted)", ""] + _calibration(s, folded=True)
+    if report.backfilled.n or o.exclude_backfilled:  # else it repeats the summary
+        out += ["## Contemporaneous vs backfilled forecasts", ""]
+        if o.exclude_backfilled:
+            out += ["Backfilled forecasts are excluded from this report.", ""]
+        out += _table(["", "n", "Brier (0-1)", "Brier (0-2)", "log score (bits)"], [
+            [label, str(x.n), ex.num(x.brier), ex.num(x.brier_0_2), ex.bits(x.log_score_bits)]
+            for label, x in (("contemporaneous", report.contemporaneous), ("backfilled", report.backfilled),
+                             ("all", s))])
+    if s.n:  # empty sections are left out
+        out += ["## Calibration", ""]
+        if charts:
+            out += [f"![Calibration chart: observed frequency against mean forecast per bin]({charts['calibration']})", ""]
+        out += _calibration(s, folded=False)
+        out += ["### Folded view (confidence in the side predicted)", ""] + _calibration(s, folded=True)
     if s.murphy is not None:
         mu = s.murphy
         out += ["### Murphy decomposition (0-1 scale)", ""]
@@ -91,7 +97,9 @@ def render_markdown(report: Report, charts: dict[str, str] | None) -> str:
             ("reliability (lower is better)", mu.reliability), ("resolution (higher is better)", mu.resolution),
             ("uncertainty", mu.uncertainty), ("within-bin variance", mu.within_bin_variance),
             ("within-bin covariance", mu.within_bin_covariance), ("= Brier", mu.brier))])
-    if o.group:
+    if o.group and not report.groups:
+        out += [esc(ex.no_groups_text(report)), ""]
+    if o.group and report.groups:
         heads = [o.group, "n", "excluded", "backfilled", "Brier (0-1)", "Brier (0-2)", "log (bits)"]
         rows = []
         shown, hidden = ex.shown_groups(report)
@@ -112,13 +120,14 @@ def render_markdown(report: Report, charts: dict[str, str] | None) -> str:
         if hidden:
             out += [ex.more_text(hidden, "forecasters"), ""]
     out += _kinds(report, charts)
-    out += [f"## Trend by {o.period} of resolution", ""]
-    if charts:
-        out += [f"![Brier score by period of resolution]({charts['trend']})", ""]
-    out += _table(["period", "n", "excluded", "Brier (0-1)", "log (bits)", "happened"],
-                  [[p.key, str(p.scores.summary.n), str(p.scores.n_excluded), ex.num(p.scores.summary.brier),
-                    ex.bits(p.scores.summary.log_score_bits), ex.pct(p.scores.summary.base_rate)]
-                   for p in report.periods])
+    if ex.has_trend(report):
+        out += [f"## Trend by {o.period} of resolution", ""]
+        if charts:
+            out += [f"![Brier score by period of resolution]({charts['trend']})", ""]
+        out += _table(["period", "n", "excluded", "Brier (0-1)", "log (bits)", "happened"],
+                      [[p.key, str(p.scores.summary.n), str(p.scores.n_excluded), ex.num(p.scores.summary.brier),
+                        ex.bits(p.scores.summary.log_score_bits), ex.pct(p.scores.summary.base_rate)]
+                       for p in report.periods])
     out += _claims(report)
     out += ["## How to read this report", ""] + [f"- {esc(line)}" for line in ex.explanations(report)] + [""]
     if report.chain_heads:
@@ -148,17 +157,23 @@ def _kinds(report: Report, charts: dict[str, str] | None) -> list[str]:
 
 
 def _claims(report: Report) -> list[str]:
-    out = [f"## Claims resolved in this period ({report.n_resolved_claims})", ""]
-    if len(report.resolved_claims) < report.n_resolved_claims:
-        out += [f"Showing {len(report.resolved_claims)} of {report.n_resolved_claims} (--max-claims).", ""]
+    from claimtrack.reports.text import resolution_text
+
+    out = []
     if report.resolved_claims:
-        out += _table(["id", "resolved", "outcome", "statement", "source", "scored forecasts"], [
+        out += [f"## Claims resolved in this period ({report.n_resolved_claims})", ""]
+        if len(report.resolved_claims) < report.n_resolved_claims:
+            out += [f"Showing {len(report.resolved_claims)} of {report.n_resolved_claims} (--max-claims).", ""]
+        notes = any(c.resolution_note or c.evidence_url for c in report.resolved_claims)
+        out += _table(["id", "resolved", "outcome", "statement", "source", "scored forecasts"]
+                      + (["resolution"] if notes else []), [
             [str(c.id), ex.day(c.resolved_at), c.outcome or "", esc(c.statement), esc(c.source or ex.DASH),
-             esc(forecasts_text(c)) if c.scored else "excluded"] for c in report.resolved_claims], right_from=6)
-    out += [f"## Overdue for resolution ({report.n_overdue_claims})", ""]
-    if len(report.overdue_claims) < report.n_overdue_claims:
-        out += [f"Showing {len(report.overdue_claims)} of {report.n_overdue_claims} (--max-claims).", ""]
+             esc(forecasts_text(c)) if c.scored else "excluded"] + ([esc(resolution_text(c))] if notes else [])
+            for c in report.resolved_claims], right_from=7)
     if report.overdue_claims:
+        out += [f"## Overdue for resolution ({report.n_overdue_claims})", ""]
+        if len(report.overdue_claims) < report.n_overdue_claims:
+            out += [f"Showing {len(report.overdue_claims)} of {report.n_overdue_claims} (--max-claims).", ""]
         out += _table(["id", "due", "statement", "source", "latest forecast"], [
             [str(c.id), ex.day(c.resolve_by), esc(c.statement), esc(c.source or ex.DASH), esc(forecasts_text(c))]
             for c in report.overdue_claims], right_from=5)

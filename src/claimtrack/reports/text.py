@@ -53,6 +53,15 @@ def header(report: Report):
     return Group(*lines)
 
 
+def headline_block(report: Report):
+    """How you are doing, in words: the first thing every report says."""
+    from rich.console import Group
+
+    from claimtrack.reports.headline import build_headline
+
+    return Group(*(_t(sentence, "bold" if i == 0 else None) for i, sentence in enumerate(build_headline(report).sentences)))
+
+
 def summary_table(report: Report):
     s, weighted = report.overall.summary, report.options.scoring == "time-weighted"
     table = _table("Summary", show_header=False)
@@ -168,19 +177,29 @@ def forecasts_text(line: ClaimLine) -> str:
                      for f in line.forecasts) or ex.DASH
 
 
+def resolution_text(line: ClaimLine) -> str:
+    """The resolution's note and evidence link, for the resolved claims' lists."""
+    parts = [line.resolution_note or "", f"evidence: {line.evidence_url}" if line.evidence_url else ""]
+    return "; ".join(p for p in parts if p) or ex.DASH
+
+
 def _shown(n_shown: int, total: int) -> str | None:
     return None if n_shown >= total else f"showing {n_shown} of {total} (--max-claims)"
 
 
 def resolved_table(report: Report):
     table = _table(f"Claims resolved in this period ({report.n_resolved_claims})")
-    for col in ("id", "resolved", "outcome", "statement", "source", "scored forecasts"):
+    notes = any(c.resolution_note or c.evidence_url for c in report.resolved_claims)
+    for col in ("id", "resolved", "outcome", "statement", "source", "scored forecasts") + (("resolution",) if notes else ()):
         table.add_column(col, overflow="fold", justify="right" if col == "id" else "left",
                          min_width=30 if col == "statement" else None, max_width=24 if col == "source" else None)
     for c in report.resolved_claims:
         outcome = _t(c.outcome, {"yes": "green", "no": "red"}.get(c.outcome or "", "yellow"))
-        table.add_row(str(c.id), ex.day(c.resolved_at), outcome, _t(c.statement), _t(c.source or ex.DASH),
-                      _t(forecasts_text(c) if c.scored else "excluded"))
+        row = [str(c.id), ex.day(c.resolved_at), outcome, _t(c.statement), _t(c.source or ex.DASH),
+               _t(forecasts_text(c) if c.scored else "excluded")]
+        if notes:
+            row.append(_t(resolution_text(c)))
+        table.add_row(*row)
     return _with_note(table, _shown(len(report.resolved_claims), report.n_resolved_claims))
 
 
@@ -238,15 +257,24 @@ def renderables(report: Report) -> list:
     report = clean_strings(report)  # no user text drives the terminal
 
     s = report.overall.summary
-    parts = [header(report)] + ([you_table(report)] if ex.you_rows(report) else []) + [
-        summary_table(report), backfill_table(report), calibration_table(s),
-             calibration_table(s, folded=True), murphy_table(s)]
-    if report.options.group:
-        parts.append(groups_table(report))
+    parts = [header(report), headline_block(report)] + ([you_table(report)] if ex.you_rows(report) else []) + [
+        summary_table(report)]
+    if report.backfilled.n or report.options.exclude_backfilled:  # else it repeats the summary
+        parts.append(backfill_table(report))
+    if s.n:  # empty sections are left out
+        parts += [calibration_table(s), calibration_table(s, folded=True), murphy_table(s)]
+    if report.options.group:  # asked for: an empty breakdown says so in a line, not an empty table
+        parts.append(groups_table(report) if report.groups else _t(ex.no_groups_text(report)))
     if report.relative:
         parts.append(relative_table(report))
     parts += kind_parts(report)
-    parts += [trend_table(report), resolved_table(report), overdue_table(report), explanation_block(report)]
+    if ex.has_trend(report):
+        parts.append(trend_table(report))
+    if report.resolved_claims:
+        parts.append(resolved_table(report))
+    if report.overdue_claims:
+        parts.append(overdue_table(report))
+    parts.append(explanation_block(report))
     if report.chain_heads:
         parts.append(_t(ex.heads_text(report), "dim"))
     out = []

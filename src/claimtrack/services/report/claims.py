@@ -57,6 +57,7 @@ def resolved_claims(session: Session, options: ReportOptions) -> tuple[tuple[Cla
     by_claim: dict[int, list[_Row]] = {i: [] for i in ids}
     for cid, who, p, made_at, back in session.execute(query):
         by_claim[cid].append(_Row(who, p, made_at, bool(back)))
+    evidence = _resolution_notes(session, ids)
     wanted = _wanted(options)
     lines = []
     for row in claims:
@@ -66,8 +67,17 @@ def resolved_claims(session: Session, options: ReportOptions) -> tuple[tuple[Cla
             tags=tuple(tags[row.id]), resolve_by=row.resolve_by, outcome=row.outcome, resolved_at=row.resolved_at,
             forecasts=tuple(ScoredForecast(x.forecaster, x.probability, x.backfilled)
                             for x in chosen if wanted(x.forecaster)),
+            resolution_note=evidence.get(row.id, (None, None))[0], evidence_url=evidence.get(row.id, (None, None))[1],
         ))
     return tuple(lines), total
+
+
+def _resolution_notes(session: Session, ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
+    """(note, evidence link) of each claim's current (last) resolution."""
+    r = m.resolutions.c
+    current = select(func.max(r.id)).where(r.claim_id.in_(ids)).group_by(r.claim_id)
+    rows = session.execute(select(r.claim_id, r.note, r.evidence_url).where(r.id.in_(current))).all()
+    return {cid: (note, url) for cid, note, url in rows}
 
 
 def overdue_claims(session: Session, options: ReportOptions, now: datetime) -> tuple[tuple[ClaimLine, ...], int]:

@@ -93,11 +93,12 @@ class _Tags:
 class _Cell:
     """Exact accumulators of one period: contemporaneous, backfilled; excluded count."""
 
-    __slots__ = ("split", "n_excluded")
+    __slots__ = ("split", "n_excluded", "you")
 
     def __init__(self, n_bins: int) -> None:
         self.split = (ScoreAccumulator(n_bins), ScoreAccumulator(n_bins))
         self.n_excluded = 0
+        self.you: CompactAccumulator | None = None  # the user's own forecasts in this period
 
     def scores(self) -> Scores:
         contemporaneous, backfilled = self.split
@@ -139,6 +140,12 @@ class _Collector:
         if hit is None:
             hit = self._is_you[who] = self._you is not None and who.casefold() == self._you
         return self.split_you[0 if hit else 1]
+
+    def _you_in(self, cell: _Cell) -> CompactAccumulator:
+        """The user's accumulator in a period (for the headline's trend)."""
+        if cell.you is None:
+            cell.you = CompactAccumulator(self.options.n_bins)
+        return cell.you
 
     def _group_acc(self, key: str) -> tuple[CompactAccumulator, list[int]]:
         acc = self.groups.get(key)
@@ -193,6 +200,7 @@ class _Collector:
         by_call = self._group == "source"  # sources on their own calls: the SOURCE slot holds the kind
         add_claim = self.relative.add_claim
         side = self._side
+        you_acc = self.split_you[0]
         current = o = cell = None
         finals: dict = {}
         targets = ()
@@ -211,7 +219,10 @@ class _Collector:
                 cell = self._cell(resolved)
             finals[who] = p
             if o is not None and (self._wanted is None or self.matches(who)):
-                side(who).add(p, o)
+                acc = side(who)
+                acc.add(p, o)
+                if acc is you_acc:
+                    self._you_in(cell).add(p, o)
             if plain:
                 if o is None:
                     cell.n_excluded += 1
@@ -245,7 +256,10 @@ class _Collector:
                 if w > 0.0:
                     self._add(cell, targets, r[P], r[BACK], o, w)
                     if o is not None:
-                        self._side(who).add(r[P], o, w)
+                        acc = self._side(who)
+                        acc.add(r[P], o, w)
+                        if acc is self.split_you[0]:
+                            self._you_in(cell).add(r[P], o, w)
         if o is not None:
             self.relative.add_claim(finals, o)
 
@@ -274,8 +288,14 @@ class _Collector:
         relative = [r for name, r in self.relative.result().items() if self.matches(name)]
         bf = backfilled.result()
         you, others = (acc.result() for acc in self.split_you)
+        you_periods = ()
+        if self._you is not None:
+            you_periods = tuple(
+                PeriodRow(row.key, row.start, row.end, Scores(self.cells[row.key].you.result(), 0, 0))
+                for row in periods if row.key in self.cells and self.cells[row.key].you is not None)
         return dict(
             you=you if self._you is not None else None, others=others if self._you is not None else None,
+            you_periods=you_periods,
             overall=Scores(contemporaneous.merge(backfilled).result(), n_excluded, bf.n),
             contemporaneous=contemporaneous.result(), backfilled=bf,
             groups=tuple(groups), periods=tuple(periods), relative=tuple(relative),

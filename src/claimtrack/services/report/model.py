@@ -129,6 +129,9 @@ class ClaimLine:
     outcome: str | None
     resolved_at: datetime | None
     forecasts: tuple[ScoredForecast, ...]  # resolved: the scored (final) ones; overdue: the current ones
+    # resolved: the current resolution's note and evidence link
+    resolution_note: str | None = None
+    evidence_url: str | None = None
 
     @property
     def scored(self) -> bool:
@@ -159,5 +162,7 @@ class Report:
     # (chain, head hash) of each hash chain when the report was made, printed
     # so that a shared report pins them (``claimtrack verify --expect``)
     chain_heads: tuple[tuple[str, str], ...] = ()
+    # options.you's own scores per period with any (the headline's trend); () without options.you
+    you_periods: tuple[PeriodRow, ...] = ()
     # choice questions and quantities, scored by their own rules (issue 12); None or empty: no section
     by_kind: ByKind | None = None
