@@ -41,6 +41,13 @@ def render_html(report: Report) -> str:
     s = report.overall.summary
     calibration = charts.svg(charts.calibration_figure(s, "Calibration"), "calibration")
     trend = charts.svg(charts.trend_figure(report.periods, f"Brier score by {report.options.period}"), "trend")
+    from claimtrack.reports.kinds import has_coverage_chart, sections
+
+    coverage = None
+    if has_coverage_chart(report.by_kind):
+        from claimtrack.reports.kind_charts import coverage_figure
+
+        coverage = Markup(charts.svg(coverage_figure(report.by_kind.quantity), "coverage"))
     groups, hidden_groups = ex.shown_groups(report)
     relative, hidden_relative = ex.shown_relative(report)
     template = _environment().get_template("report.html.j2")
@@ -55,4 +62,5 @@ def render_html(report: Report) -> str:
         heads=ex.heads_text(report) if report.chain_heads else None,
         headline=build_headline(report), has_trend=ex.has_trend(report), no_groups=ex.no_groups_text(report),
         resolution_notes=any(c.resolution_note or c.evidence_url for c in report.resolved_claims),
+        kind_sections=sections(report.by_kind, report.options.max_claims), coverage_svg=coverage,
     )

@@ -12,6 +12,7 @@ from datetime import datetime
 from claimtrack.domain.errors import InvalidInput
 from claimtrack.domain.scoring import LOG_CLIP, RelativeScore, ScoreSummary
 from claimtrack.domain.scoring.basic import check_n_bins
+from claimtrack.domain.scoring.by_kind import ByKind
 
 SCORINGS = ("final", "time-weighted")
 # "source": each source scored on its own calls (forecasts of kind stated,
@@ -163,3 +164,5 @@ class Report:
     chain_heads: tuple[tuple[str, str], ...] = ()
     # options.you's own scores per period with any (the headline's trend); () without options.you
     you_periods: tuple[PeriodRow, ...] = ()
+    # choice questions and quantities, scored by their own rules (issue 12); None or empty: no section
+    by_kind: ByKind | None = None
