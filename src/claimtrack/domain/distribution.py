@@ -1,0 +1,116 @@
+"""Stored forms of a non-binary claim's spec, forecasts and resolution values.
+
+* options: canonical JSON text of the label list (``["a","b"]``);
+* a forecast's distribution: canonical JSON text, for a choice claim the
+  probabilities in option order (``[0.1,0.6,0.3]``), for a numeric or date
+  claim the quantiles (``[[0.1,1000000000000.0],[0.5,...]]``);
+* a resolution's value: the realised option's label, or the true value as
+  ``repr(float)`` (a date as its day number).
+
+Canonical JSON: no spaces, floats by ``repr``, text as is; the hash chain
+hashes these texts, so a raw edit of one is caught by ``verify``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+from claimtrack.domain.errors import InvalidInput
+from claimtrack.domain.records import QUESTION_TYPES
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+
+def question_type(value: str | None) -> str:
+    text = (value or "binary").strip().lower()
+    if text not in QUESTION_TYPES:
+        raise InvalidInput(f"unknown question type '{value}': use one of {', '.join(QUESTION_TYPES)}")
+    return text
+
+
+def options_text(options) -> str | None:
+    return _dumps(list(options)) if options else None
+
+
+def options_from_text(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return ()
+    value = json.loads(text)
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        raise InvalidInput("stored options are not a list of labels")
+    return tuple(value)
+
+
+def check(qtype: str, options, distribution) -> tuple:
+    """A distribution as the records hold it (tuple of floats, or of (level,
+    value) pairs), checked against the claim; raises one-line errors."""
+    if qtype == "binary":
+        raise InvalidInput("a yes/no claim takes a probability, not a distribution")
+    if distribution is None:
+        raise InvalidInput(f"a {qtype} claim's forecast needs a distribution")
+    if qtype == "choice":
+        probs = tuple(float(p) + 0.0 for p in distribution)
+        if len(probs) != len(options):
+            raise InvalidInput(f"the forecast gives {len(probs)} probabilities for {len(options)} options")
+        if any(not (math.isfinite(p) and 0.0 <= p <= 1.0) for p in probs) or abs(sum(probs) - 1.0) > 1e-6:
+            raise InvalidInput("a choice forecast's probabilities must each be 0-1 and add up to 100%")
+        return probs
+    from claimtrack.domain.quantity import quantile_set
+
+    try:
+        pairs = [(lv, v) for lv, v in distribution]
+    except (TypeError, ValueError):
+        raise InvalidInput("a numeric forecast is a list of (level, value) quantiles") from None
+    return quantile_set(pairs)
+
+
+def distribution_text(distribution) -> str | None:
+    if distribution is None:
+        return None
+    if distribution and isinstance(distribution[0], (tuple, list)):
+        return _dumps([[float(lv), float(v)] for lv, v in distribution])
+    return _dumps([float(p) for p in distribution])
+
+
+def distribution_from_text(text: str | None) -> tuple | None:
+    if text is None:
+        return None
+    value = json.loads(text)
+    if value and isinstance(value[0], list):
+        return tuple((float(lv), float(v)) for lv, v in value)
+    return tuple(float(p) for p in value)
+
+
+def value_text(qtype: str, value) -> str:
+    """A resolution value as stored: a label as is, a number as repr(float)."""
+    if qtype == "choice":
+        return str(value)
+    return repr(float(value) + 0.0)
+
+
+def summary(qtype: str, options, distribution, unit: str | None = None) -> str:
+    """The compact summary of a forecast of any non-binary kind."""
+    if distribution is None:
+        return ""
+    if qtype == "choice":
+        from claimtrack.domain.choice import summary as choice_summary
+
+        return choice_summary(options, distribution)
+    from claimtrack.domain.quantity import summary as quantity_summary
+
+    return quantity_summary(distribution, unit, is_date=qtype == "date")
+
+
+def value_summary(qtype: str, value: str | None, unit: str | None = None) -> str:
+    """A resolution value for people."""
+    if value is None:
+        return ""
+    if qtype in ("numeric", "date"):
+        from claimtrack.domain.quantity import format_value
+
+        try:
+            return format_value(float(value), unit, is_date=qtype == "date")
+        except ValueError:
+            return value
+    return value
