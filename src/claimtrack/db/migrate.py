@@ -23,7 +23,7 @@ from claimtrack.domain.errors import LedgerError, LedgerUnavailable
 
 # The newest revision in migrations/versions; tests/test_migrations.py checks
 # that it matches Alembic's own idea of head.
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0004"
 
 
 def current_revision(engine: Engine) -> str | None:
