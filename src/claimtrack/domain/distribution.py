@@ -114,3 +114,52 @@ def value_summary(qtype: str, value: str | None, unit: str | None = None) -> str
         except ValueError:
             return value
     return value
+
+
+KIND_NAMES = {"binary": "yes/no claim", "choice": "multiple-choice question", "numeric": "numeric claim",
+              "date": "date claim"}
+_NO_VALUE = {"ambiguous": "ambiguous", "unknown": "ambiguous", "void": "void", "annulled": "void",
+             "cancel": "void", "cancelled": "void", "canceled": "void"}
+
+
+def resolution_for(qtype: str, options, text: str) -> tuple[str, str | None]:
+    """(outcome, value) of resolving a non-binary claim with ``text``: an
+    option (a prefix works) or a value, else ambiguous or void."""
+    word = " ".join(str(text or "").split()).casefold()
+    if word in _NO_VALUE:
+        return _NO_VALUE[word], None
+    if qtype == "choice":
+        from claimtrack.domain.choice import match
+
+        if word in ("yes", "no", "y", "n", "true", "false"):
+            raise InvalidInput(f"a multiple-choice question resolves with one of its options "
+                               f"({', '.join(repr(o) for o in options)}; a prefix works), or ambiguous or void, "
+                               f"not {text!r}")
+        return "value", options[match(text, options)]
+    from claimtrack.domain.quantity import parse_day, parse_value
+
+    try:
+        value = parse_day(text) if qtype == "date" else parse_value(text)
+    except InvalidInput as exc:
+        if qtype == "date":
+            raise InvalidInput(f"a date claim resolves with the day it happened (YYYY-MM-DD), or ambiguous or "
+                               f"void, not {str(text)[:40]!r}") from None
+        why = f" ({exc})" if "unknown suffix" in str(exc) else ""
+        raise InvalidInput(f"a numeric claim resolves with its true value (1.76T, $63M, 1800; suffixes k, M, "
+                           f"B or G, T), or ambiguous or void, not {str(text)[:40]!r}{why}") from None
+    return "value", value_text(qtype, value)
+
+
+def wrong_kind(qtype: str, claim_id: int, options=(), what: str = "forecast") -> InvalidInput:
+    """The error for a probability given to a non-binary claim (or the reverse)."""
+    if qtype == "choice":
+        example = ", ".join(f"{o}={100 // max(len(options), 1)}%" for o in options[:3])
+        return InvalidInput(f"claim {claim_id} is a multiple-choice question: give a probability for each option "
+                            f"({', '.join(repr(o) for o in options)}), e.g. \"{example}\"")
+    if qtype in ("numeric", "date"):
+        example = "--q 10%=2026-01 --q 50%=2026-06 --q 90%=2027-06" if qtype == "date" else \
+            "--q 10%=1T --q 50%=1.8T --q 90%=3T"
+        return InvalidInput(f"claim {claim_id} is a {KIND_NAMES[qtype]}: give quantiles ({example}) "
+                            "or --interval LOW..HIGH@80%, not a probability")
+    return InvalidInput(f"claim {claim_id} is a yes/no claim: give one probability (70%, 0.7, 'likely'), "
+                        "not options or quantiles")

@@ -61,7 +61,8 @@ def claim_conditions(options: ReportOptions, dialect: str) -> list:
     # reading claims by id, then their forecasts through the (claim_id,
     # forecaster, made_at) index, yields rows in the order we need, no sort.
     status = c.status.concat("") if dialect == "sqlite" else c.status
-    conds: list = [status == "active", c.outcome.is_not(None)]
+    # yes/no claims only: choice, numeric and date claims are scored apart (by_kind)
+    conds: list = [status == "active", c.outcome.is_not(None), c.question_type == "binary"]
     if options.since is not None:
         if options.since_saved:
             logged_since = exists().where(m.Resolution.claim_id == c.id, m.Resolution.recorded_at > options.since)
