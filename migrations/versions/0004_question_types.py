@@ -15,7 +15,9 @@ and resolutions accept ``value``.
 
 The hash chain covers the new fields only when they differ from their
 defaults (see claimtrack.domain.chain), so every existing row keeps its hash
-and ``verify`` passes after the upgrade.  SQLite gets batch mode (copy and
+and ``verify`` passes after the upgrade.  The new NOT NULL columns keep
+their server defaults (binary, false), so rows written by tools that do not
+know them (raw inserts, older scripts) are binary claims.  SQLite gets batch mode (copy and
 move); a file ledger is backed up before any upgrade.  A downgrade drops
 the new columns; it fails on a ledger that holds a non-binary forecast
 (a forecast without a probability), which the old schema cannot hold.
@@ -43,25 +45,14 @@ def _spec_columns(batch_op, text_type) -> None:
     batch_op.add_column(sa.Column('log_scale', sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
-def _drop_server_defaults(batch_op, text_type) -> None:
-    # the models give the defaults in Python, as for every other column
-    batch_op.alter_column('question_type', server_default=None, existing_type=text_type, existing_nullable=False)
-    batch_op.alter_column('ordered', server_default=None, existing_type=sa.Boolean(), existing_nullable=False)
-    batch_op.alter_column('log_scale', server_default=None, existing_type=sa.Boolean(), existing_nullable=False)
-
-
 def upgrade() -> None:
     with op.batch_alter_table('claims', schema=None) as batch_op:
         _spec_columns(batch_op, sa.String(length=16))
         batch_op.drop_constraint(op.f('ck_claims_outcome'), type_='check')
         batch_op.create_check_constraint(op.f('ck_claims_outcome'), f"outcome IS NULL OR outcome IN {NEW_OUTCOMES}")
         batch_op.create_check_constraint(op.f('ck_claims_question_type'), QUESTION_TYPES)
-    with op.batch_alter_table('claims', schema=None) as batch_op:
-        _drop_server_defaults(batch_op, sa.String(length=16))
     with op.batch_alter_table('claim_records', schema=None) as batch_op:
         _spec_columns(batch_op, sa.Text)
-    with op.batch_alter_table('claim_records', schema=None) as batch_op:
-        _drop_server_defaults(batch_op, sa.Text())
     with op.batch_alter_table('forecasts', schema=None) as batch_op:
         batch_op.alter_column('probability', existing_type=sa.Float(), nullable=True)
         batch_op.add_column(sa.Column('distribution', sa.Text(), nullable=True))

@@ -36,6 +36,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from claimtrack.db.types import UTCDateTime
@@ -79,11 +80,12 @@ claims = Table(
     # what the claim asks (issue 12; domain.records.QUESTION_TYPES) and its
     # spec: the options as canonical JSON text (choice), whether they form a
     # scale, the unit and whether the quantity spans orders of magnitude
-    Column("question_type", String(16), nullable=False, default="binary"),
+    # (server defaults too: a raw insert that leaves them out is a binary claim)
+    Column("question_type", String(16), nullable=False, default="binary", server_default="binary"),
     Column("options", Text),
-    Column("ordered", Boolean, nullable=False, default=False),
+    Column("ordered", Boolean, nullable=False, default=False, server_default=false()),
     Column("unit", String(200)),
-    Column("log_scale", Boolean, nullable=False, default=False),
+    Column("log_scale", Boolean, nullable=False, default=False, server_default=false()),
     CheckConstraint("status IN ('active', 'draft', 'rejected')", name="status"),
     CheckConstraint("outcome IS NULL OR outcome IN ('yes', 'no', 'ambiguous', 'void', 'value')", name="outcome"),
     CheckConstraint("question_type IN ('binary', 'choice', 'numeric', 'date')", name="question_type"),
@@ -130,11 +132,11 @@ claim_records = Table(
     Column("import_key", String(200)),
     Column("tags", Text, nullable=False),  # sorted, comma-joined
     # the question's spec as created (chained only off its defaults)
-    Column("question_type", Text, nullable=False, default="binary"),
+    Column("question_type", Text, nullable=False, default="binary", server_default="binary"),
     Column("options", Text),
-    Column("ordered", Boolean, nullable=False, default=False),
+    Column("ordered", Boolean, nullable=False, default=False, server_default=false()),
     Column("unit", Text),
-    Column("log_scale", Boolean, nullable=False, default=False),
+    Column("log_scale", Boolean, nullable=False, default=False, server_default=false()),
     Column("prev_hash", String(64), nullable=False),
     Column("row_hash", String(64), nullable=False),
 )

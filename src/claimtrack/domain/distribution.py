@@ -163,3 +163,62 @@ def wrong_kind(qtype: str, claim_id: int, options=(), what: str = "forecast") ->
                             "or --interval LOW..HIGH@80%, not a probability")
     return InvalidInput(f"claim {claim_id} is a yes/no claim: give one probability (70%, 0.7, 'likely'), "
                         "not options or quantiles")
+
+
+def check_claim(claim) -> None:
+    """The question-type rules a stored claim (a ``ClaimIn``, from a file)
+    must keep, as one-line errors: a yes/no claim has probabilities and
+    yes/no outcomes; a choice claim at least two distinct labels, and each
+    forecast a distribution over them; a numeric or date claim quantile
+    sets; a resolution with outcome 'value' names an option or a number."""
+    from dataclasses import replace
+
+    from claimtrack.domain.records import OUTCOMES, VALUE_OUTCOME
+
+    qtype = question_type(claim.question_type)
+    claim.question_type = qtype
+    if qtype == "binary":
+        if claim.options or claim.ordered or claim.unit or claim.log_scale:
+            raise InvalidInput("a yes/no claim has no options, unit or scale")
+        for f in claim.forecasts:
+            if f.distribution is not None or f.probability is None:
+                raise InvalidInput("a yes/no claim's forecast is one probability, not a distribution")
+        for r in claim.resolutions:
+            if r.outcome == VALUE_OUTCOME or r.value is not None:
+                raise InvalidInput("a yes/no claim resolves yes, no, ambiguous or void, not with a value")
+        return
+    if qtype == "choice":
+        from claimtrack.domain.choice import _check_labels, label
+
+        claim.options = tuple(label(o) for o in claim.options)
+        _check_labels(claim.options)
+        if claim.unit or claim.log_scale:
+            raise InvalidInput("a multiple-choice question has no unit or log scale")
+    else:
+        if claim.options or claim.ordered:
+            raise InvalidInput(f"a {KIND_NAMES[qtype]} has no options")
+        if claim.unit is not None and not isinstance(claim.unit, str):
+            raise InvalidInput("a unit is text")
+    forecasts = []
+    for f in claim.forecasts:
+        if f.probability is not None:
+            raise InvalidInput(f"a {KIND_NAMES[qtype]}'s forecast is a distribution, not one probability")
+        forecasts.append(replace(f, distribution=check(qtype, claim.options, f.distribution)))
+    claim.forecasts = forecasts
+    for r in claim.resolutions:
+        if r.outcome == VALUE_OUTCOME:
+            if not isinstance(r.value, str):
+                raise InvalidInput(f"a {KIND_NAMES[qtype]} resolved with a value needs the value")
+            if qtype == "choice" and r.value not in claim.options:
+                raise InvalidInput(f"resolution value {r.value[:40]!r} is not one of the options")
+            if qtype != "choice":
+                try:
+                    number = float(r.value)
+                except ValueError:
+                    raise InvalidInput(f"resolution value {r.value[:40]!r} is not a number") from None
+                if not math.isfinite(number):
+                    raise InvalidInput("a resolution value must be a finite number")
+        elif r.outcome not in ("ambiguous", "void") or r.value is not None:
+            raise InvalidInput(f"a {KIND_NAMES[qtype]} resolves with a value, ambiguous or void, not "
+                               f"{str(r.outcome)[:20]!r}" if r.outcome in OUTCOMES or r.outcome else
+                               "a resolution needs an outcome")
