@@ -50,11 +50,11 @@ def test_export_import_round_trip_is_exact(cli, db_url, tmp_path, fmt):
     r = cli("import", str(out), "--json", db=target)
     assert r.exit_code == 0, r.output
     summary = json.loads(r.stdout)
-    assert summary["claims"]["added"] == 23 and summary["skipped"] == []
+    assert summary["claims"]["added"] == 24 and summary["skipped"] == []
     assert _content(db_url) == _content(target)
     # and a second import adds nothing
     again = json.loads(cli("import", str(out), "--json", db=target).stdout)
-    assert again["claims"] == {"added": 0, "already_present": 23}
+    assert again["claims"] == {"added": 0, "already_present": 24}
     assert again["forecasts"]["added"] == 0 and again["resolutions"]["added"] == 0
     assert _content(db_url) == _content(target)
     assert cli("verify", db=target).exit_code == 0
