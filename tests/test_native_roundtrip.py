@@ -95,5 +95,5 @@ def test_dry_run_writes_nothing(cli, db_url, dump, tmp_path):
     assert cli("init", db=target).exit_code == 0
     before = dump(target)
     r = cli("import", str(out), "--dry-run", db=target)
-    assert r.exit_code == 0 and "would add 23 claims" in r.stdout
+    assert r.exit_code == 0 and "would add 24 claims" in r.stdout
     assert dump(target) == before
