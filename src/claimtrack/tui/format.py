@@ -58,6 +58,8 @@ def one_line(value: object, limit: int = 200) -> str:
 def claim_state(claim: ClaimSummary, now: datetime) -> str:
     if claim.status != "active":
         return claim.status
+    if claim.outcome == "value":  # a choice, numeric or date claim: what it resolved to
+        return value_summary(claim.question_type, claim.value, claim.unit) if claim.value else "resolved"
     if claim.outcome is not None:
         return claim.outcome
     if claim.resolve_by is not None and claim.resolve_by < now:
