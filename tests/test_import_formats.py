@@ -44,7 +44,10 @@ def check_invariants(result) -> None:
     for c in result.claims:
         assert c.stated_at.tzinfo is not None
         for f in c.forecasts:
-            assert 0.0 <= f.probability <= 1.0
+            if c.question_type == "binary":
+                assert 0.0 <= f.probability <= 1.0
+            else:  # choice: one probability per option; numeric/date: a quantile set (issue 12)
+                assert f.probability is None and f.distribution
             assert f.made_at.utcoffset().total_seconds() == 0
         for r in c.resolutions:
             assert r.outcome in OUTCOMES
@@ -118,13 +121,14 @@ def test_fatebook_groups_rows_into_questions():
     assert formula in claims and claims[formula].resolutions == []
 
 
-def test_fatebook_skips_multiple_choice_and_bad_values():
+def test_fatebook_skips_bad_values_and_imports_multiple_choice():
     r = parse_file(FIX / "fatebook_export.csv")
     reasons = {s.location: s.reason for s in r.skipped}
-    assert "multiple-choice option 'Team North'" in reasons["row 6"]
-    assert "multiple-choice" in reasons["row 7"]
     assert reasons["row 8"] == "forecast '1.7' is outside 0-1"
-    assert not any("regional cup" in c.statement for c in r.claims)
+    assert "row 6" not in reasons and "row 7" not in reasons
+    cup = by_statement(r)["Which team wins the regional cup?"]  # rows 6 and 7: one question (issue 12)
+    assert cup.question_type == "choice" and cup.options == ("Team North", "Team South")
+    assert [f.distribution for f in cup.forecasts] == [(0.4, 0.6)]
 
 
 def test_fatebook_forecaster_override_renames_only_the_owner():

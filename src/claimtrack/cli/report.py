@@ -87,7 +87,7 @@ def report(ctx, scoring, group, period, forecaster, source, tags, since, until, 
         from claimtrack.reports.render import chart_names
         from claimtrack.services.report.save import choose_path, save_report
 
-        extra = ("-calibration.png", "-trend.png") if fmt == "md" else ()
+        extra = ("-calibration.png", "-trend.png", "-coverage.png") if fmt == "md" else ()
         path = choose_path(db, result, EXTENSIONS[fmt], extra)
         rendered = render(result, fmt, path)
         files = {path.name: rendered.main.encode("utf-8"), **rendered.extra}

@@ -8,10 +8,11 @@ Decisions:
   (``2024-12-09 01:12:2``) and no offset; they are read as UTC.
 * Resolution YES/NO/AMBIGUOUS; empty means open.  "Question notes" become the
   claim's details, with "Question comments" appended.
-* Rows with a "Multiple choice option" are skipped (binary questions only).
+* Rows with a "Multiple choice option" make multiple-choice questions
+  (:mod:`.fatebook_choice`).
 * ``forecaster`` renames the export's owner, taken to be the name that
   forecast on the most questions; other people's forecasts keep their names.
-* Fatal: a header that is not Fatebook's.  Skipped rows: multiple choice, bad
+* Fatal: a header that is not Fatebook's.  Skipped rows: bad
   forecast value or date, unknown resolution, text the ledger cannot hold, a
   resolution that disagrees with the question's first row.  A skipped row
   adds nothing: the question is created, with its resolution, by its first
@@ -67,12 +68,11 @@ def parse(path: Path, data: bytes, opts: Options) -> ParseResult:
     keys = KeyRegistry()
     claims: dict[tuple[str, str], ClaimIn] = {}
     first_row: dict[tuple[str, str], tuple[int, tuple[str, str]]] = {}  # question -> (row, its resolution)
+    choice_rows: list[tuple[int, list[str]]] = []
     for n, row in rows:
         where = f"row {n}"
-        option = get(row, "Multiple choice option")
-        if option:
-            result.skipped.append(Skipped(where, f"multiple-choice option {short(option)}: "
-                                                 "only binary questions are imported"))
+        if get(row, "Multiple choice option"):
+            choice_rows.append((n, row))  # fatebook_choice, after the binary questions
             continue
         # Everything of the row is checked before anything of it is kept: a
         # skipped row leaves nothing behind (not its claim, nor its resolution).
@@ -100,6 +100,10 @@ def parse(path: Path, data: bytes, opts: Options) -> ParseResult:
         if forecast is not None:
             claim.forecasts.append(forecast)
     result.claims.extend(claims.values())
+    if choice_rows:
+        from claimtrack.importers import fatebook_choice
+
+        fatebook_choice.parse_rows(choice_rows, get, _claim, owner, opts, result)
     return result
 
 

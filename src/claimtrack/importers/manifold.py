@@ -2,7 +2,8 @@
 
 Decisions:
 
-* Binary markets only (``outcomeType`` BINARY, or absent); others skipped.
+* Binary markets (``outcomeType`` BINARY, or absent) follow the rules below;
+  MULTIPLE_CHOICE markets those of :mod:`.manifold_choice`; others are skipped.
 * The market's ``probability`` is one forecast by "manifold market" (never
   renamed by ``forecaster``), dated at ``lastBetTime`` (else
   ``lastUpdatedTime``, else ``createdTime``) but not after the market's close
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from claimtrack.domain.records import ClaimIn, ForecastIn, ResolutionIn
 from claimtrack.importers import _json as j
+from claimtrack.importers import manifold_choice
 from claimtrack.importers._base import (
     Options, ParseResult, Skipped, check_name, check_statement, clean_url, clip_text, invalid, load_json, make_key,
     merge_tags, short,
@@ -54,17 +56,22 @@ def parse(path: Path, data: bytes, opts: Options) -> ParseResult:
         mid = j.get(path, market, "id", where, (str,), required=True)
         label = f"market {mid}"
         kind = j.get(path, market, "outcomeType", where, (str,))
-        if kind is not None and kind != "BINARY":
-            result.skipped.append(Skipped(label, f"market type {short(kind)}: only binary markets are imported"))
+        if kind is not None and kind not in ("BINARY", "MULTIPLE_CHOICE"):
+            result.skipped.append(Skipped(label, f"market type {short(kind)}: only binary and multiple-choice "
+                                                 "markets are imported"))
             continue
         try:
-            result.claims.append(_market(path, market, where, mid, opts, result.skipped, label))
+            if kind == "MULTIPLE_CHOICE":
+                claim = _market(path, market, where, mid, opts, result.skipped, label, binary=False)
+                result.claims.append(manifold_choice.apply(path, market, where, claim, result.skipped, label))
+            else:
+                result.claims.append(_market(path, market, where, mid, opts, result.skipped, label))
         except ValueError as exc:
             result.skipped.append(Skipped(label, str(exc)))
     return result
 
 
-def _market(path, m: dict, where: str, mid: str, opts: Options, skipped, label) -> ClaimIn:
+def _market(path, m: dict, where: str, mid: str, opts: Options, skipped, label, binary: bool = True) -> ClaimIn:
     question = j.get(path, m, "question", where, (str,), required=True)
     created = from_epoch_ms(j.get(path, m, "createdTime", where, _NUM, required=True))
     close_raw = j.get(path, m, "closeTime", where, _NUM)
@@ -80,6 +87,8 @@ def _market(path, m: dict, where: str, mid: str, opts: Options, skipped, label) 
         resolve_by=close, tags=merge_tags(opts.tags, [g for g in groups if isinstance(g, str)]),
         import_key=make_key(FORMAT, mid),
     )
+    if not binary:
+        return claim  # the choice rules (manifold_choice) add the forecast and resolution
     p = j.get(path, m, "probability", where, _NUM)
     if p is not None:
         if not 0.0 <= p <= 1.0:

@@ -2,8 +2,10 @@
 
 Decisions:
 
-* A post must wrap a single ``question`` of type ``binary``; group,
-  conditional and other question types are skipped with a reason.
+* A post must wrap a single ``question``; group and conditional posts are
+  skipped with a reason.  ``binary`` questions follow the rules below;
+  ``multiple_choice``, ``numeric``, ``discrete`` and ``date`` questions those
+  of :mod:`.metaculus_kinds`; other types are skipped.
 * The claim is the question's title, stated at ``open_time`` (else the
   post's ``published_at``/``created_at``), due at ``scheduled_resolve_time``.
 * Forecasts: every entry of ``aggregations.<method>.history`` plus
@@ -25,6 +27,7 @@ from pathlib import Path
 
 from claimtrack.domain.records import ClaimIn, ForecastIn, ResolutionIn
 from claimtrack.importers import _json as j
+from claimtrack.importers import metaculus_kinds as kinds
 from claimtrack.importers._base import (
     KeyRegistry, Options, ParseResult, Skipped, check_name, check_statement, clip_text, invalid, load_json,
     merge_tags, short,
@@ -83,18 +86,23 @@ def parse(path: Path, data: bytes, opts: Options) -> ParseResult:
             qwhere = f"{where}.question"
             question = j.need_object(path, question, qwhere)
         qtype = j.get(path, question, "type", qwhere, (str,), required=True)
-        if qtype != "binary":
-            result.skipped.append(Skipped(label, f"question is of type {short(qtype)}: only binary questions "
-                                                 "are imported"))
+        if qtype != "binary" and qtype not in kinds.KINDS:
+            result.skipped.append(Skipped(label, f"question is of type {short(qtype)}: only binary, "
+                                                 "multiple_choice, numeric, discrete and date questions are imported"))
             continue
         try:
             claim = _claim(path, post, question, qwhere, opts)
+            if qtype != "binary":
+                kinds.apply(path, question, qwhere, claim, qtype)
         except ValueError as exc:
             result.skipped.append(Skipped(label, str(exc)))
             continue
-        _forecasts(path, question, qwhere, claim, opts, keys, result.skipped, label)
+        if qtype == "binary":
+            _forecasts(path, question, qwhere, claim, opts, keys, result.skipped, label)
+        else:
+            kinds.forecasts(path, question, qwhere, claim, opts, keys, result.skipped, label)
         try:
-            _resolve(path, question, qwhere, claim)
+            (_resolve if qtype == "binary" else kinds.resolve)(path, question, qwhere, claim)
         except ValueError as exc:
             result.skipped.append(Skipped(label, f"{exc}; the question is imported as open"))
         result.claims.append(claim)

@@ -40,6 +40,13 @@ def render_html(report: Report) -> str:
     s = report.overall.summary
     calibration = charts.svg(charts.calibration_figure(s, "Calibration"), "calibration")
     trend = charts.svg(charts.trend_figure(report.periods, f"Brier score by {report.options.period}"), "trend")
+    from claimtrack.reports.kinds import has_coverage_chart, sections
+
+    coverage = None
+    if has_coverage_chart(report.by_kind):
+        from claimtrack.reports.kind_charts import coverage_figure
+
+        coverage = Markup(charts.svg(coverage_figure(report.by_kind.quantity), "coverage"))
     groups, hidden_groups = ex.shown_groups(report)
     relative, hidden_relative = ex.shown_relative(report)
     template = _environment().get_template("report.html.j2")
@@ -52,4 +59,5 @@ def render_html(report: Report) -> str:
         calibration_svg=Markup(calibration), trend_svg=Markup(trend),
         weighted=report.options.scoring == "time-weighted",
         heads=ex.heads_text(report) if report.chain_heads else None,
+        kind_sections=sections(report.by_kind, report.options.max_claims), coverage_svg=coverage,
     )

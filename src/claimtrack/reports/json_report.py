@@ -123,6 +123,7 @@ def report_dict(report: Report) -> dict:
         "n_overdue_claims": int(report.n_overdue_claims),
         "overdue_claims": [_claim(c) for c in report.overdue_claims],
         "chain_heads": {table: head for table, head in report.chain_heads},
+        "by_kind": None if report.by_kind is None or report.by_kind.is_empty else report.by_kind.to_json(),
     }
 
 

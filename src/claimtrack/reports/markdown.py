@@ -111,6 +111,7 @@ def render_markdown(report: Report, charts: dict[str, str] | None) -> str:
                        for r in shown])
         if hidden:
             out += [ex.more_text(hidden, "forecasters"), ""]
+    out += _kinds(report, charts)
     out += [f"## Trend by {o.period} of resolution", ""]
     if charts:
         out += [f"![Brier score by period of resolution]({charts['trend']})", ""]
@@ -125,6 +126,25 @@ def render_markdown(report: Report, charts: dict[str, str] | None) -> str:
         out += [f"Ledger heads when this report was made: {heads}. `claimtrack verify --expect CHAIN:HEAD` "
                 "fails if rows were later cut from the end of a chain.", ""]
     return "\n".join(out)
+
+
+def _kinds(report: Report, charts: dict[str, str] | None) -> list[str]:
+    """The choice and quantity sections (issue 12); none when the report has no such claims."""
+    from claimtrack.reports.kinds import sections
+
+    out: list[str] = []
+    for section in sections(report.by_kind, report.options.max_claims):
+        out += [f"## {section.title}", ""]
+        if section.chart and charts and section.chart in charts:
+            out += [f"![Coverage chart: how often the truth fell inside the stated intervals]({charts[section.chart]})", ""]
+        for kt in section.tables:
+            if kt.title:
+                out += [f"### {esc(kt.title)}", ""]
+            out += _table([esc(h) for h in kt.heads], [[esc(c) for c in row] for row in kt.rows], right_from=kt.text_cols)
+            out += [line for n in kt.notes for line in (f"_{esc(n)}_", "")]
+        out += [f"- {esc(w)}" for w in section.words] + ([""] if section.words else [])
+        out += [line for n in section.notes for line in (f"_{esc(n)}_", "")]
+    return out
 
 
 def _claims(report: Report) -> list[str]:

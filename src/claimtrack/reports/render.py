@@ -58,6 +58,10 @@ def render(report: Report, fmt: str, target: Path | None = None, width: int = 10
         if target is None:
             return Rendered(render_markdown(report, None))
         names = chart_names(target)
+        from claimtrack.reports.kinds import has_coverage_chart
+
+        if has_coverage_chart(report.by_kind):
+            names["coverage"] = f"{target.stem}-coverage.png"
         return Rendered(render_markdown(report, names), _png_charts(report, names))
     if fmt == "text":
         from claimtrack.reports.text import render_text
@@ -73,6 +77,10 @@ def _png_charts(report: Report, names: dict[str, str]) -> dict[str, bytes]:
         "calibration": charts.calibration_figure(report.overall.summary, "Calibration"),
         "trend": charts.trend_figure(report.periods, f"Brier score by {report.options.period}"),
     }
+    if "coverage" in names:
+        from claimtrack.reports.kind_charts import coverage_figure
+
+        figures["coverage"] = coverage_figure(report.by_kind.quantity)
     out = {}
     for key, fig in figures.items():
         buffer = io.BytesIO()

@@ -195,6 +195,28 @@ def overdue_table(report: Report):
     return _with_note(table, _shown(len(report.overdue_claims), report.n_overdue_claims))
 
 
+def kind_parts(report: Report) -> list:
+    """The choice and quantity sections (issue 12); none when the report has no such claims."""
+    from rich.console import Group
+
+    from claimtrack.reports.kinds import sections
+
+    out = []
+    for section in sections(report.by_kind, report.options.max_claims):
+        out.append(_t(section.title, "bold"))
+        for kt in section.tables:
+            table = _table(kt.title)
+            for i, col in enumerate(kt.heads):
+                table.add_column(col, justify="left" if i < kt.text_cols else "right", overflow="fold",
+                                 min_width=24 if i == 1 and kt.text_cols > 2 else None)
+            for row in kt.rows:
+                table.add_row(*(_t(cell) for cell in row))
+            out.append(_with_note(table, " ".join(kt.notes) or None))
+        if section.words or section.notes:
+            out.append(Group(*(_t(line) for line in section.words), *(_t(n, "dim") for n in section.notes)))
+    return out
+
+
 def explanation_block(report: Report):
     from rich.table import Table
 
@@ -223,6 +245,7 @@ def renderables(report: Report) -> list:
         parts.append(groups_table(report))
     if report.relative:
         parts.append(relative_table(report))
+    parts += kind_parts(report)
     parts += [trend_table(report), resolved_table(report), overdue_table(report), explanation_block(report)]
     if report.chain_heads:
         parts.append(_t(ex.heads_text(report), "dim"))

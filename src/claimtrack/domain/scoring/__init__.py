@@ -8,6 +8,10 @@
 * :mod:`.accumulator`: :class:`ScoreAccumulator`, one pass, O(1) memory.
 * :mod:`.selection`: which forecasts count (final, time-weighted).
 * :mod:`.peer`: scores relative to the other forecasters on a claim.
+* :mod:`.choice`: multiple-choice forecasts (multi-category Brier, log
+  score, RPS, one-vs-rest events); :mod:`.quantity`: quantile forecasts of
+  numbers and dates (pinball, interval score, WIS, CRPS approximation,
+  coverage, PIT); :mod:`.by_kind`: the report's section for both.
 """
 
 from claimtrack.domain.scoring.accumulator import (

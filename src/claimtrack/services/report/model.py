@@ -12,6 +12,7 @@ from datetime import datetime
 from claimtrack.domain.errors import InvalidInput
 from claimtrack.domain.scoring import LOG_CLIP, RelativeScore, ScoreSummary
 from claimtrack.domain.scoring.basic import check_n_bins
+from claimtrack.domain.scoring.by_kind import ByKind
 
 SCORINGS = ("final", "time-weighted")
 # "source": each source scored on its own calls (forecasts of kind stated,
@@ -158,3 +159,5 @@ class Report:
     # (chain, head hash) of each hash chain when the report was made, printed
     # so that a shared report pins them (``claimtrack verify --expect``)
     chain_heads: tuple[tuple[str, str], ...] = ()
+    # choice questions and quantities, scored by their own rules (issue 12); None or empty: no section
+    by_kind: ByKind | None = None
