@@ -156,6 +156,12 @@ def detail_renderable(detail: ClaimDetail, now: datetime) -> RenderableType:
         parts.append(_field("due", f"{format_date(c.resolve_by)} ({humanize_delta(c.resolve_by, now)})",
                             row_style(state)))
     parts.append(_field("logged", format_datetime(c.recorded_at)))
+    if c.question_type != "binary":
+        from claimtrack.tui.distribution_view import distribution_view
+
+        picture = distribution_view(c)
+        if picture is not None:
+            parts += [Text(""), picture]
     parts.append(Text(""))
     parts.append(Text(f"Forecasts ({len(detail.forecasts)})", style="bold underline"))
     if detail.forecasts:
