@@ -99,3 +99,23 @@ async def test_forecast_and_resolve_a_choice_claim_in_the_app(tmp_path):
     console.print(detail_renderable(detail, detail.claim.resolved_at))
     text = console.export_text()
     assert "✓ happened" in text and "split over AI safety" in text
+
+
+async def test_add_question_form():
+    from claimtrack.services.questions import NewQuestion
+    from claimtrack.tui.screens.question_forms import AddQuestionModal
+
+    result, _ = await run(AddQuestionModal(forecaster="tester", clock=fixed_clock), "ctrl+s",
+                          fields={"statement": "Why was the CEO fired?", "kind": "choice",
+                                  "numbers": "malfeasance=15%, AI safety=50%, power=35%"})
+    assert isinstance(result, NewQuestion)
+    assert (result.question_type, result.options, result.distribution) == \
+        ("choice", ("malfeasance", "AI safety", "power"), (0.15, 0.5, 0.35))
+    result, _ = await run(AddQuestionModal(forecaster="tester", clock=fixed_clock), "ctrl+s",
+                          fields={"statement": "GPT-4 size", "kind": "numeric", "unit": "parameters",
+                                  "numbers": "1.2T..2.4T@80%"})
+    assert (result.question_type, result.unit, result.distribution) == \
+        ("numeric", "parameters", ((0.1, 1.2e12), (0.9, 2.4e12)))
+    result, hints = await run(AddQuestionModal(forecaster="tester", clock=fixed_clock), "ctrl+s",
+                              fields={"statement": "Q", "kind": "choice", "numbers": "a=65%, b=50%"})
+    assert result is UNSET and "115%" in hints["numbers"]

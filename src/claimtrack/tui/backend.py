@@ -176,6 +176,11 @@ class Backend:
 
         return add_claim(self.db, new)
 
+    def add_question(self, new) -> ClaimSummary:
+        from claimtrack.services.questions import add_question
+
+        return add_question(self.db, new)
+
     def add_forecast(self, claim_id: int, probability: float, *, forecaster: str,
                      made_at: datetime | None, rationale: str | None,
                      expected_revision: int | None) -> Forecast:

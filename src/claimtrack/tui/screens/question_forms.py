@@ -147,3 +147,87 @@ class QuestionResolveModal(FormModal[ResolveInput | None]):
     def build(self) -> ResolveInput:
         return ResolveInput(outcome=self.field("outcome").value, resolved_at=self.field("date").value,
                             note=self.field("note").value, evidence_url=self.field("url").value)
+
+
+KINDS = {"choice": "choice", "multiple choice": "choice", "c": "choice", "numeric": "numeric", "number": "numeric",
+         "quantity": "numeric", "n": "numeric", "date": "date", "when": "date", "d": "date"}
+
+
+def kind_parser(text: str):
+    words = " ".join(text.lower().split())
+    ordered = words.endswith(" ordered")
+    key = words[:-len(" ordered")] if ordered else words
+    if key not in KINDS or (ordered and KINDS[key] != "choice"):
+        raise InvalidInput("the kind is choice (or 'choice ordered' for a scale), numeric or date")
+    kind = KINDS[key]
+    hint = {"choice": "one of several options", "numeric": "a quantity, forecast as quantiles",
+            "date": "a date, forecast as quantiles of dates"}[kind]
+    return (kind, ordered), f"= {hint}" + (" (the options form a scale)" if ordered else "")
+
+
+class AddQuestionModal(FormModal[Any]):
+    """A multiple-choice, numeric or date claim with your first numbers (services.questions.NewQuestion)."""
+
+    title_text = "Add a question with options, a quantity or a date"
+    submit_label = "Add question"
+
+    def __init__(self, *, forecaster: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.forecaster = forecaster
+
+    def _kind(self) -> tuple[str, bool]:
+        try:
+            return kind_parser(self.field("kind").text)[0]
+        except Exception:  # noqa: BLE001 - not typed yet, or not mounted
+            return "choice", False
+
+    def _numbers(self, text: str):
+        kind, _ = self._kind()
+        if not text.strip():
+            raise InvalidInput("give your numbers: " + ("a=15%, b=50%, c=35%" if kind == "choice"
+                                                         else EXAMPLES[kind]))
+        if kind == "choice":
+            from claimtrack.domain.choice import options_from_specs, summary
+
+            labels, probs, note = options_from_specs([p for p in text.split(",") if p.strip()])
+            if probs is None:
+                return (labels, None), "= options " + " | ".join(labels) + " (no forecast yet)"
+            return (labels, probs), "= " + summary(labels, probs) + (f" ({note})" if note else "")
+        from claimtrack.domain.quantity import summary
+        from claimtrack.services.questions import parse_quantiles
+
+        quantiles, intervals = split_quantities(text)
+        dist = parse_quantiles(quantiles, intervals, is_date=kind == "date")
+        return ((), dist), "= " + summary(dist, is_date=kind == "date")
+
+    def compose_fields(self):
+        from claimtrack.tui.widgets.field import statement_parser, tags_parser
+
+        yield Field("Question", statement_parser, id="statement", placeholder="Why was the CEO fired?")
+        yield Field("Kind", kind_parser, id="kind", value="choice", placeholder="choice, choice ordered, numeric, date")
+        yield Field(f"Options with your probabilities, or your quantiles (as {self.forecaster})", self._numbers,
+                    id="numbers", placeholder="malfeasance=15%, AI safety=50%, power=35%  |  10%=1T, 50%=1.8T, 90%=3T")
+        yield Field("Unit (numeric)", text_parser("unit"), id="unit", placeholder="parameters, tokens, $")
+        yield Field("Source (who asked or claimed it)", name_parser("source", "you"), id="source",
+                    placeholder="empty: you")
+        yield Field("Made", date_parser("made", self.clock, "empty: now"), id="made", placeholder="empty: now")
+        yield Field("Due (resolve by)", date_parser("due", self.clock, "empty: no due date"), id="due",
+                    placeholder="eoy, 2026-06-30")
+        yield Field("Tags (comma-separated)", tags_parser, id="tags", placeholder="openai")
+
+    def on_mount(self) -> None:
+        self.query_one("#statement-input", Input).focus()
+
+    def build(self):
+        from claimtrack.services.questions import NewQuestion
+
+        kind, ordered = self.field("kind").value
+        self.field("numbers").check(show_errors=True)  # re-read against the kind as it is now
+        options, dist = self._numbers(self.field("numbers").text)[0]
+        made, due = self.field("made").value, self.field("due").value
+        if due is not None and made is not None and due < made:
+            raise InvalidInput("the due date is before the claim was made: give a later due date")
+        return NewQuestion(statement=self.field("statement").value, question_type=kind, forecaster=self.forecaster,
+                           options=options, ordered=ordered, unit=self.field("unit").value if kind == "numeric" else None,
+                           distribution=dist, source=self.field("source").value, stated_at=made, resolve_by=due,
+                           tags=self.field("tags").value)

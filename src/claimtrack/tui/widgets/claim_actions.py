@@ -33,6 +33,8 @@ class ClaimActions:
 
     ACTION_BINDINGS = [
         Binding("a", "add", "Add", tooltip="Add a claim with your probability", id="claims.add"),
+        Binding("A", "add_question", "Add question", tooltip="Add a multiple-choice, numeric or date question",
+                id="claims.add_question", show=False),
         Binding("f", "forecast", "Forecast", tooltip="Add a forecast (an update) to the selected claim",
                 id="claims.forecast"),
         Binding("r", "resolve", "Resolve", tooltip="Resolve the selected claim yes, no, ambiguous or void",
@@ -90,12 +92,21 @@ class ClaimActions:
         backend = self.backend  # type: ignore[attr-defined]
         self._modal(AddClaimModal(forecaster=backend.user(), clock=self._clock()), self._added)
 
+    def action_add_question(self) -> None:
+        from claimtrack.tui.screens.question_forms import AddQuestionModal
+
+        backend = self.backend  # type: ignore[attr-defined]
+        self._modal(AddQuestionModal(forecaster=backend.user(), clock=self._clock()), self._added)
+
     def _added(self, new) -> None:
         if new is None:
             return
 
         def call() -> str:
-            claim = self.backend.add_claim(new)  # type: ignore[attr-defined]
+            if hasattr(new, "question_type"):  # services.questions.NewQuestion
+                claim = self.backend.add_question(new)  # type: ignore[attr-defined]
+            else:
+                claim = self.backend.add_claim(new)  # type: ignore[attr-defined]
             return f"Added claim #{claim.id}.", claim.id
 
         self._write("adding the claim", call, None)
