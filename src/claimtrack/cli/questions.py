@@ -120,4 +120,4 @@ def forecast_question(ctx, cid: int, text: str | None, quantiles, intervals, *, 
     flag = " (backfilled)" if result.backfilled else ""
     label = "" if result.kind == "own" else f" ({result.kind})"
     shown = summary(claim.question_type, claim.options, result.distribution, claim.unit)
-    click.echo(f"claim {cid}: {result.forecaster} {shown}{label}{flag}")
+    click.echo(common.printable(f"claim {cid}: {result.forecaster} {shown}{label}{flag}"))
