@@ -85,3 +85,14 @@ def test_demo_has_every_kind_and_its_report_sections(cli, db_url):
     assert len(firing) == 1 and abs(sum(firing[0]["distribution"]) - 1) < 1e-9
     report = json.loads(_ok(cli("report", "--format", "json")).stdout)
     assert report["by_kind"]["choice"]["questions"] and report["by_kind"]["quantity"]["claims"]
+
+
+def test_period_filters_apply_to_by_kind(cli, monkeypatch):
+    monkeypatch.setenv("CLAIMTRACK_USER", "me")
+    _, _, chip = _build(cli)
+    report = json.loads(_ok(cli("report", "--format", "json", "--since", "2024-06-01")).stdout)
+    assert report["by_kind"]["choice"] is None
+    assert [c["claim_id"] for c in report["by_kind"]["quantity"]["claims"]] == [chip]
+    _ok(cli("report", "--save"))
+    report = json.loads(_ok(cli("report", "--since", "last", "--format", "json")).stdout)
+    assert report["by_kind"] is None  # nothing resolved since the saved report

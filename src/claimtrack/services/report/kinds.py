@@ -27,10 +27,12 @@ CHUNK = 900
 
 
 def _claims(session: Session, options: ReportOptions, dialect: str) -> dict[int, dict]:
-    c, r = m.claims.c, m.resolutions.c
+    # an alias: claim_conditions' own subqueries on resolutions (--since last) must not correlate with it
+    current = m.resolutions.alias("current_resolution")
+    c, r = m.claims.c, current.c
     last = select(r.claim_id, func.max(r.id).label("rid")).group_by(r.claim_id).subquery()
     query = (select(c.id, c.statement, c.question_type, c.options, c.ordered, c.unit, c.log_scale, r.value)
-             .select_from(m.Claim).join(last, last.c.claim_id == c.id).join(m.resolutions, r.id == last.c.rid)
+             .select_from(m.Claim).join(last, last.c.claim_id == c.id).join(current, r.id == last.c.rid)
              .where(*claim_conditions(options, dialect, binary=False)).order_by(c.id))
     return {row.id: row._asdict() for row in session.execute(query)}
 
