@@ -87,7 +87,7 @@ def csv_rows(db):
         yield {**base, "record": "claim", **{k: c[k] for k in CLAIM_FIELDS if k != "id"},
                "tags": join_tags(c["tags"])}
         for f in c["forecasts"]:
-            yield {**base, "record": "forecast", **f, "probability": repr(f["probability"])}
+            yield {**base, "record": "forecast", **f, "probability": None if f["probability"] is None else repr(f["probability"])}
         for r in c["resolutions"]:
             yield {**base, "record": "resolution", **r}
         for e in c["edits"]:

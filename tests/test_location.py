@@ -53,11 +53,11 @@ def test_cli_db_path_and_init(cli, tmp_path):
 def test_demo_refuses_to_overwrite_without_force(cli, tmp_path):
     r = cli("demo", "--quiet", db=None)
     assert r.exit_code == 0, r.output
-    assert "22 example claims" in r.stdout
+    assert "24 example claims" in r.stdout
     again = cli("demo", db=None)
     assert again.exit_code == 2 and "--force" in again.stderr
     forced = cli("demo", "--force", "--quiet", db=None)
     assert forced.exit_code == 0
     assert list(tmp_path.glob("claims.db.before-demo-*.bak"))
     listed = cli("list", "--all", "--json", db=None)
-    assert listed.stdout.count('"statement"') == 22
+    assert listed.stdout.count('"statement"') == 24

@@ -106,7 +106,7 @@ def test_behind_database_is_backed_up_then_upgraded(tmp_path, monkeypatch):
         with upgraded.engine.connect() as conn:
             columns = [row[1] for row in conn.exec_driver_sql("PRAGMA table_info(claims)")]
             assert "test_extra" in columns
-            assert conn.exec_driver_sql("SELECT count(*) FROM claims").scalar() == 22
+            assert conn.exec_driver_sql("SELECT count(*) FROM claims").scalar() == 24
     finally:
         upgraded.dispose()
     backups = list(tmp_path.glob("claims.db.pre-9001-*.bak"))
@@ -114,7 +114,7 @@ def test_behind_database_is_backed_up_then_upgraded(tmp_path, monkeypatch):
     con = sqlite3.connect(backups[0])
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == SCHEMA_HEAD
-    assert con.execute("SELECT count(*) FROM claims").fetchone()[0] == 22
+    assert con.execute("SELECT count(*) FROM claims").fetchone()[0] == 24
     con.close()
 
 

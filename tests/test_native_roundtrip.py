@@ -50,11 +50,11 @@ def test_export_import_round_trip_is_exact(cli, db_url, tmp_path, fmt):
     r = cli("import", str(out), "--json", db=target)
     assert r.exit_code == 0, r.output
     summary = json.loads(r.stdout)
-    assert summary["claims"]["added"] == 23 and summary["skipped"] == []
+    assert summary["claims"]["added"] == 25 and summary["skipped"] == []
     assert _content(db_url) == _content(target)
     # and a second import adds nothing
     again = json.loads(cli("import", str(out), "--json", db=target).stdout)
-    assert again["claims"] == {"added": 0, "already_present": 23}
+    assert again["claims"] == {"added": 0, "already_present": 25}
     assert again["forecasts"]["added"] == 0 and again["resolutions"]["added"] == 0
     assert _content(db_url) == _content(target)
     assert cli("verify", db=target).exit_code == 0
@@ -95,5 +95,5 @@ def test_dry_run_writes_nothing(cli, db_url, dump, tmp_path):
     assert cli("init", db=target).exit_code == 0
     before = dump(target)
     r = cli("import", str(out), "--dry-run", db=target)
-    assert r.exit_code == 0 and "would add 23 claims" in r.stdout
+    assert r.exit_code == 0 and "would add 25 claims" in r.stdout
     assert dump(target) == before

@@ -83,7 +83,7 @@ def test_demo_force_keeps_a_ledger_others_have_open(cli, tmp_path):
     finally:
         other.dispose()
     assert "written later by the process that had it open" in statements(ledger)
-    assert len(statements(ledger)) == 23
+    assert len(statements(ledger)) == 25
     assert integrity(ledger) == "ok"
     assert cli("verify").exit_code == 0
     assert not list(tmp_path.glob(".claims.db.*.tmp*"))
@@ -96,7 +96,7 @@ def test_demo_force_twice_keeps_two_backups(cli, tmp_path):
     assert cli("demo", "--force", "--quiet").exit_code == 0
     backups = sorted(tmp_path.glob("claims.db.before-demo-*.bak"))
     assert len(backups) == 2
-    assert len(statements(backups[0])) == 3 and len(statements(backups[1])) == 22
+    assert len(statements(backups[0])) == 3 and len(statements(backups[1])) == 24
 
 
 # ---- db restore -------------------------------------------------------------------------------

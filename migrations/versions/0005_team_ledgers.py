@@ -24,7 +24,7 @@ from claimtrack.db.types import UTCDateTime
 
 
 revision = '0005'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

@@ -144,7 +144,7 @@ def _show_drafts(drafts) -> None:
     from claimtrack.domain.probability import format_probability
 
     for d in drafts:
-        p = format_probability(d.forecasts[0].probability) if d.forecasts else "-"
+        p = format_probability(d.forecasts[0].probability) if d.forecasts and d.forecasts[0].probability is not None else "-"
         click.echo(common.printable(f"  draft {format_date(d.stated_at)} | {d.source or '-'} | {p} | {d.statement}"))
 
 

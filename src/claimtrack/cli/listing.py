@@ -80,6 +80,7 @@ def list_(ctx, state, tags, source, forecaster, search, since, until, within, so
         rows = [common.to_plain(c) for c in claims]
         for row in rows:
             row["tags"] = ";".join(row["tags"])
+            _question_cells(row)
         common.echo_csv(rows)
     elif not claims:
         click.echo(f"no {flt.state} claims" + (" match" if any([tags, source, forecaster, search, since, until]) else ""))
@@ -89,6 +90,14 @@ def list_(ctx, state, tags, source, forecaster, search, since, until, within, so
         common.console().print(claim_table(claims, width=common.console().width, me=me))
     if not claims:
         common.warn_unknown_names(db, source=source, forecaster=forecaster, tags=tags)
+
+
+def _question_cells(row: dict) -> None:
+    """A claim's options and distribution as CSV cells: options joined with ';', the distribution as JSON."""
+    from claimtrack.domain.distribution import distribution_text
+
+    row["options"] = ";".join(row["options"])
+    row["distribution"] = distribution_text(row["distribution"]) if row["distribution"] else ""
 
 
 @click.command(epilog="""\b

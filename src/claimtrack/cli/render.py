@@ -94,7 +94,9 @@ def claim_table(claims: list[ClaimSummary], title: str | None = None, width: int
     table.add_column("due", no_wrap=True)
     table.add_column("state", no_wrap=True)
     for c in claims:
-        if c.outcome:
+        if c.outcome == "value" and c.value is not None:
+            state = Text(printable(_value(c, c.value))[:24], style="green")
+        elif c.outcome:
             state = Text(c.outcome, style={"yes": "green", "no": "red"}.get(c.outcome, "yellow"))
         elif c.status != "active":
             state = Text(c.status, style="magenta")
@@ -102,11 +104,49 @@ def claim_table(claims: list[ClaimSummary], title: str | None = None, width: int
             state = Text("overdue", style="bold red")
         else:
             state = Text("open")
-        cells = [str(c.id), lit(c.statement), lit(c.source or "-"), *(Text(col(c)) for col in columns)]
+        statement = lit(c.statement)
+        if c.question_type != "binary":  # the distribution shown, under the statement
+            statement.append("\n" + printable(question_line(c)), style="dim")
+        cells = [str(c.id), statement, lit(c.source or "-"), *(Text(col(c)) for col in columns)]
         if wide:
             cells.append(format_date(c.stated_at))
         table.add_row(*cells, due_text(c, now), state)
     return table
+
+
+KIND_LABELS = {"choice": "multiple choice", "numeric": "numeric", "date": "date"}
+
+
+def _value(c: ClaimSummary, value: str) -> str:
+    from claimtrack.domain.distribution import value_summary
+
+    return value_summary(c.question_type, value, c.unit)
+
+
+def question_line(c: ClaimSummary) -> str:
+    """A non-binary claim's distribution as the lists show it, with whose it is."""
+    from claimtrack.domain.distribution import summary
+
+    if c.distribution is None:
+        return f"{KIND_LABELS[c.question_type]}: no forecast yet"
+    who = f" ({c.distribution_by})" if c.distribution_by else ""
+    return summary(c.question_type, c.options, c.distribution, c.unit) + who
+
+
+def _asks(c: ClaimSummary) -> str:
+    if c.question_type == "choice":
+        return "one of " + " | ".join(c.options) + (" (ordered)" if c.ordered else "")
+    if c.question_type == "date":
+        return "a date"
+    return "a quantity" + (f" in {c.unit}" if c.unit else "") + (" (log scale)" if c.log_scale else "")
+
+
+def _forecast_text(c: ClaimSummary, f) -> str:
+    if f.distribution is None:
+        return _pct(f.probability)
+    from claimtrack.domain.distribution import summary
+
+    return summary(c.question_type, c.options, f.distribution, c.unit)
 
 
 def claim_detail(detail: ClaimDetail):
@@ -129,7 +169,12 @@ def claim_detail(detail: ClaimDetail):
     info.add_row("logged", lit(format_datetime(c.recorded_at)))
     info.add_row("due", due_text(c, now))
     info.add_row("tags", lit(", ".join(c.tags) or "-"))
-    info.add_row("status", lit(c.outcome and f"resolved {c.outcome}" or ("open" if c.status == "active" else c.status)))
+    if c.question_type != "binary":
+        info.add_row("asks", lit(_asks(c)))
+    resolved = c.outcome and f"resolved {c.outcome}"
+    if c.outcome == "value" and detail.resolutions and detail.resolutions[-1].value is not None:
+        resolved = f"resolved: {_value(c, detail.resolutions[-1].value)}"
+    info.add_row("status", lit(resolved or ("open" if c.status == "active" else c.status)))
     info.add_row("uuid", lit(c.uuid))
     parts = [head, info]
     if c.hidden:
@@ -143,13 +188,14 @@ def claim_detail(detail: ClaimDetail):
                                  ("after resolution", f.after_resolution)) if on]
         if f.recorded_by:
             flags.append(f"recorded by {printable(f.recorded_by)}")
-        fc.add_row(format_datetime(f.made_at), lit(f.forecaster), _pct(f.probability), lit(kind_text(f)),
+        fc.add_row(format_datetime(f.made_at), lit(f.forecaster), lit(_forecast_text(c, f)), lit(kind_text(f)),
                    lit(f.rationale or ""), ", ".join(flags))
     parts += [Text(""), fc]
     if detail.resolutions:
         rs = _section("Resolutions (last is current)", ("resolved", "outcome", "note", "evidence", "logged"))
         for r in detail.resolutions:
-            rs.add_row(format_datetime(r.resolved_at), r.outcome, lit(r.note or ""), lit(r.evidence_url or ""),
+            outcome = _value(c, r.value) if r.value is not None else r.outcome
+            rs.add_row(format_datetime(r.resolved_at), lit(outcome), lit(r.note or ""), lit(r.evidence_url or ""),
                        format_datetime(r.recorded_at))
         parts += [Text(""), rs]
     if detail.edits:

@@ -36,6 +36,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from claimtrack.db.types import UTCDateTime
@@ -79,8 +80,18 @@ claims = Table(
     # hide other people's forecasts until you forecast or it resolves: NULL
     # follows the ledger's setting (ledger_settings 'hide_forecasts')
     Column("hide_forecasts", Boolean),
+    # what the claim asks (issue 12; domain.records.QUESTION_TYPES) and its
+    # spec: the options as canonical JSON text (choice), whether they form a
+    # scale, the unit and whether the quantity spans orders of magnitude
+    # (server defaults too: a raw insert that leaves them out is a binary claim)
+    Column("question_type", String(16), nullable=False, default="binary", server_default="binary"),
+    Column("options", Text),
+    Column("ordered", Boolean, nullable=False, default=False, server_default=false()),
+    Column("unit", String(200)),
+    Column("log_scale", Boolean, nullable=False, default=False, server_default=false()),
     CheckConstraint("status IN ('active', 'draft', 'rejected')", name="status"),
-    CheckConstraint("outcome IS NULL OR outcome IN ('yes', 'no', 'ambiguous', 'void')", name="outcome"),
+    CheckConstraint("outcome IS NULL OR outcome IN ('yes', 'no', 'ambiguous', 'void', 'value')", name="outcome"),
+    CheckConstraint("question_type IN ('binary', 'choice', 'numeric', 'date')", name="question_type"),
     Index("ix_claims_status_outcome_resolve_by", "status", "outcome", "resolve_by"),
     Index("ix_claims_resolved_at", "resolved_at"),
     Index("ix_claims_source", "source"),
@@ -123,6 +134,12 @@ claim_records = Table(
     Column("status", Text),
     Column("import_key", String(200)),
     Column("tags", Text, nullable=False),  # sorted, comma-joined
+    # the question's spec as created (chained only off its defaults)
+    Column("question_type", Text, nullable=False, default="binary", server_default="binary"),
+    Column("options", Text),
+    Column("ordered", Boolean, nullable=False, default=False, server_default=false()),
+    Column("unit", Text),
+    Column("log_scale", Boolean, nullable=False, default=False, server_default=false()),
     Column("prev_hash", String(64), nullable=False),
     Column("row_hash", String(64), nullable=False),
 )
@@ -132,7 +149,8 @@ forecasts = Table(
     Column("uuid", String(36), nullable=False, unique=True),
     Column("claim_id", Integer, ForeignKey("claims.id"), nullable=False),
     Column("forecaster", String(200), nullable=False),
-    Column("probability", Float, nullable=False),
+    # NULL for a choice, numeric or date claim, whose forecast is ``distribution``
+    Column("probability", Float),
     _when("made_at"),
     _when("recorded_at"),
     Column("rationale", Text),
@@ -147,6 +165,8 @@ forecasts = Table(
     Column("kind", String(16), nullable=False, default="own"),
     Column("basis", Text),
     Column("recorded_by", String(200)),
+    # a non-binary forecast as canonical JSON text (domain.distribution)
+    Column("distribution", Text),
     CheckConstraint("probability >= 0 AND probability <= 1", name="probability"),
     CheckConstraint("kind IN ('own', 'stated', 'implied', 'asserted', 'crowd')", name="kind"),
     Index("ix_forecasts_claim_id_forecaster_made_at", "claim_id", "forecaster", "made_at"),
@@ -166,7 +186,10 @@ resolutions = Table(
     Column("import_key", String(200), unique=True),
     Column("prev_hash", String(64), nullable=False),
     Column("row_hash", String(64), nullable=False),
-    CheckConstraint("outcome IN ('yes', 'no', 'ambiguous', 'void')", name="outcome"),
+    # with outcome 'value': the realised option's label, or the true value
+    # as repr(float) (a date as its day number)
+    Column("value", Text),
+    CheckConstraint("outcome IN ('yes', 'no', 'ambiguous', 'void', 'value')", name="outcome"),
 )
 # a report saved with ``report --save``; ``--since last`` starts after the newest
 saved_reports = Table(

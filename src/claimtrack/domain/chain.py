@@ -57,9 +57,11 @@ EDIT_FIELDS = ("claim_uuid", "field", "old_value", "new_value", "edited_at", "ed
 CHAINS = ("forecasts", "resolutions", "claim_records", "claim_edits")
 HEAD_CHARS = 16  # hex digits of a head as printed; ``verify --expect`` takes 16 to 64
 OPTIONAL_FIELDS: dict[tuple[str, ...], tuple[tuple[str, Any], ...]] = {
-    FORECAST_FIELDS: (("kind", "own"), ("basis", None), ("recorded_by", None)),
-    RESOLUTION_FIELDS: (),
-    CLAIM_FIELDS: (),
+    FORECAST_FIELDS: (("kind", "own"), ("basis", None), ("recorded_by", None), ("distribution", None)),
+    RESOLUTION_FIELDS: (("value", None),),
+    # issue 12: what the claim asks and its spec (options as JSON text)
+    CLAIM_FIELDS: (("question_type", "binary"), ("options", None), ("ordered", False), ("unit", None),
+                   ("log_scale", False)),
     EDIT_FIELDS: (),
 }
 

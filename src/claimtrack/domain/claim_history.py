@@ -21,16 +21,22 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from claimtrack.domain.chain import CLAIM_FIELDS, canonical
+from claimtrack.domain.chain import CLAIM_FIELDS, OPTIONAL_FIELDS, canonical, hashed_columns
 
 DATETIME_FIELDS = frozenset({"stated_at", "recorded_at", "resolve_by"})
 # a claim's defining fields as the claims row names them (``uuid`` there is
-# ``claim_uuid`` in the record): every one is compared with the replay
-REPLAYED = tuple("uuid" if f == "claim_uuid" else f for f in CLAIM_FIELDS)
-_ROW_NAME = dict(zip(CLAIM_FIELDS, REPLAYED))
+# ``claim_uuid`` in the record): every one is compared with the replay,
+# the question's spec (issue 12) included
+_RECORDED = hashed_columns(CLAIM_FIELDS)
+REPLAYED = tuple("uuid" if f == "claim_uuid" else f for f in _RECORDED)
+_ROW_NAME = dict(zip(_RECORDED, REPLAYED))
+# fields added later, with the value a record or row without them stands for
+_DEFAULTS = dict(OPTIONAL_FIELDS[CLAIM_FIELDS])
 # the fields an edit can change (the rest never change: an edit naming one
-# of them, or anything else, is kept as history but changes nothing)
-EDITABLE = frozenset({"statement", "details", "source", "source_url", "stated_at", "resolve_by", "status", "tags"})
+# of them, or anything else, is kept as history but changes nothing);
+# ``options`` (JSON text) only until the claim's first forecast
+EDITABLE = frozenset({"statement", "details", "source", "source_url", "stated_at", "resolve_by", "status", "tags",
+                      "options"})
 
 
 def tags_text(tags: Iterable[str]) -> str:
@@ -74,7 +80,8 @@ def comparable(field: str, value: Any) -> Any:
 
 def row_values(row: Mapping[str, Any], tags: Iterable[str]) -> dict[str, Any]:
     """A claims row and its tags as the replayed fields (keyed as the row is)."""
-    out = {name: row[name] for name in REPLAYED if name != "tags"}
+    out = {name: (row[name] if name not in _DEFAULTS else row.get(name, _DEFAULTS[name]))
+           for name in REPLAYED if name != "tags"}
     out["tags"] = tags_text(tags)
     return out
 
@@ -82,7 +89,7 @@ def row_values(row: Mapping[str, Any], tags: Iterable[str]) -> dict[str, Any]:
 def replay(record: Mapping[str, Any], edits: Sequence[tuple[str, str | None, str | None]]) -> dict[str, Any]:
     """The fields a creation record (keyed by CLAIM_FIELDS) and its edits
     (field, old text, new text; in order) give, keyed as the claims row is."""
-    values = {_ROW_NAME[f]: record[f] for f in CLAIM_FIELDS}
+    values = {_ROW_NAME[f]: (record[f] if f not in _DEFAULTS else record.get(f, _DEFAULTS[f])) for f in _RECORDED}
     for field, _old, new in edits:
         if field in EDITABLE:
             values[field] = from_text(field, new)
@@ -93,7 +100,7 @@ def differences(current: Mapping[str, Any], replayed: Mapping[str, Any]) -> list
     """The fields (in REPLAYED order) where the claim differs from its replayed history."""
     out = []
     for f in REPLAYED:
-        a, b = current[f], replayed[f]
+        a, b = current.get(f, _DEFAULTS.get(f)), replayed.get(f, _DEFAULTS.get(f))
         # equal values are equal in every form (aware datetimes compare as instants)
         if (a == b and a.__class__ is b.__class__) or comparable(f, a) == comparable(f, b):
             continue
@@ -111,6 +118,8 @@ def creation_values(current: Mapping[str, Any], edits: Sequence[tuple[str, str |
             first[field] = old
     record = {}
     for name, row_name in _ROW_NAME.items():
+        if row_name in _DEFAULTS and row_name not in current:
+            continue  # a ledger or file from before the field: the record leaves it out (its default)
         value = current[row_name]
         if row_name in first:
             old = from_text(row_name, first[row_name])

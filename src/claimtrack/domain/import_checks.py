@@ -107,11 +107,16 @@ def _check(claim: ClaimIn, seen: set[tuple[str, str]], now: datetime) -> None:
     _text(claim.source_url, "source url", URL_LIMIT)
     claim.source_url = validate.url(claim.source_url, "source url")  # as the CLI: http(s) only
     _keys(claim, "claim")
+    if claim.question_type != "binary" or claim.options:  # issue 12: its own rules, forecasts included
+        from claimtrack.domain.distribution import check_claim
+
+        check_claim(claim)
     if not all(_plain_forecast(f) for f in claim.forecasts):
         claim.forecasts = [f if _plain_forecast(f) else _check_forecast(f) for f in claim.forecasts]
     resolutions = []
     for r in claim.resolutions:
-        validate.outcome(r.outcome)
+        if r.outcome != "value" or claim.question_type == "binary":
+            validate.outcome(r.outcome)
         _when(r.resolved_at, "resolved_at")
         _when(r.recorded_at, "resolution recorded_at", required=False)
         _text(r.note, "resolution note", validate.MAX_TEXT)
@@ -143,7 +148,8 @@ def _check_forecast(f):
     check_basis(kind(f.kind), f.basis)
     _text(f.basis, "basis", validate.MAX_NAME)
     _text(f.recorded_by, "recorded_by", validate.MAX_NAME)
-    validate.probability(f.probability)
+    if f.distribution is None:  # a distribution was checked with its claim (domain.distribution.check_claim)
+        validate.probability(f.probability)
     _text(f.forecaster, "forecaster", None)
     name = validate.name(_visible(f.forecaster), "forecaster")
     if name is None:

@@ -181,6 +181,12 @@ class ClaimSummary:
     ordered: bool = False
     unit: str | None = None
     log_scale: bool = False
+    # non-binary claims, filled in by the list queries with the whose-number
+    # fields: the distribution shown (yours when you have one, else the
+    # newest forecast's) and whose it is; the resolution's value
+    distribution: tuple | None = None
+    distribution_by: str | None = None
+    value: str | None = None
 
     @property
     def is_open(self) -> bool:

@@ -46,16 +46,64 @@ def _number(record: dict, key: str, where: str) -> float:
     return float(value)
 
 
+def _options(value, where: str) -> tuple[str, ...]:
+    """A claim's options: the export's canonical JSON text, or a list of labels."""
+    if value in (None, ""):
+        return ()
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise InvalidInput(f"{where}: 'options' must be a JSON list of labels") from None
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        raise InvalidInput(f"{where}: 'options' must be a list of labels")
+    return tuple(value)
+
+
+def _distribution(value, where: str):
+    """A forecast's distribution: the export's canonical JSON text, or the list itself."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise InvalidInput(f"{where}: 'distribution' must be JSON: a list of probabilities or of "
+                               "[level, value] pairs") from None
+    if not isinstance(value, list):
+        raise InvalidInput(f"{where}: 'distribution' must be a list")
+    if value and isinstance(value[0], list):
+        return tuple((float(lv), float(v)) for lv, v in value)
+    return tuple(float(p) for p in value)
+
+
+_FLAGS = {"true": True, "1": True, "false": False, "0": False}
+
+
+def _flag(value, key: str, where: str) -> bool:
+    if value in (None, ""):
+        return False
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text not in _FLAGS:
+        raise InvalidInput(f"{where}: '{key}' must be true or false, not {str(value)[:20]!r}")
+    return _FLAGS[text]
+
+
 def claim_from_dict(c: dict, where: str) -> ClaimIn:
     if not isinstance(c, dict):
         raise InvalidInput(f"{where}: expected an object, got {type(c).__name__}")
     try:
         forecasts = [
             ForecastIn(
-                forecaster=_text(f, "forecaster", where), probability=_number(f, "probability", where),
+                forecaster=_text(f, "forecaster", where),
+                probability=None if f.get("distribution") not in (None, "") and f.get("probability") in (None, "")
+                else _number(f, "probability", where),
                 made_at=_dt(_req(f, "made_at", where), where), rationale=f.get("rationale"),
                 recorded_at=_dt(f.get("recorded_at"), where), uuid=f.get("uuid"), import_key=f.get("import_key"),
                 kind=f.get("kind") or "own", basis=f.get("basis") or None, recorded_by=f.get("recorded_by") or None,
+                distribution=_distribution(f.get("distribution"), where),
             )
             for f in c.get("forecasts") or []
         ]
@@ -64,6 +112,7 @@ def claim_from_dict(c: dict, where: str) -> ClaimIn:
                 outcome=_text(r, "outcome", where), resolved_at=_dt(_req(r, "resolved_at", where), where),
                 note=r.get("note"), evidence_url=r.get("evidence_url"), resolved_by=r.get("resolved_by"),
                 recorded_at=_dt(r.get("recorded_at"), where), uuid=r.get("uuid"), import_key=r.get("import_key"),
+                value=r.get("value") if r.get("value") != "" else None,
             )
             for r in c.get("resolutions") or []
         ]
@@ -83,6 +132,9 @@ def claim_from_dict(c: dict, where: str) -> ClaimIn:
             resolve_by=_dt(c.get("resolve_by"), where), tags=tuple(tags), status=c.get("status") or "active",
             uuid=c.get("uuid"), recorded_at=_dt(c.get("recorded_at"), where), import_key=c.get("import_key"),
             forecasts=forecasts, resolutions=resolutions, edits=edits,
+            question_type=c.get("question_type") or "binary", options=_options(c.get("options"), where),
+            ordered=_flag(c.get("ordered"), "ordered", where), unit=c.get("unit") or None,
+            log_scale=_flag(c.get("log_scale"), "log_scale", where),
         )
     except (TypeError, ValueError, AttributeError) as exc:
         raise InvalidInput(f"{where}: {exc}") from None

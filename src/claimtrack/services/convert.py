@@ -26,7 +26,20 @@ def claim_summary(c: m.Claim, tags: tuple[str, ...] | None = None) -> ClaimSumma
         outcome=c.outcome,
         resolved_at=c.resolved_at,
         revision=c.revision,
+        **question_spec(c),
     )
+
+
+def question_spec(c) -> dict:
+    """What a claim row asks (issue 12), as ClaimSummary's fields; binary for
+    a row read without those columns."""
+    qtype = getattr(c, "question_type", None) or "binary"
+    if qtype == "binary":
+        return {}
+    from claimtrack.domain.distribution import options_from_text
+
+    return {"question_type": qtype, "options": options_from_text(c.options), "ordered": bool(c.ordered),
+            "unit": c.unit, "log_scale": bool(c.log_scale)}
 
 
 def _copy(cls, row):
@@ -35,7 +48,13 @@ def _copy(cls, row):
 
 
 def forecast(f: m.Forecast) -> Forecast:
-    return _copy(Forecast, f)
+    if f.distribution is None:
+        return _copy(Forecast, f)
+    from dataclasses import replace
+
+    from claimtrack.domain.distribution import distribution_from_text
+
+    return replace(_copy(Forecast, f), distribution=distribution_from_text(f.distribution))
 
 
 def resolution(r: m.Resolution) -> Resolution:

@@ -34,19 +34,24 @@ FORMAT_NAME = "claimtrack"
 FORMAT_VERSION = 1
 CHUNK = 2000  # claims per chunk (their forecasts: ~10 each on a typical ledger)
 
+# issue 12: a claim's question type and spec (options as their canonical
+# JSON text), a forecast's distribution (canonical JSON text) and a
+# resolution's value are exported as stored, so they read back exactly
 CLAIM_FIELDS = ("id", "uuid", "statement", "details", "source", "source_url", "stated_at",
-                "recorded_at", "resolve_by", "status", "import_key")
+                "recorded_at", "resolve_by", "status", "import_key",
+                "question_type", "options", "ordered", "unit", "log_scale")
 FORECAST_FIELDS = ("uuid", "forecaster", "probability", "made_at", "recorded_at", "rationale", "import_key",
-                   "kind", "basis", "recorded_by")
+                   "kind", "basis", "recorded_by", "distribution")
 RESOLUTION_FIELDS = ("uuid", "outcome", "resolved_at", "note", "evidence_url", "resolved_by",
-                     "recorded_at", "import_key")
+                     "recorded_at", "import_key", "value")
 EDIT_FIELDS = ("field", "old_value", "new_value", "edited_at", "edited_by")
 
 CSV_COLUMNS = ("record", "claim_uuid", "claim_id", "uuid", "statement", "details", "source", "source_url",
                "stated_at", "recorded_at", "resolve_by", "status", "tags", "forecaster", "probability",
                "made_at", "rationale", "outcome", "resolved_at", "note", "evidence_url", "resolved_by",
                "field", "old_value", "new_value", "edited_at", "edited_by", "import_key",
-               "kind", "basis", "recorded_by")
+               "kind", "basis", "recorded_by",
+               "question_type", "options", "ordered", "unit", "log_scale", "distribution", "value")
 
 # the tables the claim's records come from: (record name, table, exported fields)
 _ID = CLAIM_FIELDS.index("id")

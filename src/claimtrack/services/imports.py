@@ -26,7 +26,8 @@ from claimtrack.domain.errors import InvalidInput
 from claimtrack.domain.claim_history import tags_text
 from claimtrack.domain.filters import normalise_tags
 from claimtrack.domain.import_checks import Rejected, check_records
-from claimtrack.domain.records import ClaimIn
+from claimtrack.domain.distribution import distribution_text, options_text
+from claimtrack.domain.records import VALUE_OUTCOME, ClaimIn
 from claimtrack.services.chain import (
     append_claim_records,
     bulk_forecasts,
@@ -143,7 +144,7 @@ def _store(session: Session, claims: Sequence[ClaimIn], extra_tags: tuple[str, .
             "uuid": c.uuid or new_uuid(), "statement": c.statement, "details": c.details,
             "source": c.source, "source_url": c.source_url, "stated_at": c.stated_at,
             "recorded_at": c.recorded_at or now, "resolve_by": c.resolve_by, "status": c.status,
-            "import_key": c.import_key, "revision": 1, "n_forecasts": 0,
+            "import_key": c.import_key, "revision": 1, "n_forecasts": 0, **_spec_row(c),
         })
     ids: dict[int, tuple[int, str, datetime | None]] = dict(existing)
     insert_claims = m.claims.insert().returning(m.claims.c.id, m.claims.c.uuid, sort_by_parameter_order=True)
@@ -197,6 +198,14 @@ def _store(session: Session, claims: Sequence[ClaimIn], extra_tags: tuple[str, .
     _refresh_caches(session, sorted(touched - added))
 
 
+def _spec_row(c: ClaimIn) -> dict:
+    """The claims-row columns of a claim's question type and spec (issue 12)."""
+    if c.question_type == "binary":  # every row of one insert has the same keys
+        return {"question_type": "binary", "options": None, "ordered": False, "unit": None, "log_scale": False}
+    return {"question_type": c.question_type, "options": options_text(c.options), "ordered": bool(c.ordered),
+            "unit": c.unit, "log_scale": bool(c.log_scale)}
+
+
 def _new_resolutions(session, claims, ids, now, summary) -> list[dict]:
     pending = []
     for i, c in enumerate(claims):
@@ -204,9 +213,10 @@ def _new_resolutions(session, claims, ids, now, summary) -> list[dict]:
         for r in c.resolutions:
             pending.append({
                 "uuid": r.uuid or new_uuid(), "claim_uuid": cuuid, "claim_id": cid,
-                "outcome": validate.outcome(r.outcome), "resolved_at": r.resolved_at, "note": r.note,
+                "outcome": r.outcome if r.outcome == VALUE_OUTCOME else validate.outcome(r.outcome),
+                "resolved_at": r.resolved_at, "note": r.note,
                 "evidence_url": r.evidence_url, "resolved_by": r.resolved_by,
-                "recorded_at": r.recorded_at or now, "import_key": r.import_key,
+                "recorded_at": r.recorded_at or now, "import_key": r.import_key, "value": r.value,
             })
     given = [r.uuid for c in claims for r in c.resolutions]
     return _drop_present(session, m.resolutions, pending, given, summary, "resolutions")
@@ -234,11 +244,13 @@ def _new_forecasts(session, claims, ids, resolved_at, now, summary) -> Iterator[
             made, recorded = f.made_at, f.recorded_at or now
             append({
                 "uuid": f.uuid or next_uuid(), "claim_uuid": cuuid, "claim_id": cid,
-                "forecaster": f.forecaster, "probability": float(f.probability) + 0.0, "made_at": made,
+                "forecaster": f.forecaster,
+                "probability": None if f.probability is None else float(f.probability) + 0.0, "made_at": made,
                 "recorded_at": recorded, "rationale": f.rationale,
                 "backfilled": recorded - made > backfill_after,
                 "after_resolution": cutoff is not None and (made >= cutoff or recorded > cutoff_recorded),
                 "import_key": f.import_key, "kind": f.kind, "basis": f.basis, "recorded_by": f.recorded_by,
+                "distribution": None if f.distribution is None else distribution_text(f.distribution),
             })
             given.append(f.uuid)
             if len(pending) >= BATCH:

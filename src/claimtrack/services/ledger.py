@@ -98,7 +98,7 @@ def _claim_state(session: Session, claim_id: int):
         raise _not_found(claim_id)
     c = m.claims.c
     query = select(c.id, c.uuid, c.status, c.outcome, c.resolved_at, c.stated_at, c.revision,
-                   c.n_forecasts).where(c.id == claim_id)
+                   c.n_forecasts, c.question_type, c.options).where(c.id == claim_id)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
     claim = session.execute(query).first()
@@ -144,6 +144,7 @@ def _forecast_row(claim, forecaster: str, p: float, made_at: datetime,
         "kind": extra.get("kind") or "own",
         "basis": extra.get("basis"),
         "recorded_by": extra.get("recorded_by"),
+        "distribution": extra.get("distribution"),
     }
 
 
@@ -195,11 +196,20 @@ def _forecast_record(row: dict) -> Forecast:
     """The stored forecast, from the row just inserted (its new id included)."""
     return Forecast(
         id=row["id"], uuid=row["uuid"], claim_id=row["claim_id"], forecaster=row["forecaster"],
-        probability=float(row["probability"]), made_at=_utc(row["made_at"]),
+        probability=None if row["probability"] is None else float(row["probability"]), made_at=_utc(row["made_at"]),
         recorded_at=_utc(row["recorded_at"]), rationale=row["rationale"],
         backfilled=row["backfilled"], after_resolution=row["after_resolution"],
         kind=row["kind"], basis=row["basis"], recorded_by=row["recorded_by"],
+        distribution=_distribution(row.get("distribution")),
     )
+
+
+def _distribution(text: str | None):
+    if text is None:
+        return None
+    from claimtrack.domain.distribution import distribution_from_text
+
+    return distribution_from_text(text)
 
 
 def add_claim(db: Database, new: NewClaim) -> ClaimSummary:
@@ -270,10 +280,11 @@ def add_claim(db: Database, new: NewClaim) -> ClaimSummary:
 
 def _creation_record(claim_id: int, values: dict, tags) -> dict:
     """The chained record of a claim as created (see domain.claim_history)."""
-    from claimtrack.domain.chain import CLAIM_FIELDS
+    from claimtrack.domain.chain import CLAIM_FIELDS, OPTIONAL_FIELDS
     from claimtrack.domain.claim_history import tags_text
 
     record = {name: values.get(name) for name in CLAIM_FIELDS}
+    record.update((name, values.get(name, default)) for name, default in OPTIONAL_FIELDS[CLAIM_FIELDS])
     record.update(claim_id=claim_id, claim_uuid=values["uuid"], tags=tags_text(tags))
     return record
 
@@ -296,6 +307,10 @@ def add_forecast(db: Database, claim_id: int, probability: float, *, forecaster:
     def work(session: Session) -> Forecast:
         claim = _claim_state(session, claim_id)
         _check_revision(claim, expected_revision)
+        if claim.question_type != "binary":
+            from claimtrack.domain.distribution import options_from_text, wrong_kind
+
+            raise wrong_kind(claim.question_type, claim_id, options_from_text(claim.options))
         if claim.status != "active":
             raise Conflict(f"claim {claim_id} is a {claim.status} in the inbox: accept it first ('claimtrack accept {claim_id}')")
         if made < claim.stated_at:
@@ -329,8 +344,17 @@ def resolve_claim(db: Database, claim_id: int, outcome: str, *, resolved_at: dat
     ``expected_revision`` refuses a stale resolve; with ``seen_forecasts``
     (the claim's forecast count as the caller showed it) forecasts added
     since, anyone's, do not make it stale: only a change to the claim or its
-    resolution does (see domain.review.resolve_is_stale)."""
-    outcome = validate.outcome(outcome)
+    resolution does (see domain.review.resolve_is_stale).
+
+    A choice, numeric or date claim takes its option (a prefix works) or its
+    true value as ``outcome`` (stored as outcome 'value' with the value), or
+    ambiguous or void (see domain.distribution.resolution_for)."""
+    typed = outcome
+    try:
+        outcome = validate.outcome(outcome)
+        bad_outcome = None
+    except InvalidInput as exc:
+        outcome, bad_outcome = None, exc
     note = validate.optional_text(note, "note")
     evidence_url = validate.url(evidence_url, "evidence url")
     resolved_by = validate.name(resolved_by, "resolver")
@@ -341,8 +365,10 @@ def resolve_claim(db: Database, claim_id: int, outcome: str, *, resolved_at: dat
     def work(session: Session) -> tuple[Resolution, list[str]]:
         claim = _claim_state(session, claim_id)
         _check_resolve_revision(claim, expected_revision, seen_forecasts)
+        result, value = _outcome_for(claim, typed, outcome, bad_outcome)
         when = resolved_at or now
-        if resolved_at is None and force and claim.outcome == outcome and claim.resolved_at is not None:
+        same = claim.outcome == result and (value is None or value == _current_value(session, claim.id))
+        if resolved_at is None and force and same and claim.resolved_at is not None:
             when = _utc(claim.resolved_at)  # re-resolving to the same outcome keeps its date unless --date is given
         if claim.status != "active":
             raise Conflict(f"claim {claim_id} is a {claim.status} in the inbox: accept it first")
@@ -361,17 +387,33 @@ def resolve_claim(db: Database, claim_id: int, outcome: str, *, resolved_at: dat
             warnings.append("some forecasts on this claim were made at or after this resolution date; they will not be scored")
         row = {
             "uuid": new_uuid(), "claim_uuid": claim.uuid, "claim_id": claim.id,
-            "outcome": outcome, "resolved_at": when, "note": note,
+            "outcome": result, "resolved_at": when, "note": note,
             "evidence_url": evidence_url, "resolved_by": resolved_by,
-            "recorded_at": now, "import_key": None,
+            "recorded_at": now, "import_key": None, "value": value,
         }
         append_resolutions(session, [row])
         session.execute(update(m.claims).where(m.claims.c.id == claim.id)
-                        .values(outcome=outcome, resolved_at=when, revision=claim.revision + 1))
+                        .values(outcome=result, resolved_at=when, revision=claim.revision + 1))
         stored = Resolution(
-            id=row["id"], uuid=row["uuid"], claim_id=claim.id, outcome=outcome, resolved_at=_utc(when),
-            note=note, evidence_url=evidence_url, resolved_by=resolved_by, recorded_at=_utc(now),
+            id=row["id"], uuid=row["uuid"], claim_id=claim.id, outcome=result, resolved_at=_utc(when),
+            note=note, evidence_url=evidence_url, resolved_by=resolved_by, recorded_at=_utc(now), value=value,
         )
         return stored, warnings
 
     return db.run_write(work)
+
+
+def _outcome_for(claim, typed: str, outcome: str | None, bad: InvalidInput | None) -> tuple[str, str | None]:
+    """(outcome, value) of resolving ``claim`` with what the user typed."""
+    if claim.question_type == "binary":
+        if bad is not None:
+            raise bad
+        return outcome, None
+    from claimtrack.domain.distribution import options_from_text, resolution_for
+
+    return resolution_for(claim.question_type, options_from_text(claim.options), typed)
+
+
+def _current_value(session: Session, claim_id: int) -> str | None:
+    r = m.resolutions.c
+    return session.execute(select(r.value).where(r.claim_id == claim_id).order_by(r.id.desc()).limit(1)).scalar()

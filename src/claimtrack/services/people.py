@@ -27,7 +27,7 @@ class Person:
     name: str
     is_you: bool
     roles: tuple[str, ...]  # "forecaster", "source"
-    n_claims: int  # claims they forecast or called
+    n_claims: int  # yes/no claims they forecast or called (the kinds scored here)
     n_resolved: int  # of those, resolved (any outcome)
     n_attributed: int  # claims attributed to them as the source
     kinds: tuple[str, ...]  # kinds of their forecasts
@@ -43,11 +43,13 @@ def people(db: Database, you: str) -> list[Person]:
         counts = session.execute(
             select(f.forecaster, func.count(distinct(f.claim_id)),
                    func.count(distinct(c.id)).filter(c.outcome.is_not(None)))
-            .join(m.claims, c.id == f.claim_id).where(c.status == "active").group_by(f.forecaster)
+            .join(m.claims, c.id == f.claim_id).where(c.status == "active", c.question_type == "binary")
+            .group_by(f.forecaster)
         ).all()
         kinds = session.execute(select(f.forecaster, f.kind).distinct()).all()
         attributed = session.execute(
-            select(c.source, func.count()).where(c.source.is_not(None), c.status == "active").group_by(c.source)
+            select(c.source, func.count()).where(c.source.is_not(None), c.status == "active",
+                                                 c.question_type == "binary").group_by(c.source)
         ).all()
     records = track_records(((cid, who, kind, p, 1 if outcome == "yes" else 0)
                              for cid, who, p, outcome, kind in finals), you)

@@ -137,6 +137,7 @@ def _tags_for(session: Session, ids: list[int]) -> dict[int, tuple[str, ...]]:
 _SUMMARY_COLUMNS = tuple(getattr(m.Claim, name) for name in (
     "id", "uuid", "statement", "source", "source_url", "stated_at", "recorded_at", "resolve_by", "status",
     "last_probability", "last_forecaster", "n_forecasts", "outcome", "resolved_at", "revision",
+    "question_type", "options", "ordered", "unit", "log_scale",
 ))
 
 
@@ -183,7 +184,6 @@ def _views_for(session: Session, claims, me: str) -> dict[int, dict]:
     me_key = me.casefold()
     sqlite = session.get_bind().dialect.name == "sqlite"
     out: dict[int, dict] = {}
-    hiding = hide.hiding(session, wanted)
     hiding = hide.hiding(session, wanted)
     for start in range(0, len(wanted), 900):
         chunk = wanted[start:start + 900]
@@ -233,7 +233,12 @@ def with_views(session: Session, claims: list[ClaimSummary], me: str | None) -> 
         return claims
     from dataclasses import replace
 
-    views = _views_for(session, claims, me)
+    binary = [c for c in claims if c.question_type == "binary"]
+    views = _views_for(session, binary, me) if binary else {}
+    if len(binary) < len(claims):
+        from claimtrack.services.question_views import question_views
+
+        views.update(question_views(session, [c for c in claims if c.question_type != "binary"], me))
     out = [replace(c, **views[c.id]) if c.id in views else c for c in claims]
     # a hidden newest forecast is not shown through the claim's cache either
     return [replace(c, probability=None, forecaster=None)

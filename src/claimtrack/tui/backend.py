@@ -181,6 +181,11 @@ class Backend:
 
         return add_claim(self.db, new)
 
+    def add_question(self, new) -> ClaimSummary:
+        from claimtrack.services.questions import add_question
+
+        return add_question(self.db, new)
+
     def add_forecast(self, claim_id: int, probability: float, *, forecaster: str,
                      made_at: datetime | None, rationale: str | None,
                      expected_revision: int | None) -> Forecast:
@@ -188,6 +193,13 @@ class Backend:
 
         return add_forecast(self.db, claim_id, probability, forecaster=forecaster, made_at=made_at,
                             rationale=rationale, expected_revision=expected_revision)
+
+    def add_question_forecast(self, claim_id: int, typed, *, forecaster: str, made_at: datetime | None,
+                              rationale: str | None, expected_revision: int | None) -> tuple[Forecast, str | None]:
+        from claimtrack.services.questions import add_question_forecast
+
+        return add_question_forecast(self.db, claim_id, typed, forecaster=forecaster, made_at=made_at,
+                                     rationale=rationale, expected_revision=expected_revision)
 
     def resolve(self, claim_id: int, outcome: str, *, resolved_at: datetime | None, note: str | None,
                 evidence_url: str | None, force: bool,

@@ -58,6 +58,8 @@ def one_line(value: object, limit: int = 200) -> str:
 def claim_state(claim: ClaimSummary, now: datetime) -> str:
     if claim.status != "active":
         return claim.status
+    if claim.outcome == "value":  # a choice, numeric or date claim: what it resolved to
+        return value_summary(claim.question_type, claim.value, claim.unit) if claim.value else "resolved"
     if claim.outcome is not None:
         return claim.outcome
     if claim.resolve_by is not None and claim.resolve_by < now:
@@ -72,6 +74,21 @@ def row_style(state: str) -> str:
             "void": "dim", "ambiguous": "dim"}.get(state, "")
 
 
+def _distribution_text(claim: ClaimSummary, distribution) -> str:
+    """A choice, numeric or date forecast in one line (issue 12); '–' for none."""
+    if distribution is None:
+        return "–"
+    from claimtrack.domain.distribution import summary
+
+    return summary(claim.question_type, claim.options, distribution, claim.unit)
+
+
+def value_summary(qtype: str, value: str, unit: str | None) -> str:
+    from claimtrack.domain.distribution import value_summary as summary
+
+    return summary(qtype, value, unit)
+
+
 def claim_row(claim: ClaimSummary, now: datetime, tz: tzinfo | None = None) -> tuple[Text, ...]:
     """The cells of one table row, in COLUMNS order; dates in ``tz`` (default: the user's zone).
 
@@ -80,7 +97,7 @@ def claim_row(claim: ClaimSummary, now: datetime, tz: tzinfo | None = None) -> t
     tz = tz if tz is not None else user_timezone()
     state = claim_state(claim, now)
     style = "red" if state == "overdue" else ""
-    p = format_probability(claim.mine) if claim.mine is not None else "–"
+    p = format_probability(claim.mine) if claim.mine is not None else _distribution_text(claim, claim.distribution)
     theirs = f"{format_probability(claim.theirs)} {claim.their_kind}" if claim.theirs is not None else "–"
     due = format_date(claim.resolve_by, tz) if claim.resolve_by is not None else ""
     state_style = row_style(state) or {"yes": "green", "no": "magenta"}.get(state, "")
@@ -141,6 +158,12 @@ def detail_renderable(detail: ClaimDetail, now: datetime) -> RenderableType:
         parts.append(_field("due", f"{format_date(c.resolve_by)} ({humanize_delta(c.resolve_by, now)})",
                             row_style(state)))
     parts.append(_field("logged", format_datetime(c.recorded_at)))
+    if c.question_type != "binary":
+        from claimtrack.tui.distribution_view import distribution_view
+
+        picture = distribution_view(c)
+        if picture is not None:
+            parts += [Text(""), picture]
     parts.append(Text(""))
     parts.append(Text(f"Forecasts ({len(detail.forecasts)})", style="bold underline"))
     if detail.forecasts:
@@ -153,7 +176,9 @@ def detail_renderable(detail: ClaimDetail, now: datetime) -> RenderableType:
             if flags:
                 why.append(("  " if f.rationale else "") + "[" + ", ".join(flags) + "]", style="dim")
             table.add_row(lit(f.forecaster), Text(format_date(f.made_at)),
-                          Text(format_probability(f.probability), style="bold" if f.id in current else "dim"), why)
+                          Text(_distribution_text(c, f.distribution) if f.distribution is not None
+                               else format_probability(f.probability), style="bold" if f.id in current else "dim"),
+                          why)
         parts.append(table)
     else:
         parts.append(Text("no forecasts yet: press f", style="dim"))
@@ -168,7 +193,8 @@ def detail_renderable(detail: ClaimDetail, now: datetime) -> RenderableType:
                 note.append(("  " if r.note else "") + r.evidence_url, style="underline")
             if r.id != last:
                 note.append("  [superseded]", style="dim")
-            table.add_row(Text(r.outcome, style="bold" if r.id == last else "dim"),
+            outcome = r.outcome if r.value is None else value_summary(c.question_type, r.value, c.unit)
+            table.add_row(lit(outcome, style="bold" if r.id == last else "dim"),
                           Text(format_date(r.resolved_at)), lit(r.resolved_by or ""), note)
         parts.append(table)
     else:

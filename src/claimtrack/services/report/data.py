@@ -323,6 +323,7 @@ def score_ledger(session: Session, options: ReportOptions) -> dict:
 def build_report(db: Database, options: ReportOptions | None = None) -> Report:
     """Score the ledger and list the period's resolved and overdue claims."""
     from claimtrack.services.report.claims import overdue_claims, resolved_claims
+    from claimtrack.services.report.kinds import by_kind
     from claimtrack.services.verify_claims import current_heads
 
     options = options or ReportOptions()
@@ -332,7 +333,8 @@ def build_report(db: Database, options: ReportOptions | None = None) -> Report:
         resolved, n_resolved = resolved_claims(session, options)
         overdue, n_overdue = overdue_claims(session, options, now)
         heads = current_heads(session)
-    return Report(chain_heads=heads,
+        kinds = by_kind(session, options)
+    return Report(chain_heads=heads, by_kind=kinds,
         options=options, generated_at=now, period_start=options.since,
         period_end=options.until or now, resolved_claims=resolved, n_resolved_claims=n_resolved,
         overdue_claims=overdue, n_overdue_claims=n_overdue, **parts,

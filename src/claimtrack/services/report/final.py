@@ -54,14 +54,18 @@ from claimtrack.services.scoring import sqlite_latest_key
 CID, OUTCOME, RESOLVED, SOURCE, WHO, P, BACK, EXTRA, N_LATE = range(9)
 
 
-def claim_conditions(options: ReportOptions, dialect: str) -> list:
-    """Claims in the report's scope: active, resolved in the period, filters."""
+def claim_conditions(options: ReportOptions, dialect: str, *, binary: bool = True) -> list:
+    """Claims in the report's scope: active, resolved in the period, filters;
+    yes/no claims, or (``binary=False``) choice, numeric and date claims
+    resolved with a value (report.kinds)."""
     c = m.Claim
     # On SQLite, keep the planner off the (status, outcome, resolve_by) index:
     # reading claims by id, then their forecasts through the (claim_id,
     # forecaster, made_at) index, yields rows in the order we need, no sort.
     status = c.status.concat("") if dialect == "sqlite" else c.status
-    conds: list = [status == "active", c.outcome.is_not(None)]
+    # yes/no claims only: choice, numeric and date claims are scored apart (by_kind)
+    kind = c.question_type == "binary" if binary else and_(c.question_type != "binary", c.outcome == "value")
+    conds: list = [status == "active", c.outcome.is_not(None), kind]
     if options.since is not None:
         if options.since_saved:
             logged_since = exists().where(m.Resolution.claim_id == c.id, m.Resolution.recorded_at > options.since)

@@ -34,6 +34,8 @@ class ClaimActions:
 
     ACTION_BINDINGS = [
         Binding("a", "add", "Add", tooltip="Add a claim with your probability", id="claims.add"),
+        Binding("A", "add_question", "Add question", tooltip="Add a multiple-choice, numeric or date question",
+                id="claims.add_question", show=False),
         Binding("f", "forecast", "Forecast", tooltip="Add a forecast (an update) to the selected claim",
                 id="claims.forecast"),
         Binding("r", "resolve", "Resolve", tooltip="Resolve the selected claim yes, no, ambiguous or void",
@@ -93,12 +95,21 @@ class ClaimActions:
         backend = self.backend  # type: ignore[attr-defined]
         self._modal(AddClaimModal(forecaster=backend.user(), clock=self._clock()), self._added)
 
+    def action_add_question(self) -> None:
+        from claimtrack.tui.screens.question_forms import AddQuestionModal
+
+        backend = self.backend  # type: ignore[attr-defined]
+        self._modal(AddQuestionModal(forecaster=backend.user(), clock=self._clock()), self._added)
+
     def _added(self, new) -> None:
         if new is None:
             return
 
         def call() -> str:
-            claim = self.backend.add_claim(new)  # type: ignore[attr-defined]
+            if hasattr(new, "question_type"):  # services.questions.NewQuestion
+                claim = self.backend.add_question(new)  # type: ignore[attr-defined]
+            else:
+                claim = self.backend.add_claim(new)  # type: ignore[attr-defined]
             return f"Added claim #{claim.id}.", claim.id
 
         self._write("adding the claim", call, None)
@@ -111,6 +122,9 @@ class ClaimActions:
 
         claim = self._selected()
         if claim is None:
+            return
+        if claim.question_type != "binary":
+            self._question_forecast(claim)
             return
         backend = self.backend  # type: ignore[attr-defined]
 
@@ -129,6 +143,27 @@ class ClaimActions:
 
         self._modal(ForecastModal(claim, forecaster=backend.user(), clock=self._clock()), done)
 
+    def _question_forecast(self, claim: ClaimSummary) -> None:
+        """A choice, numeric or date claim's forecast form (issue 12)."""
+        from claimtrack.tui.screens.question_forms import QuestionForecastModal
+
+        backend = self.backend  # type: ignore[attr-defined]
+
+        def done(result) -> None:
+            if result is None:
+                return
+
+            def call() -> str:
+                f, note = backend.add_question_forecast(claim.id, result.typed, forecaster=result.forecaster,
+                                                        made_at=result.made_at, rationale=result.rationale,
+                                                        expected_revision=claim.revision)
+                flag = " (backfilled)" if f.backfilled else ""
+                return f"Forecast by {f.forecaster} on #{claim.id}{flag}." + (f" {note}." if note else "")
+
+            self._write(f"the forecast on #{claim.id}", call, claim.id)
+
+        self._modal(QuestionForecastModal(claim, forecaster=backend.user(), clock=self._clock()), done)
+
     def _clock(self):
         backend = self.backend  # type: ignore[attr-defined]
         return backend.now if backend.fixed_clock else None
@@ -141,7 +176,13 @@ class ClaimActions:
         claim = self._selected()
         if claim is None:
             return
-        self._modal(ResolveModal(claim, clock=self._clock()), lambda result: self._resolve_chosen(claim, result))
+        if claim.question_type != "binary":
+            from claimtrack.tui.screens.question_forms import QuestionResolveModal
+
+            modal = QuestionResolveModal(claim, clock=self._clock())
+        else:
+            modal = ResolveModal(claim, clock=self._clock())
+        self._modal(modal, lambda result: self._resolve_chosen(claim, result))
 
     def _resolve_chosen(self, claim: ClaimSummary, result: ResolveInput | None) -> None:
         if result is None:
