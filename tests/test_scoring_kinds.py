@@ -347,3 +347,9 @@ def test_crps_approximation_converges_to_properscoring():
         errors.append(abs(qt.crps_approx(qs, 12.5) - exact) / exact)
     assert errors == sorted(errors, reverse=True)
     assert errors[0] > 0.2 and errors[-1] < 0.002
+
+
+def test_log10_of_values_too_close_to_tell_apart():
+    # distinct floats whose log10 rounds to the same number: no log10 scores rather than an error
+    close = ((0.1, 1e307), (0.9, math.nextafter(1e307, math.inf)))
+    assert qt.log10_quantiles(close, 1e307) is None

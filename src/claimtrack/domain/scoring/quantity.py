@@ -193,11 +193,14 @@ def crps_approx(quantiles: Sequence[tuple[float, float]], y: float) -> float:
 
 
 def log10_quantiles(quantiles: Sequence[tuple[float, float]], y: float) -> tuple[Quantiles, float] | None:
-    """The set and truth on the log10 scale; None when any value is <= 0."""
+    """The set and truth on the log10 scale; None when any value is <= 0 (or two log10 values round equal)."""
     qs, y = check_quantiles(quantiles), check_truth(y)
     if y <= 0.0 or qs[0][1] <= 0.0:
         return None
-    return tuple((tau, math.log10(q)) for tau, q in qs), math.log10(y)
+    logged = tuple((tau, math.log10(q)) for tau, q in qs)
+    if any(b[1] <= a[1] for a, b in zip(logged, logged[1:])):
+        return None  # distinct values so close that their log10 rounds equal: no log10 set to score
+    return logged, math.log10(y)
 
 
 # ------------------------------------------------------------ calibration
