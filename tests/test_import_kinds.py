@@ -340,3 +340,27 @@ def test_imported_distributions_score(tmp_path):
     num = by_statement(parse_file(_write(tmp_path, [_post(NUMERIC)], "n.json")))["GPT-4 parameters"]
     truth = float(num.resolutions[0].value)
     assert math.isfinite(qt.crps_approx(num.forecasts[-1].distribution, truth))
+
+
+# ------------------------------------------------------------- end to end
+
+
+def test_a_fatebook_choice_question_is_stored_reported_and_exported(cli, tmp_path):
+    """Import -> store -> show -> report by_kind -> export: the choice question survives every step."""
+    path = _fatebook(tmp_path, _ceo_rows(("NO", "YES", "NO")))
+    r = cli("import", str(path), "--json")
+    assert r.exit_code == 0, r.stderr
+    listed = json.loads(cli("list", "--all", "--json").stdout)
+    ceo = next(c for c in listed if c["statement"] == CEO)
+    assert ceo["question_type"] == "choice"
+    assert ceo["options"][:3] == ["malfeasance", "AI safety", "power struggle"]
+    shown = json.loads(cli("show", str(ceo["id"]), "--json").stdout)
+    assert shown["resolutions"][-1]["outcome"] == VALUE_OUTCOME
+    assert shown["resolutions"][-1]["value"] == "AI safety"
+    alice = [f for f in shown["forecasts"] if f["forecaster"] == "Alice"]
+    assert len(alice) == 2 and alice[-1]["probability"] is None
+    assert math.isclose(sum(alice[-1]["distribution"]), 1.0)
+    report = json.loads(cli("report", "--format", "json").stdout)
+    assert report["by_kind"] is not None
+    text = json.dumps(report["by_kind"])
+    assert "Alice" in text and "Bob" in text
