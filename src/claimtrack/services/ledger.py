@@ -212,7 +212,21 @@ def _distribution(text: str | None):
     return distribution_from_text(text)
 
 
-def add_claim(db: Database, new: NewClaim) -> ClaimSummary:
+@dataclass
+class CheckedClaim:
+    """A new claim's fields, checked, and its row as created (see add_claim)."""
+
+    values: dict
+    tags: tuple[str, ...]
+    note: str | None
+    forecaster: str
+    stated_at: datetime
+    now: datetime
+
+
+def check_new_claim(new, **extra) -> CheckedClaim:
+    """Check what every new claim has (``new``: a NewClaim or NewQuestion) and
+    build its claims row, with ``extra`` columns (a question's spec)."""
     from claimtrack.domain.filters import normalise_tags
 
     statement = validate.statement(new.statement)
@@ -222,6 +236,41 @@ def add_claim(db: Database, new: NewClaim) -> ClaimSummary:
     note = validate.optional_text(new.note, "note")
     forecaster = validate.name(new.forecaster, "forecaster") or "me"
     tags = normalise_tags(new.tags)
+    now = utcnow()
+    stated_at = new.stated_at or now
+    if stated_at > now + timedelta(minutes=5):
+        raise InvalidInput("the claim's made date is in the future: a claim is logged when or after it is made")
+    if new.resolve_by is not None and new.resolve_by < stated_at:
+        raise InvalidInput("the due date is before the claim was made: give a later --due")
+    values = {
+        "uuid": new_uuid(), "statement": statement, "details": details, "source": source,
+        "source_url": source_url, "stated_at": stated_at, "recorded_at": now,
+        "resolve_by": new.resolve_by, "status": "active", "revision": 1, "n_forecasts": 0, **extra,
+    }
+    return CheckedClaim(values, tags, note, forecaster, stated_at, now)
+
+
+def insert_claim(session: Session, new: CheckedClaim, firsts: list[tuple]) -> int:
+    """Insert a checked claim, its tags, its chained record and its first
+    forecasts ``(forecaster, probability, rationale, extra columns)``, in the
+    caller's transaction; returns the claim's id.  The row's revision and
+    cached forecast columns must already count ``firsts``."""
+    values, tags = new.values, new.tags
+    claim_id = session.execute(m.claims.insert().values(**values)).inserted_primary_key[0]
+    if tags:
+        session.execute(m.claim_tags.insert(), [{"claim_id": claim_id, "tag": t} for t in tags])
+    append_claim_records(session, [_creation_record(claim_id, values, tags)])
+    if firsts:
+        claim = SimpleNamespace(id=claim_id, uuid=values["uuid"], resolved_at=None)
+        append_forecasts(session, [_forecast_row(claim, who, prob, new.stated_at, new.now, why, **extra)
+                                   for who, prob, why, extra in firsts])
+    return claim_id
+
+
+def add_claim(db: Database, new: NewClaim) -> ClaimSummary:
+    checked = check_new_claim(new)
+    values, tags, note, forecaster = checked.values, checked.tags, checked.note, checked.forecaster
+    source = values["source"]
     p = validate.probability(new.probability) if new.probability is not None else None
     their = new.their
     if their is not None:
@@ -233,19 +282,6 @@ def add_claim(db: Database, new: NewClaim) -> ClaimSummary:
         their_basis = check_basis(their.kind, their.basis)
         if p is not None and source.casefold() == forecaster.casefold():
             raise InvalidInput(f"{source} is both the claimant (--by) and the forecaster: give -p or --their, not both")
-    now = utcnow()
-    stated_at = new.stated_at or now
-    if stated_at > now + timedelta(minutes=5):
-        raise InvalidInput("the claim's made date is in the future: a claim is logged when or after it is made")
-    if new.resolve_by is not None and new.resolve_by < stated_at:
-        raise InvalidInput("the due date is before the claim was made: give a later --due")
-    # the claim row as it stands once its first forecast is noted (that
-    # counts as the claim's second revision)
-    values = {
-        "uuid": new_uuid(), "statement": statement, "details": details, "source": source,
-        "source_url": source_url, "stated_at": stated_at, "recorded_at": now,
-        "resolve_by": new.resolve_by, "status": "active", "revision": 1, "n_forecasts": 0,
-    }
     # the claim's first forecasts: the claimant's call, then yours (the
     # newest, so yours is the cached current one)
     firsts: list[tuple] = []
@@ -258,17 +294,11 @@ def add_claim(db: Database, new: NewClaim) -> ClaimSummary:
                       last_probability=firsts[-1][1], last_forecaster=firsts[-1][0])
 
     def work(session: Session) -> ClaimSummary:
-        claim_id = session.execute(m.claims.insert().values(**values)).inserted_primary_key[0]
-        if tags:
-            session.execute(m.claim_tags.insert(), [{"claim_id": claim_id, "tag": t} for t in tags])
-        append_claim_records(session, [_creation_record(claim_id, values, tags)])
-        if firsts:
-            claim = SimpleNamespace(id=claim_id, uuid=values["uuid"], resolved_at=None)
-            append_forecasts(session, [_forecast_row(claim, who, prob, stated_at, now, why, **extra)
-                                       for who, prob, why, extra in firsts])
+        claim_id = insert_claim(session, checked, firsts)
         return ClaimSummary(
-            id=claim_id, uuid=values["uuid"], statement=statement, source=source, source_url=source_url,
-            stated_at=stated_at, recorded_at=now, resolve_by=new.resolve_by, status="active", tags=tags,
+            id=claim_id, uuid=values["uuid"], statement=values["statement"], source=source,
+            source_url=values["source_url"], stated_at=checked.stated_at, recorded_at=checked.now,
+            resolve_by=new.resolve_by, status="active", tags=tags,
             probability=values.get("last_probability"), forecaster=values.get("last_forecaster"),
             n_forecasts=values["n_forecasts"], outcome=None, resolved_at=None, revision=values["revision"],
             mine=p, theirs=their_p if their is not None else None,

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from types import SimpleNamespace
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -36,16 +35,16 @@ from claimtrack.domain.distribution import (
 )
 from claimtrack.domain.errors import Conflict, InvalidInput
 from claimtrack.domain.records import ClaimSummary, Forecast
-from claimtrack.services.chain import append_claim_records, append_forecasts
+from claimtrack.services.chain import append_forecasts
 from claimtrack.services.ledger import (
     _check_revision,
     _claim_state,
-    _creation_record,
     _forecast_record,
     _forecast_row,
     _note_forecast,
+    check_new_claim,
     forecast_kind,
-    new_uuid,
+    insert_claim,
 )
 
 
@@ -93,44 +92,22 @@ def _spec(new: NewQuestion) -> dict:
 
 def add_question(db: Database, new: NewQuestion) -> ClaimSummary:
     """Log a choice, numeric or date claim, with your first forecast when given."""
-    from claimtrack.domain.filters import normalise_tags
-
     spec = _spec(new)
     options = options_from_text(spec["options"])
-    statement = validate.statement(new.statement)
-    source = validate.name(new.source, "source")
-    source_url = validate.url(new.source_url, "source url")
-    details = validate.optional_text(new.details, "details")
-    note = validate.optional_text(new.note, "note")
-    forecaster = validate.name(new.forecaster, "forecaster") or "me"
-    tags = normalise_tags(new.tags)
+    checked = check_new_claim(new, **spec)
+    values, tags, forecaster = checked.values, checked.tags, checked.forecaster
     dist = check(spec["question_type"], options, new.distribution) if new.distribution is not None else None
-    now = utcnow()
-    stated_at = new.stated_at or now
-    if stated_at > now + timedelta(minutes=5):
-        raise InvalidInput("the claim's made date is in the future: a claim is logged when or after it is made")
-    if new.resolve_by is not None and new.resolve_by < stated_at:
-        raise InvalidInput("the due date is before the claim was made: give a later --due")
-    values = {
-        "uuid": new_uuid(), "statement": statement, "details": details, "source": source,
-        "source_url": source_url, "stated_at": stated_at, "recorded_at": now,
-        "resolve_by": new.resolve_by, "status": "active", "revision": 1, "n_forecasts": 0, **spec,
-    }
+    firsts = []
     if dist is not None:
+        firsts.append((forecaster, None, checked.note, {"distribution": distribution_text(dist)}))
         values.update(revision=2, n_forecasts=1, last_probability=None, last_forecaster=forecaster)
 
     def work(session: Session) -> ClaimSummary:
-        claim_id = session.execute(m.claims.insert().values(**values)).inserted_primary_key[0]
-        if tags:
-            session.execute(m.claim_tags.insert(), [{"claim_id": claim_id, "tag": t} for t in tags])
-        append_claim_records(session, [_creation_record(claim_id, values, tags)])
-        if dist is not None:
-            claim = SimpleNamespace(id=claim_id, uuid=values["uuid"], resolved_at=None)
-            append_forecasts(session, [_forecast_row(claim, forecaster, None, stated_at, now, note,
-                                                     distribution=distribution_text(dist))])
+        claim_id = insert_claim(session, checked, firsts)
         return ClaimSummary(
-            id=claim_id, uuid=values["uuid"], statement=statement, source=source, source_url=source_url,
-            stated_at=stated_at, recorded_at=now, resolve_by=new.resolve_by, status="active", tags=tags,
+            id=claim_id, uuid=values["uuid"], statement=values["statement"], source=values["source"],
+            source_url=values["source_url"], stated_at=checked.stated_at, recorded_at=checked.now,
+            resolve_by=new.resolve_by, status="active", tags=tags,
             probability=None, forecaster=values.get("last_forecaster"), n_forecasts=values["n_forecasts"],
             outcome=None, resolved_at=None, revision=values["revision"],
             question_type=spec["question_type"], options=options, ordered=spec["ordered"], unit=spec["unit"],
