@@ -163,10 +163,8 @@ def _resolution(claim: ClaimIn, row, get) -> None:
     ))
 
 
-def _forecast(row, get, claim: ClaimIn, owner: str | None, opts: Options, keys: KeyRegistry) -> ForecastIn | None:
-    raw = get(row, "Forecast (scale = 0-1)")
-    if not raw:
-        return None  # a question row without a forecast: the claim alone
+def row_forecast(row, get, raw: str):
+    """(probability, made) of a row's forecast ``raw``; ValueError in words when it is not usable."""
     try:
         p = float(raw)
     except ValueError:
@@ -176,7 +174,14 @@ def _forecast(row, get, claim: ClaimIn, owner: str | None, opts: Options, keys: 
     made_raw = get(row, "Forecast created at")
     if not made_raw:
         raise ValueError("no 'Forecast created at' time")
-    made = parse_when(made_raw)
+    return p, parse_when(made_raw)
+
+
+def _forecast(row, get, claim: ClaimIn, owner: str | None, opts: Options, keys: KeyRegistry) -> ForecastIn | None:
+    raw = get(row, "Forecast (scale = 0-1)")
+    if not raw:
+        return None  # a question row without a forecast: the claim alone
+    p, made = row_forecast(row, get, raw)
     who = get(row, "Forecast created by") or opts.default_forecaster
     if opts.forecaster and (who == owner or not owner):
         who = opts.forecaster

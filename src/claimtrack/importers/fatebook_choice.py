@@ -28,6 +28,7 @@ from collections.abc import Callable
 from claimtrack.domain.records import VALUE_OUTCOME, ClaimIn, ForecastIn, ResolutionIn
 from claimtrack.importers._base import KeyRegistry, Options, ParseResult, Skipped, check_name, make_key, short
 from claimtrack.importers._dates import parse_when
+from claimtrack.importers.fatebook import row_forecast
 from claimtrack.importers._kinds import SUM_SLACK
 
 FORMAT = "fatebook"
@@ -103,16 +104,9 @@ def _snapshots(qrows, get, options, skipped) -> list[tuple[str, object, int, dic
         if not raw:
             continue
         try:
-            p = float(raw)
-            if not 0.0 <= p <= 1.0:
-                raise ValueError(f"forecast {short(raw)} is outside 0-1")
-            made_raw = get(row, "Forecast created at")
-            if not made_raw:
-                raise ValueError("no 'Forecast created at' time")
-            made = parse_when(made_raw)
+            p, made = row_forecast(row, get, raw)
         except ValueError as exc:
-            msg = str(exc) if "outside" in str(exc) or "time" in str(exc) else f"forecast {short(raw)} is not a number"
-            skipped.append(Skipped(f"row {n}", msg))
+            skipped.append(Skipped(f"row {n}", str(exc)))
             continue
         by_who.setdefault(get(row, "Forecast created by"), []).append((made, n, get(row, "Multiple choice option"), p))
     out = []
