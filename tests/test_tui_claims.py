@@ -44,8 +44,8 @@ async def test_opens_on_open_claims_due_soonest_first_with_overdue_marked(ledger
         await settle(pilot)
         table = app.query_one(ClaimsTable)
         assert [c.id for c in table.claims] == [ids["acme"], ids["globex"], ids["initech"]]
-        assert cell_text(table, ids["acme"], "state") == "overdue"
-        assert cell_text(table, ids["globex"], "state") == "due soon"
+        assert cell_text(table, ids["acme"], "state") == "overdue 2 d"
+        assert cell_text(table, ids["globex"], "state") == "in 3 d"
         assert "red" in str(table.get_cell(str(ids["acme"]), "statement").style)
         assert "red" not in str(table.get_cell(str(ids["initech"]), "statement").style)
         detail = app.query_one(ClaimsView).detail_pane.detail

@@ -94,13 +94,18 @@ async def test_rows_load_a_page_at_a_time(tmp_path):
         table = app.query_one(ClaimsTable)
         assert (len(table.claims), table.total) == (200, 650)
         assert [c.statement for c in table.claims[:3]] == ["claim 000", "claim 001", "claim 002"]
-        seen = [len(table.claims)]
-        for _ in range(6):
-            await pilot.press("end")
-            await settle(pilot, delay=0.05, rounds=3)
-            seen.append(len(table.claims))
-        assert seen[:4] == [200, 400, 600, 650]
+        seen = {len(table.claims)}
+        for _ in range(8):  # scrolling loads the next page near the end of the loaded rows
+            await pilot.press("pagedown")
+            await settle(pilot, delay=0.05, rounds=2)
+            seen.add(len(table.claims))
+        assert 400 in seen and all(n % 200 == 0 for n in seen) and len(table.claims) < 650
+        await pilot.press("G")  # the true end, not the last loaded row
+        await settle(pilot, delay=0.05, rounds=3)
         assert [c.statement for c in table.claims] == [f"claim {i:03d}" for i in range(650)]
+        assert table.cursor_row == 649 and table.selected().statement == "claim 649"
+        await pilot.press("k", "k", "j")
+        assert table.selected().statement == "claim 648"
 
 
 # ------------------------------------------------------------- refreshing

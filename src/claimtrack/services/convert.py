@@ -30,8 +30,10 @@ def claim_summary(c: m.Claim, tags: tuple[str, ...] | None = None) -> ClaimSumma
 
 
 def _copy(cls, row):
-    """A record dataclass from an ORM row or result row with the same attribute names."""
-    return cls(**{f.name: getattr(row, f.name) for f in fields(cls)})
+    """A record dataclass from an ORM row or result row with the same attribute names
+    (a field the row lacks, such as issue 12's distribution before its column exists,
+    keeps its default)."""
+    return cls(**{f.name: getattr(row, f.name) for f in fields(cls) if hasattr(row, f.name)})
 
 
 def forecast(f: m.Forecast) -> Forecast:

@@ -161,6 +161,16 @@ class ClaimtrackApp(App[None]):
         self.action_view("claims")
         self.claims_view.show_state(state)
 
+    def open_claim(self, claim_id: int) -> None:
+        """Claim ``claim_id``'s whole record on its own screen; the table's cursor goes to
+        it when its row is loaded."""
+        from claimtrack.tui.screens.detail import DetailScreen
+
+        table = self.claims_view.table
+        if str(claim_id) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(claim_id)), animate=False, scroll=True)
+        self.push_screen(DetailScreen(claim_id))
+
     def sort_claims(self, column: str) -> None:
         self.action_view("claims")
         table = self.claims_view.table

@@ -113,7 +113,14 @@ class Backend:
         return current_user()
 
     def claim_filter(self, state: str, search: str | None) -> ClaimFilter:
-        return ClaimFilter(state=state, search=(search or None), now=self.now())
+        """``search`` is the filter box's text: words and facets (domain.query)."""
+        now = self.now()
+        flt = ClaimFilter(state=state, now=now)
+        if search and search.strip():
+            from claimtrack.domain.query import parse_query
+
+            flt = parse_query(search, now=now).apply(flt)
+        return flt
 
     # ------------------------------------------------------------- reads
 

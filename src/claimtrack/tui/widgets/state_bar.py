@@ -95,9 +95,14 @@ class FilterBox(Input):
         """The user left the box (enter, escape, down)."""
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(placeholder="filter: words in the statement, source or a tag (esc clears)", **kwargs)
+        super().__init__(placeholder="filter: words, tag:NAME, by:NAME, due:<2026-12, p>80 (esc clears)", **kwargs)
         self._timer: Timer | None = None
         self._sent = ""
+
+    def send_now(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._send()
 
     def _send(self) -> None:
         text = self.value.strip()
