@@ -39,6 +39,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "tui": ("claimtrack.cli.tuicmd", "tui", "Open the review UI."),
     "people": ("claimtrack.cli.people", "people", "Everyone's track record: sources on their own calls, you vs them."),
     "config": ("claimtrack.cli.people", "config", "Your name and other settings in the config file."),
+    "digest": ("claimtrack.cli.digest", "digest", "What changed since a moment (--since 1w): for cron and mail."),
+    "review": ("claimtrack.cli.review", "review", "Walk what needs attention, one prompt per claim (no UI needed)."),
 }
 
 

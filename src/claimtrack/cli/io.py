@@ -188,7 +188,7 @@ class _progress:
         return False
 
 
-EXPORT_EXTENSIONS = {"json": ("json",), "csv": ("csv",)}
+EXPORT_EXTENSIONS = {"json": ("json",), "csv": ("csv",), "ics": ("ics",)}
 
 
 @click.command(epilog="""\b
@@ -196,23 +196,26 @@ Examples:
   claimtrack export > ledger.json
   claimtrack export --out ledger.csv             # the format follows the extension
   claimtrack export --format csv --out backups/  # a dated file in a folder
+  claimtrack export --format ics --out ~/claimtrack-due.ics   # due dates for your calendar
 """)
-@click.option("--format", "fmt", type=click.Choice(["json", "csv"]),
-              help="json or csv (default: what --out's extension says, else json).")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "ics"]),
+              help="json or csv (default: what --out's extension says, else json); ics: the open claims' "
+                   "due dates as an iCalendar feed (stable UIDs, so re-importing updates events).")
 @click.option("--out", metavar="FILE|FOLDER",
               help="Write to this file, or a dated file in this folder (default: stdout). Never a database.")
 @click.pass_context
 def export(ctx, fmt, out):
-    """Export everything: claims, every forecast, resolution and edit, and tags."""
+    """Export everything: claims, every forecast, resolution and edit, and tags (or, with --format ics, due dates)."""
     from claimtrack.db import outputs
     from claimtrack.services.export import write_csv, write_json
+    from claimtrack.services.export_ics import write_ics
 
     db = common.ledger(ctx, create=False)
     target = None
     if out is not None:
         target, fmt = outputs.output_target(out, fmt, EXPORT_EXTENSIONS, ledger=db.location.path,
                                             default="json", stem="claimtrack-export")
-    writer = write_json if (fmt or "json") == "json" else write_csv
+    writer = {"json": write_json, "csv": write_csv, "ics": write_ics}[fmt or "json"]
     if target is None:
         outputs.check_stdout(db.location.path)
         writer(db, sys.stdout)
@@ -220,4 +223,4 @@ def export(ctx, fmt, out):
         return
     with outputs.open_output(target, ledger=db.location.path) as fh:
         n = writer(db, fh)
-    click.echo(f"exported {n} claims to {target}", err=True)
+    click.echo(f"exported {n} {'due dates' if fmt == 'ics' else 'claims'} to {target}", err=True)

@@ -119,13 +119,16 @@ def show(ctx, claim_id, as_json):
 Examples:
   claimtrack due                 # exit status 1 when something is overdue
   claimtrack due --within 14 --json
-  claimtrack due -q || notify-send "claims to resolve"
+  claimtrack due -q --notify      # a desktop notification (notify-send, osascript) when something is due
 """)
 @click.option("--within", metavar="DAYS", default="7", show_default=True, help="What 'due soon' means, in days.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing; just set the exit status.")
+@click.option("--notify", is_flag=True,
+              help="Also show a desktop notification when something is due (notify-send on Linux, osascript on "
+                   "macOS); where there is none, one line on stderr says why.")
 @common.json_option
 @click.pass_context
-def due(ctx, within, quiet, as_json):
+def due(ctx, within, quiet, notify, as_json):
     """Overdue and soon-due claims.  Exit status 1 when anything is overdue, else 0."""
     from claimtrack.services.config import current_user
     from claimtrack.services.queries import due_summary
@@ -146,5 +149,12 @@ def due(ctx, within, quiet, as_json):
                                   width=out.width, me=me))
         if not summary.overdue and not summary.due_soon:
             click.echo(f"nothing overdue or due within {within} days")
+    if notify:
+        from claimtrack.cli import notify as desktop
+
+        message = desktop.due_message(summary.overdue, summary.due_soon, within)
+        why_not = desktop.send(*message) if message is not None else None
+        if why_not:
+            click.echo(f"claimtrack: cannot show a desktop notification: {common.printable(why_not)}", err=True)
     if summary.overdue:
         ctx.exit(1)

@@ -123,7 +123,7 @@ def config():
 @click.argument("key")
 @click.argument("value")
 def config_set(key, value):
-    """Set KEY to VALUE: name (your forecaster name) or asserted_probability."""
+    """Set KEY to VALUE: name (your forecaster name), asserted_probability or stale_days."""
     from claimtrack.services.config import set_value
 
     path = set_value(key, value)
@@ -144,14 +144,15 @@ def config_unset(key):
 @common.json_option
 def config_show(as_json):
     """Your name (and where it comes from) and every setting in force."""
-    from claimtrack.services.config import KEYS, asserted_probability, config_path, current_user, user_source
+    from claimtrack.services.config import KEYS, asserted_probability, config_path, current_user, stale_days, user_source
 
     values = {"name": current_user(), "name_from": user_source(), "asserted_probability": asserted_probability(),
-              "config_file": str(config_path())}
+              "stale_days": stale_days(), "config_file": str(config_path())}
     if as_json:
         common.echo_json(values)
         return
     click.echo(f"name: {common.printable(values['name'])} (from {values['name_from']})")
     click.echo(f"asserted_probability: {values['asserted_probability']:.0%}")
+    click.echo(f"stale_days: {values['stale_days']}")
     click.echo(f"config file: {values['config_file']}")
     click.echo("keys: " + "; ".join(f"{k}: {v}" for k, v in KEYS.items()))

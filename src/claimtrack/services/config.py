@@ -26,6 +26,7 @@ GENERIC_LOGINS = frozenset({
 KEYS = {
     "name": "your name as a forecaster (also `user`, the older key)",
     "asserted_probability": "the probability a claim stated as fact stands for (default 95%)",
+    "stale_days": "days after which your last forecast on an open claim is stale in the review queue (default 30)",
 }
 
 
@@ -72,6 +73,10 @@ def set_value(key: str, value: str | None) -> Path:
             from claimtrack.domain.kinds import asserted_probability
 
             asserted_probability(value)
+        elif key == "stale_days":
+            from claimtrack.domain.review import stale_days as check_days
+
+            value = str(check_days(value))
     path = config_path()
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -137,3 +142,10 @@ def asserted_probability() -> float:
     from claimtrack.domain.kinds import asserted_probability as check
 
     return check(read_config().get("asserted_probability"))
+
+
+def stale_days() -> int:
+    """The review queue's stale age in days (``stale_days``, default 30)."""
+    from claimtrack.domain.review import stale_days as check
+
+    return check(read_config().get("stale_days"))

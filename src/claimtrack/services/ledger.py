@@ -114,6 +114,13 @@ def _check_revision(claim, expected: int | None) -> None:
         )
 
 
+def _check_resolve_revision(claim, expected: int | None, seen_forecasts: int | None) -> None:
+    from claimtrack.domain.review import resolve_is_stale
+
+    if resolve_is_stale(expected, seen_forecasts, claim.revision, claim.n_forecasts or 0):
+        _check_revision(claim, expected)
+
+
 def _forecast_row(claim, forecaster: str, p: float, made_at: datetime,
                   recorded_at: datetime, rationale: str | None, **extra) -> dict:
     """The row of a new forecast on ``claim`` (anything with id, uuid, resolved_at).
@@ -315,8 +322,14 @@ def add_forecast(db: Database, claim_id: int, probability: float, *, forecaster:
 def resolve_claim(db: Database, claim_id: int, outcome: str, *, resolved_at: datetime | None = None,
                   note: str | None = None, evidence_url: str | None = None,
                   resolved_by: str | None = None, force: bool = False,
-                  expected_revision: int | None = None) -> tuple[Resolution, list[str]]:
-    """Append a resolution; returns it and any warnings for the user."""
+                  expected_revision: int | None = None,
+                  seen_forecasts: int | None = None) -> tuple[Resolution, list[str]]:
+    """Append a resolution; returns it and any warnings for the user.
+
+    ``expected_revision`` refuses a stale resolve; with ``seen_forecasts``
+    (the claim's forecast count as the caller showed it) forecasts added
+    since, anyone's, do not make it stale: only a change to the claim or its
+    resolution does (see domain.review.resolve_is_stale)."""
     outcome = validate.outcome(outcome)
     note = validate.optional_text(note, "note")
     evidence_url = validate.url(evidence_url, "evidence url")
@@ -327,7 +340,7 @@ def resolve_claim(db: Database, claim_id: int, outcome: str, *, resolved_at: dat
 
     def work(session: Session) -> tuple[Resolution, list[str]]:
         claim = _claim_state(session, claim_id)
-        _check_revision(claim, expected_revision)
+        _check_resolve_revision(claim, expected_revision, seen_forecasts)
         when = resolved_at or now
         if resolved_at is None and force and claim.outcome == outcome and claim.resolved_at is not None:
             when = _utc(claim.resolved_at)  # re-resolving to the same outcome keeps its date unless --date is given

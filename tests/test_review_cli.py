@@ -1,0 +1,139 @@
+"""`claimtrack review`: the review queue with one prompt per claim, driven by
+scripted input (no terminal), checked through a fresh session on both engines."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from claimtrack.domain.records import ClaimIn, ForecastIn
+from claimtrack.services import claim_edits, ledger
+from claimtrack.services.ledger import NewClaim
+
+NOW = datetime.now(timezone.utc)
+DAY = timedelta(days=1)
+
+
+def _add(db, statement, *, due_days, made_days_ago=100, p=0.6):
+    return ledger.add_claim(db, NewClaim(statement=statement, probability=p, forecaster="tester",
+                                         stated_at=NOW - made_days_ago * DAY,
+                                         resolve_by=NOW + due_days * DAY)).id
+
+
+def _queue(db):
+    """overdue, due soon, stale, draft: in the order the queue shows them."""
+    from claimtrack.services.imports import import_claims
+
+    ids = [_add(db, "overdue claim", due_days=-20), _add(db, "due this week", due_days=3),
+           _add(db, "stale forecast", due_days=300)]
+    draft = import_claims(db, [ClaimIn(statement="a draft \x1b[31mred\x1b[0m", stated_at=NOW - 2 * DAY,
+                                       status="draft", forecasts=[ForecastIn(forecaster="notes", probability=0.5,
+                                                                             made_at=NOW - 2 * DAY)])])
+    return ids + [draft.claim_ids[0]]
+
+
+def _fresh(db_url):
+    from claimtrack.services.store import open_ledger
+
+    return open_ledger(db_url)
+
+
+def _state(db_url, claim_id):
+    from sqlalchemy import select
+
+    from claimtrack.db import models as m
+
+    fresh = _fresh(db_url)
+    try:
+        with fresh.read() as session:
+            c = m.claims.c
+            claim = session.execute(select(c.status, c.outcome, c.resolve_by).where(c.id == claim_id)).one()
+            r = m.resolutions.c
+            res = session.execute(select(r.outcome, r.note, r.evidence_url, r.resolved_by)
+                                  .where(r.claim_id == claim_id)).all()
+            f = m.forecasts.c
+            mine = session.execute(select(f.probability, f.rationale).where(f.claim_id == claim_id, f.forecaster == "tester")
+                                   .order_by(f.made_at.desc(), f.id.desc())).first()
+            e = m.claim_edits.c
+            edits = session.execute(select(e.field, e.edited_by).where(e.claim_id == claim_id).order_by(e.id)).all()
+        return claim, res, mine, edits
+    finally:
+        fresh.dispose()
+
+
+def test_a_scripted_session_resolves_updates_defers_accepts_and_sums_up(cli, db, db_url):
+    overdue, soon, stale, draft = _queue(db)
+    script = "\n".join([
+        "x",                       # not a key: one line, asked again
+        "y", "announced", "not-a-url", "https://example.com/news",   # resolve with note and evidence
+        "f", "lots", "80%", "after the earnings call",              # forecast (a bad one first)
+        "d", "yesterday", "+1m",                                     # defer (a past date first)
+        "y",                       # not offered on a draft
+        "c", "70%",                # accept the draft with my number
+    ]) + "\n"
+    r = cli("review", input=script)
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith("4 to review: 1 overdue, 1 due within 7 days, 1 stale, 1 in the inbox")
+    assert "[1 of 4]" in r.stdout and "[4 of 4]" in r.stdout
+    assert "\x1b" not in r.stdout  # text is data: the draft's escape sequence is not passed to the terminal
+    refused = r.stderr.splitlines()
+    assert len(refused) == 5 and all(line.startswith("  ! ") for line in refused)
+    assert "'x' is not a choice" in refused[0] and "c accept" in refused[4]
+    assert "resolved 1, updated 1, deferred 1, skipped 0, accepted 1, rejected 0" in r.stdout
+
+    claim, res, _, _ = _state(db_url, overdue)
+    assert claim.outcome == "yes"
+    assert [tuple(x) for x in res] == [("yes", "announced", "https://example.com/news", "tester")]
+    _, _, mine, _ = _state(db_url, soon)
+    assert (float(mine.probability), mine.rationale) == (0.8, "after the earnings call")
+    claim, _, _, edits = _state(db_url, stale)
+    assert [tuple(e) for e in edits] == [("resolve_by", "tester")]
+    assert claim.resolve_by.date() > (NOW + 300 * DAY).date() + timedelta(days=27)
+    claim, _, mine, _ = _state(db_url, draft)
+    assert claim.status == "active" and float(mine.probability) == 0.7
+
+
+def test_quit_and_end_of_input_write_nothing(cli, db, db_url, dump):
+    _queue(db)
+    before = dump(db_url)
+    for script in ("q\n", "s\ns\n", ""):
+        r = cli("review", input=script)
+        assert r.exit_code == 0 and r.stderr == ""
+        assert "resolved 0, updated 0, deferred 0" in r.stdout
+    assert "skipped 2" in cli("review", input="s\ns\n").stdout
+    assert dump(db_url) == before
+
+
+def test_empty_queue_says_so(cli, db):
+    _add(db, "far away and fresh", due_days=300, made_days_ago=2)
+    r = cli("review")
+    assert r.exit_code == 0 and r.stdout.startswith("nothing needs attention")
+
+
+def test_bad_stale_days_is_one_line(cli, db, db_url, dump):
+    _queue(db)
+    before = dump(db_url)
+    r = cli("review", "--stale-days", "0", input="y\n\n\n")
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1 and "stale_days" in r.stderr
+    assert dump(db_url) == before
+
+
+def test_someone_elses_forecast_meanwhile_does_not_block_a_resolve_but_an_edit_does(cli, db, db_url, monkeypatch):
+    from claimtrack.services import review
+
+    overdue, soon, _, _ = _queue(db)
+    real = review.review_queue
+
+    def queue_then_others_write(database, me, **kw):
+        items = real(database, me, **kw)
+        ledger.add_forecast(db, overdue, 0.1, forecaster="priya")  # after the queue was read
+        claim_edits.edit_claim(db, soon, statement="due this week, reworded", edited_by="priya")
+        return items
+
+    monkeypatch.setattr(review, "review_queue", queue_then_others_write)
+    r = cli("review", input="n\n\n\nn\n\n\nn\n\n\nq\n")
+    assert r.exit_code == 0, r.output
+    assert _state(db_url, overdue)[0].outcome == "no"  # priya's forecast did not make it stale
+    assert "changed since you opened it" in r.stderr  # the edit did: shown again as it is now
+    assert "due this week, reworded" in r.stdout
+    assert _state(db_url, soon)[0].outcome == "no"  # resolved on the second try, against the new claim
+    assert "resolved 2" in r.stdout
