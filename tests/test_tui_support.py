@@ -79,6 +79,11 @@ def cell_text(table, claim_id: int, column: str) -> str:
 
 def set_field(screen, name: str, value: str) -> None:
     """Type a whole value into a form field (as a paste would)."""
-    from textual.widgets import Input
+    from textual.widgets import Input, TextArea
 
-    screen.query_one(f"#{name}-input", Input).value = value
+    widget = screen.query_one(f"#{name}-input")
+    if isinstance(widget, TextArea):
+        widget.text = value
+    else:
+        assert isinstance(widget, Input)
+        widget.value = value

@@ -60,6 +60,8 @@ class ClaimActions:
             return claim is not None and claim.status == "draft" or None
         if inbox:
             return False
+        if action == "forecast" and claim is not None and claim.outcome is not None:
+            return False  # a forecast after the resolution never counts: not offered
         return claim is not None and claim.status == "active" or None
 
     def _selected(self) -> ClaimSummary | None:
@@ -82,49 +84,36 @@ class ClaimActions:
             return
         self.post_message(self.Written(text, claim_id))  # type: ignore[attr-defined]
 
+    def _saved(self, out) -> None:
+        """A form wrote and closed: say so and reload (the form stays open on a refusal)."""
+        if out is not None:
+            text, claim_id = out
+            self.post_message(self.Written(text, claim_id))  # type: ignore[attr-defined]
+
     # ---------------------------------------------------------------- add
 
     def action_add(self) -> None:
+        from claimtrack.tui import writes
         from claimtrack.tui.screens.add_claim import AddClaimModal
 
         backend = self.backend  # type: ignore[attr-defined]
-        self._modal(AddClaimModal(forecaster=backend.user(), clock=self._clock()), self._added)
-
-    def _added(self, new) -> None:
-        if new is None:
-            return
-
-        def call() -> str:
-            claim = self.backend.add_claim(new)  # type: ignore[attr-defined]
-            return f"Added claim #{claim.id}.", claim.id
-
-        self._write("adding the claim", call, None)
+        self._modal(AddClaimModal(forecaster=backend.user(), clock=self._clock(),
+                                  save=lambda new: writes.add(backend, new)), self._saved)
 
     # ----------------------------------------------------------- forecast
 
     def action_forecast(self) -> None:
-        from claimtrack.domain.probability import format_probability
+        from claimtrack.tui import writes
         from claimtrack.tui.screens.forecast import ForecastModal
 
         claim = self._selected()
         if claim is None:
             return
         backend = self.backend  # type: ignore[attr-defined]
-
-        def done(result: ForecastInput | None) -> None:
-            if result is None:
-                return
-
-            def call() -> str:
-                f = backend.add_forecast(claim.id, result.probability, forecaster=result.forecaster,
-                                         made_at=result.made_at, rationale=result.rationale,
-                                         expected_revision=claim.revision)
-                flag = " (backfilled)" if f.backfilled else ""
-                return f"Forecast {format_probability(f.probability)} by {f.forecaster} on #{claim.id}{flag}."
-
-            self._write(f"the forecast on #{claim.id}", call, claim.id)
-
-        self._modal(ForecastModal(claim, forecaster=backend.user(), clock=self._clock()), done)
+        target = writes.Target(backend, claim)
+        self._modal(ForecastModal(claim, forecaster=backend.user(), clock=self._clock(),
+                                  save=lambda result: writes.forecast(backend, target, result),
+                                  on_stale=target.refetch), self._saved)
 
     def _clock(self):
         backend = self.backend  # type: ignore[attr-defined]
@@ -133,43 +122,42 @@ class ClaimActions:
     # ------------------------------------------------------------ resolve
 
     def action_resolve(self) -> None:
+        from claimtrack.tui import writes
         from claimtrack.tui.screens.resolve import ResolveModal
 
         claim = self._selected()
         if claim is None:
             return
-        self._modal(ResolveModal(claim, clock=self._clock()), lambda result: self._resolve_chosen(claim, result))
-
-    def _resolve_chosen(self, claim: ClaimSummary, result: ResolveInput | None) -> None:
-        if result is None:
-            return
         if claim.outcome is None:
-            self._resolve(claim, result, force=False)
+            backend = self.backend  # type: ignore[attr-defined]
+            target = writes.Target(backend, claim)
+            self._modal(ResolveModal(claim, clock=self._clock(),
+                                     save=lambda result: writes.resolve(backend, target, result, force=False),
+                                     on_stale=target.refetch), self._saved)
             return
         from claimtrack.domain.datefmt import format_date
         from claimtrack.tui.screens.confirm import ConfirmModal
 
         when = format_date(claim.resolved_at) if claim.resolved_at else "earlier"
         question = (f"Claim #{claim.id} is already resolved {claim.outcome} ({when}).\n"
-                    f"Re-resolve it as {result.outcome}? The earlier resolution stays in its history.")
+                    "Re-resolve it? The earlier resolution stays in its history.")
         self._modal(ConfirmModal(question, title="Re-resolve?", yes="Re-resolve", no="Keep"),
-                    lambda ok: self._resolve(claim, result, force=True) if ok else None)
+                    lambda ok: self._re_resolve(claim) if ok else None)
 
-    def _resolve(self, claim: ClaimSummary, result: ResolveInput, *, force: bool) -> None:
+    def _re_resolve(self, claim: ClaimSummary) -> None:
+        from claimtrack.tui import writes
+        from claimtrack.tui.screens.resolve import ResolveModal
+
         backend = self.backend  # type: ignore[attr-defined]
-
-        def call() -> str:
-            _, warnings = backend.resolve(claim.id, result.outcome, resolved_at=result.resolved_at,
-                                          note=result.note, evidence_url=result.evidence_url, force=force,
-                                          expected_revision=claim.revision)
-            text = f"Resolved #{claim.id} {result.outcome}."
-            return text + ("  " + " ".join(warnings) if warnings else "")
-
-        self._write(f"resolving #{claim.id}", call, claim.id)
+        target = writes.Target(backend, claim)
+        self._modal(ResolveModal(claim, clock=self._clock(),
+                                 save=lambda result: writes.resolve(backend, target, result, force=True),
+                                 on_stale=target.refetch), self._saved)
 
     # --------------------------------------------------------------- edit
 
     def action_edit(self) -> None:
+        from claimtrack.tui import writes
         from claimtrack.tui.screens.edit import EditModal
 
         claim = self._selected()
@@ -180,25 +168,19 @@ class ClaimActions:
             self.app.notify("The claim is still loading; try again in a moment.", severity="warning")  # type: ignore[attr-defined]
             return
         backend = self.backend  # type: ignore[attr-defined]
+        target = writes.Target(backend, claim)
 
-        def done(result: EditInput | None) -> None:
-            if result is None:
-                return
+        def save(result: EditInput):
             if not result.changes:
-                self.app.notify("Nothing changed.")  # type: ignore[attr-defined]
-                return
+                return "Nothing changed.", claim.id
+            return writes.edit(backend, target, result)
 
-            def call() -> str:
-                backend.edit(claim.id, result.changes, expected_revision=claim.revision)
-                return f"Edited #{claim.id}: {', '.join(sorted(result.changes))}."
-
-            self._write(f"editing #{claim.id}", call, claim.id)
-
-        self._modal(EditModal(detail, clock=self._clock()), done)
+        self._modal(EditModal(detail, clock=self._clock(), save=save, on_stale=target.refetch), self._saved)
 
     # -------------------------------------------------------------- inbox
 
     def action_accept(self) -> None:
+        from claimtrack.tui import writes
         from claimtrack.tui.screens.accept import AcceptModal
 
         claim = self._selected()
@@ -206,17 +188,12 @@ class ClaimActions:
             return
         backend = self.backend  # type: ignore[attr-defined]
 
-        def done(result: AcceptInput | None) -> None:
-            if result is None:
-                return
+        def done(out) -> None:
+            if out is not None:
+                self.post_message(self.Written(out[0], None))  # type: ignore[attr-defined]
 
-            def call() -> str:
-                backend.accept(claim.id, probability=result.probability, statement=result.statement)
-                return f"Accepted #{claim.id}: it is now an open claim."
-
-            self._write(f"accepting #{claim.id}", call, None)
-
-        self._modal(AcceptModal(claim, clock=self._clock()), done)
+        self._modal(AcceptModal(claim, clock=self._clock(), save=lambda result: writes.accept(backend, claim, result)),
+                    done)
 
     def action_reject(self) -> None:
         from claimtrack.tui.screens.confirm import ConfirmModal
