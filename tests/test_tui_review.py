@@ -37,7 +37,7 @@ def stored(path, claim_id):
 
 
 def head(app) -> str:
-    return str(app.query_one("#review-head").render())
+    return str(app.query_one("#review-head").content)
 
 
 async def test_a_full_review_session_resolve_update_defer_skip(demo):

@@ -18,7 +18,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 from textual.widget import AwaitMount, Widget
-from textual.widgets import Header, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from claimtrack.tui.backend import Backend, describe_error
 from claimtrack.tui.commands import ClaimCommands
@@ -81,6 +81,7 @@ class ClaimtrackApp(App[None]):
                 yield ClaimsView(id="claims-view")
             yield TabPane("Calibration [2]", id="calibration")  # filled on first use
             yield TabPane("Sources [3]", id="sources")
+        yield Static("", id="score-line")  # your score, overdue and stale: filled after the first page
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -103,6 +104,30 @@ class ClaimtrackApp(App[None]):
     @on(Opened)
     def _opened(self, message: Opened) -> None:
         self.sub_title = message.where
+
+    class ScoreLine(Message):
+        def __init__(self, scores, counts) -> None:
+            self.scores, self.counts = scores, counts
+            super().__init__()
+
+    def load_score_line(self) -> None:
+        """Your Brier, its change and what needs attention, read once the first page is drawn."""
+        self._score_line()
+
+    @work(thread=True, exclusive=True, group="score-line", exit_on_error=False, description="Scoring you")
+    def _score_line(self) -> None:
+        try:
+            scores, counts = self.backend.score_line()
+        except Exception:  # noqa: BLE001 - the line is a convenience: left empty
+            return
+        self.post_message(self.ScoreLine(scores, counts))
+
+    @on(ScoreLine)
+    def _score_line_loaded(self, message: ScoreLine) -> None:
+        from claimtrack.tui.score_format import score_line
+
+        self.query_one("#score-line", Static).update(score_line(self.backend.user(), message.scores,
+                                                                 message.counts))
 
     # -------------------------------------------------------------- views
 
@@ -198,6 +223,14 @@ class ClaimtrackApp(App[None]):
         self.action_view("claims")
         self.claims_view.show_state(state)
 
+    def show_person(self, name: str) -> None:
+        """Every claim ``name`` made or forecast, in the claims table."""
+        self.action_view("claims")
+        view = self.claims_view
+        view.query_one("#state-tabs").active = "state-all"
+        quoted = '"' + name.replace('"', " ") + '"' if " " in name else name
+        view.filter_by(f"by:{quoted}")
+
     def open_claim(self, claim_id: int) -> None:
         """Claim ``claim_id``'s whole record on its own screen; the table's cursor goes to
         it when its row is loaded."""
@@ -218,6 +251,7 @@ class ClaimtrackApp(App[None]):
 
     def action_refresh(self) -> None:
         self._last_refresh = time.monotonic()
+        self.load_score_line()
         view = self._view(self._active_name())
         if view is not None:
             view.refresh_data()  # type: ignore[attr-defined]

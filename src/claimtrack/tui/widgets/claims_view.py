@@ -79,6 +79,7 @@ class ClaimsView(ClaimActions, Vertical):
         self._loaded_state: str | None = None  # the state of the last reload
         self.starting = True  # until the first page is shown
         self._going_to_end = False  # G: paging on to the last row
+        self._scored = False  # the app's score line has been asked for
         self._prefetched: tuple[int, int] | None = None  # (generation, claim id) of a detail sent with its page
 
     def compose(self):
@@ -220,6 +221,9 @@ class ClaimsView(ClaimActions, Vertical):
         if message.generation != self._generation:
             return
         self.query_one(StateBar).set_counts(message.counts)
+        if not self._scored:  # the score line after the first page and its counts
+            self._scored = True
+            self.app.load_score_line()  # type: ignore[attr-defined]
         t = self.table
         if t.total is None:
             t.total = max(message.counts.get(self.state, 0), len(t.claims))
