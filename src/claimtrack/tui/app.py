@@ -185,6 +185,8 @@ class ClaimtrackApp(App[None]):
         if view is None:
             return
         target = view.query_one("#claims-table") if isinstance(view, ClaimsView) else None
+        if target is None and getattr(view, "initial_focus", None):
+            target = view.query_one(view.initial_focus)  # type: ignore[attr-defined]
         if target is None and view.can_focus:
             target = view
         if target is None:

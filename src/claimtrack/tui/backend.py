@@ -144,6 +144,18 @@ class Backend:
             total = count_claims(self.db, flt) if count else None
         return Page(rows=rows, offset=offset, total=total)
 
+    def find_claims(self, words: str, limit: int) -> list[ClaimSummary]:
+        """Claims of every state but rejected whose text holds ``words`` (the palette's go-to)."""
+        from claimtrack.services.queries import list_claims
+
+        found: list[ClaimSummary] = []
+        for state in ("all", "draft"):
+            flt = self.claim_filter(state, words)
+            found += list_claims(self.db, flt, limit=limit - len(found), sort="id", descending=True, me=self.user())
+            if len(found) >= limit:
+                break
+        return clean_strings(found)
+
     def counts(self, search: str | None) -> dict[str, int]:
         """How many claims each state switch shows (with the filter)."""
         from claimtrack.services.queries import count_claims

@@ -48,6 +48,8 @@ def sort_people(rows: list, header: str, descending: bool) -> list:
 
 
 class SourcesView(Vertical):
+    initial_focus = "#board"  # the app focuses the board when the view is shown
+
     BINDINGS = [
         Binding("s", "cycle_sort", "Sort", tooltip="Sort by the next column (click a header to choose)",
                 id="board.sort"),
