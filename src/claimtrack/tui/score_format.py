@@ -86,7 +86,7 @@ def score_line(user: str, scores, counts: dict[str, int]) -> Text:
     elif scores.last_brier is not None:
         text.append(f"nothing scored this quarter yet; last quarter Brier {scores.last_brier:.2f} over {scores.last_n}")
     else:
-        text.append("no scored forecasts of yours resolved in the last two quarters", style="dim")
+        text.append("no score yet this or last quarter", style="dim")
     for reason, label, style in (("overdue", "overdue", "bold red"), ("due", "due this week", "yellow"),
                                  ("stale", "stale", "yellow"), ("draft", "drafts", "")):
         n = counts.get(reason, 0)
