@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
+from rich.text import Text
 from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
@@ -73,14 +74,14 @@ class ClaimtrackApp(App[None]):
                 from claimtrack.tui.widgets.review_view import ReviewView
 
                 self._views["review"] = view = ReviewView(id="review-view")
-                with TabPane("Review [0]", id="review"):
+                with TabPane(Text("Review [0]"), id="review"):
                     yield view
             else:
-                yield TabPane("Review [0]", id="review")  # filled on first use
-            with TabPane("Claims [1]", id="claims"):
+                yield TabPane(Text("Review [0]"), id="review")  # filled on first use
+            with TabPane(Text("Claims [1]"), id="claims"):
                 yield ClaimsView(id="claims-view")
-            yield TabPane("Calibration [2]", id="calibration")  # filled on first use
-            yield TabPane("Sources [3]", id="sources")
+            yield TabPane(Text("Calibration [2]"), id="calibration")  # filled on first use
+            yield TabPane(Text("Sources [3]"), id="sources")
         yield Static("", id="score-line")  # your score, overdue and stale: filled after the first page
         yield KeysFooter()
 
