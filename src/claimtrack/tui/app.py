@@ -267,7 +267,10 @@ class ClaimtrackApp(App[None]):
         from claimtrack.tui.screens.help import HelpScreen
         from claimtrack.tui.widgets.claims_table import ClaimsTable
 
+        from claimtrack.tui.widgets.review_view import ReviewView
+
         sections = [
+            ("Review mode (0)", list(ReviewView.BINDINGS)),
             ("Claims", list(ClaimsView.BINDINGS) + list(ClaimsTable.BINDINGS)),
             ("Everywhere", list(self.BINDINGS) + [Binding("ctrl+p", "", "Command palette",
                                                           tooltip="every action by name")]),
