@@ -320,6 +320,8 @@ async def test_inbox_accept_and_reject(ledger):
         await pilot.press("y")
         await pilot.pause()
         set_field(app.screen, "probability", "35%")
+        set_field(app.screen, "due", "2099-06-30")
+        set_field(app.screen, "tags", "Hooli, Hardware")
         await pilot.press("ctrl+s")
         await settle(pilot)
         await select(pilot, ids["pied"])
@@ -332,7 +334,17 @@ async def test_inbox_accept_and_reject(ledger):
     hooli, pied = stored(path, ids["hooli"]), stored(path, ids["pied"])
     assert hooli.claim.status == "active"
     assert hooli.current_forecasts()["tester"].probability == 0.35
+    assert hooli.claim.resolve_by.date().isoformat() == "2099-06-30"
+    assert set(hooli.claim.tags) == {"hooli", "hardware"}
+    assert {e.field for e in hooli.edits} == {"status", "resolve_by", "tags"}  # in its history
     assert pied.claim.status == "rejected"
+    from claimtrack.services.verify import verify_ledger
+
+    db = fresh(path)
+    try:
+        assert all(r.ok for r in verify_ledger(db))  # the accept's edits replay to the claim as it stands
+    finally:
+        db.dispose()
 
 
 async def test_filter_matches_statement_source_and_tags(ledger):

@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from rich.text import Text
 from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
@@ -74,14 +73,14 @@ class ClaimtrackApp(App[None]):
                 from claimtrack.tui.widgets.review_view import ReviewView
 
                 self._views["review"] = view = ReviewView(id="review-view")
-                with TabPane(Text("Review [0]"), id="review"):
+                with TabPane(r"Review \[0]", id="review"):
                     yield view
             else:
-                yield TabPane(Text("Review [0]"), id="review")  # filled on first use
-            with TabPane(Text("Claims [1]"), id="claims"):
+                yield TabPane(r"Review \[0]", id="review")  # filled on first use
+            with TabPane(r"Claims \[1]", id="claims"):
                 yield ClaimsView(id="claims-view")
-            yield TabPane(Text("Calibration [2]"), id="calibration")  # filled on first use
-            yield TabPane(Text("Sources [3]"), id="sources")
+            yield TabPane(r"Calibration \[2]", id="calibration")  # filled on first use
+            yield TabPane(r"Sources \[3]", id="sources")
         yield Static("", id="score-line")  # your score, overdue and stale: filled after the first page
         yield KeysFooter()
 
