@@ -253,3 +253,40 @@ def _exists(db, claim_id) -> bool:
     except NotFound:
         return False
     return True
+
+
+# ------------------------------------------------- the filter, on both engines
+
+
+def test_filter_facets_select_the_same_claims_on_both_engines(db):
+    from datetime import timedelta
+
+    from claimtrack.domain.filters import ClaimFilter
+    from claimtrack.services.imports import import_claims
+    from claimtrack.services.queries import count_claims, list_claims
+    from test_tui_support import claim_in
+
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    day = timedelta(days=1)
+    ids = list(import_claims(db, [
+        claim_in("OpenAI ships a dev kit", made=now - 9 * day, due=now + 30 * day, p=0.85, source="Ben Thompson",
+                 tags=("openai",)),
+        claim_in("OpenAI 100% done_ with dev", made=now - 9 * day, due=now + 400 * day, p=0.4, source="Zvi",
+                 tags=("openai", "dev")),
+        claim_in("Anthropic ships a dev kit", made=now - 9 * day, due=now + 30 * day, p=0.9, forecaster="thompson",
+                 source="Ann"),
+    ]).claim_ids)
+
+    def found(text: str) -> list[int]:
+        flt = parse_query(text, now=now).apply(ClaimFilter(state="open", now=now))
+        rows = [c.id for c in list_claims(db, flt, limit=50, sort="id")]
+        assert count_claims(db, flt) == len(rows)
+        return rows
+
+    assert found("openai dev") == ids[:2]
+    assert found("tag:openai by:thompson") == ids[:1]
+    assert found("by:thompson") == [ids[0], ids[2]]  # a source, or a forecaster
+    assert found("p>80") == [ids[0], ids[2]]
+    assert found(f"due:<{(now + 60 * day):%Y-%m-%d} p>=0.9") == [ids[2]]
+    assert found(f"due:>{(now + 100 * day):%Y-%m}") == [ids[1]]
+    assert found("100%") == [ids[1]] and found("done_") == [ids[1]]  # LIKE wildcards are text
