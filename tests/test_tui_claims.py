@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_tui_support import SIZE, cell_text, fresh, set_field, settle, standard_ledger
+from test_tui_support import SIZE, cell_text, fresh, set_field, settle, standard_ledger, content_of
 
 from claimtrack.services.queries import get_claim
 from claimtrack.tui.app import create_app
@@ -91,7 +91,7 @@ async def test_add_claim_refuses_invalid_probability_inline(ledger):
         await pilot.press("l", "o", "t", "s")
         await pilot.pause()
         hint = app.screen.query_one("#probability .hint")
-        assert "invalid probability 'lots'" in str(hint.content)
+        assert "invalid probability 'lots'" in str(content_of(hint))
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, AddClaimModal)  # not dismissed
@@ -220,7 +220,7 @@ async def test_a_stale_resolve_keeps_the_form_filled_in_and_saves_on_the_second_
         await settle(pilot)
         form = app.screen
         assert isinstance(form, ResolveModal)  # still open, with what was typed
-        error = str(form.query_one("#form-error").content)
+        error = str(content_of(form.query_one("#form-error")))
         assert "changed since you opened it" in error and "What you typed is kept" in error
         assert form.field("note").text == "closed the office\nsee the filing"
         assert form.field("url").text == "https://example.com/filing"
@@ -249,7 +249,7 @@ async def test_a_resolution_dated_before_the_claim_is_a_field_error_in_the_form(
         await settle(pilot)
         form = app.screen
         assert isinstance(form, ResolveModal)
-        hint = str(form.query_one("#date .hint").content)
+        hint = str(content_of(form.query_one("#date .hint")))
         assert "before the claim was made" in hint and "--" not in hint
         assert form.field("note").text == "typed, not lost"
     assert stored(path, ids["globex"]).resolutions == ()

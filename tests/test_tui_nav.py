@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from test_tui_support import SIZE, settle, standard_ledger
+from test_tui_support import SIZE, settle, standard_ledger, content_of
 
 from claimtrack.domain.errors import InvalidInput
 from claimtrack.domain.query import parse_query
@@ -166,7 +166,7 @@ async def test_the_score_line_shows_your_brier_change_and_what_needs_attention(l
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await settle(pilot)
-        line = str(app.query_one("#score-line").content)
+        line = str(content_of(app.query_one("#score-line")))
         assert line.startswith("tester: ")
         assert "1 overdue" in line and "1 due this week" in line and "2 drafts" in line
 
@@ -191,7 +191,7 @@ async def test_calibration_falls_back_to_a_text_table_on_a_small_screen(tmp_path
             from rich.console import Console
 
             console = Console(width=100, record=True, file=__import__("io").StringIO())
-            console.print(app.query_one("#cal-stats").content)
+            console.print(content_of(app.query_one("#cal-stats")))
             plain = console.export_text()
             assert "Trend by period" in plain and "came true" in plain  # the bins, as text
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_tui_support import fresh, set_field, settle
+from test_tui_support import fresh, set_field, settle, content_of
 
 from claimtrack.services.queries import get_claim
 from claimtrack.tui.app import create_app
@@ -37,7 +37,7 @@ def stored(path, claim_id):
 
 
 def head(app) -> str:
-    return str(app.query_one("#review-head").content)
+    return str(content_of(app.query_one("#review-head")))
 
 
 async def test_a_full_review_session_resolve_update_defer_skip(demo):

@@ -87,3 +87,8 @@ def set_field(screen, name: str, value: str) -> None:
     else:
         assert isinstance(widget, Input)
         widget.value = value
+
+
+def content_of(widget):
+    """What a Static shows: ``Static.content`` on newer Textual, ``renderable`` on older."""
+    return widget.content if hasattr(widget, "content") else widget.renderable
