@@ -228,7 +228,7 @@ def test_review_ui_formatting_never_overflows(edge_ledger, db_url, monkeypatch, 
     now = datetime(2024, 6, 1, tzinfo=UTC)
     console = Console(file=io.StringIO(), width=120, color_system=None)
     for row in rows:
-        console.print(*claim_row(row, now))
+        console.print(*claim_row(row, now).values())
     for detail in details:
         console.print(detail_renderable(detail, now))
     shown = console.file.getvalue()

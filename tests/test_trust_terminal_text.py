@@ -157,7 +157,7 @@ def test_review_ui_shows_hostile_text_stripped(hostile_ledger, db_url):
     now = datetime(2024, 6, 1, tzinfo=timezone.utc)
     console = Console(file=io.StringIO(), width=200, color_system=None, force_terminal=False)
     for row in page.rows:
-        console.print(*claim_row(row, now))
+        console.print(*claim_row(row, now).values())
     for detail in details:
         console.print(detail_renderable(detail, now))
     shown = console.file.getvalue()

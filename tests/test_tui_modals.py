@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from test_tui_support import fixed_clock, set_field
+from test_tui_support import fixed_clock, set_field, content_of
 from textual.app import App
 
 from claimtrack.domain.records import ClaimDetail, ClaimSummary
@@ -54,7 +54,7 @@ async def run(screen, *keys: str, fields: dict[str, str] | None = None):
         if keys:
             await pilot.press(*keys)
         await pilot.pause()
-        hints = {f.id: str(f.query_one(".hint").content) for f in app.screen.query("Field")} if app.result is UNSET else {}
+        hints = {f.id: str(content_of(f.query_one(".hint"))) for f in app.screen.query("Field")} if app.result is UNSET else {}
     return app.result, hints
 
 

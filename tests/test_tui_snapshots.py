@@ -32,8 +32,34 @@ async def ready(pilot) -> None:
     pilot.app.sub_title = "claims.db"  # the temporary folder differs on every run
 
 
-def test_claims_view(demo_app, snap_compare):
-    assert snap_compare(demo_app, terminal_size=SIZE, run_before=ready)
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_claims_view(demo_app, snap_compare, size):
+    """The responsive table: columns by width, statement at least half, due and state in one column,
+    the table as tall as its rows and the detail pane beside or under it."""
+    assert snap_compare(demo_app, terminal_size=size, run_before=ready)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_review_mode(tmp_path, monkeypatch, snap_compare, size):
+    from claimtrack.services.demo import load_demo
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("CLAIMTRACK_USER", "me")
+    path = tmp_path / "claims.db"
+    db = fresh(path)
+    load_demo(db)
+    db.dispose()
+    app = create_app(str(path), clock=fixed_clock, review=True)
+    assert snap_compare(app, terminal_size=size, run_before=ready)
+
+
+def test_calibration_text_fallback_at_80x24(demo_app, snap_compare):
+    async def run_before(pilot):
+        await ready(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+
+    assert snap_compare(demo_app, terminal_size=(80, 24), run_before=run_before)
 
 
 def test_resolved_claim_detail_and_resolve_form(demo_app, snap_compare):

@@ -79,6 +79,16 @@ def cell_text(table, claim_id: int, column: str) -> str:
 
 def set_field(screen, name: str, value: str) -> None:
     """Type a whole value into a form field (as a paste would)."""
-    from textual.widgets import Input
+    from textual.widgets import Input, TextArea
 
-    screen.query_one(f"#{name}-input", Input).value = value
+    widget = screen.query_one(f"#{name}-input")
+    if isinstance(widget, TextArea):
+        widget.text = value
+    else:
+        assert isinstance(widget, Input)
+        widget.value = value
+
+
+def content_of(widget):
+    """What a Static shows: ``Static.content`` on newer Textual, ``renderable`` on older."""
+    return widget.content if hasattr(widget, "content") else widget.renderable

@@ -10,7 +10,7 @@ from importlib import resources
 
 import pytest
 from rich.console import Console
-from test_tui_support import SIZE, claim_in, fixed_clock, fresh, seed, settle, standard_ledger
+from test_tui_support import SIZE, claim_in, fixed_clock, fresh, seed, settle, standard_ledger, content_of
 from textual.widgets import Select, Static
 
 from claimtrack.tui.app import create_app
@@ -53,14 +53,14 @@ async def test_claim_text_is_shown_exactly_as_typed(tmp_path):
             assert not cell.spans and "link" not in str(cell.style) and "bold red" not in str(cell.style)
         # the detail pane
         body = app.query_one("#detail-body", Static)
-        text = plain(body.content)
+        text = plain(content_of(body))
         assert MARKUP[0] in text and MARKUP[1] in text
-        assert not any(s.link for s in styles(body.content))
+        assert not any(s.link for s in styles(content_of(body)))
         # a modal's subtitle
         await pilot.press("f")
         await pilot.pause()
         subtitle = app.screen.query_one(".form-subtitle", Static)
-        assert MARKUP[0] in plain(subtitle.content)
+        assert MARKUP[0] in plain(content_of(subtitle))
         await pilot.press("escape")
 
 
@@ -94,13 +94,18 @@ async def test_rows_load_a_page_at_a_time(tmp_path):
         table = app.query_one(ClaimsTable)
         assert (len(table.claims), table.total) == (200, 650)
         assert [c.statement for c in table.claims[:3]] == ["claim 000", "claim 001", "claim 002"]
-        seen = [len(table.claims)]
-        for _ in range(6):
-            await pilot.press("end")
-            await settle(pilot, delay=0.05, rounds=3)
-            seen.append(len(table.claims))
-        assert seen[:4] == [200, 400, 600, 650]
+        seen = {len(table.claims)}
+        for _ in range(8):  # scrolling loads the next page near the end of the loaded rows
+            await pilot.press("pagedown")
+            await settle(pilot, delay=0.05, rounds=2)
+            seen.add(len(table.claims))
+        assert 400 in seen and all(n % 200 == 0 for n in seen) and len(table.claims) < 650
+        await pilot.press("G")  # the true end, not the last loaded row
+        await settle(pilot, delay=0.05, rounds=3)
         assert [c.statement for c in table.claims] == [f"claim {i:03d}" for i in range(650)]
+        assert table.cursor_row == 649 and table.selected().statement == "claim 649"
+        await pilot.press("k", "k", "j")
+        assert table.selected().statement == "claim 648"
 
 
 # ------------------------------------------------------------- refreshing
@@ -242,7 +247,7 @@ async def test_calibration_view_scores_breakdowns_and_periods(demo_path):
         await settle(pilot)
         await pilot.press("2")
         await settle(pilot)
-        stats = plain(app.query_one("#cal-stats", Static).content)
+        stats = plain(content_of(app.query_one("#cal-stats", Static)))
         assert stat(stats, "Brier (0-1)") == pytest.approx(brier(finals), abs=0.00051)
         assert f"scored forecasts      {len(finals)} " in stats
         assert "reliability" in stats and "within-bin covariance" in stats
@@ -252,7 +257,7 @@ async def test_calibration_view_scores_breakdowns_and_periods(demo_path):
         app.query_one("#cal-group", Select).value = "Marco"
         await settle(pilot)
         marco = [r for r in finals if r[0] == "Marco"]
-        stats = plain(app.query_one("#cal-stats", Static).content)
+        stats = plain(content_of(app.query_one("#cal-stats", Static)))
         assert "forecaster: Marco" in stats
         assert stat(stats, "Brier (0-1)") == pytest.approx(brier(marco), abs=0.00051)
         # a period: claims resolved during 2024 (the fixed clock says it is 2025)
@@ -260,7 +265,7 @@ async def test_calibration_view_scores_breakdowns_and_periods(demo_path):
         app.query_one("#cal-period", Select).value = "last-year"
         await settle(pilot)
         in_2024 = [r for r in finals if r[3].startswith("2024")]
-        stats = plain(app.query_one("#cal-stats", Static).content)
+        stats = plain(content_of(app.query_one("#cal-stats", Static)))
         assert f"scored forecasts      {len(in_2024)} " in stats
         assert stat(stats, "Brier (0-1)") == pytest.approx(brier(in_2024), abs=0.00051)
 

@@ -16,15 +16,17 @@ def open_tui(ctx: click.Context) -> None:
         open_ledger(location, write=True, notify=common.note).dispose()
     from claimtrack.tui.app import create_app
 
-    app = create_app(common.db_option(ctx))
+    app = create_app(common.db_option(ctx), review=True)  # opens on the review queue when anything needs attention
     app.run()
     if app.return_code:
         ctx.exit(app.return_code)
 
 
 @click.command(epilog="""\b
-Keys: a add, f forecast, r resolve, e edit, / filter, [ ] switch open/due/resolved/all/inbox,
-      1 claims, 2 calibration, 3 sources, ctrl+p command palette, ? help, q quit.
+It opens on the review queue (overdue, due soon, stale, drafts) when anything needs attention.
+Keys: review: y/n/a/v resolve, f forecast, d defer, s skip, t the table;
+      claims: a add, f forecast, r resolve, e edit, / filter, [ ] switch open/due/resolved/all/inbox,
+      0 review, 1 claims, 2 calibration, 3 sources, ctrl+p command palette, ? help, q quit.
 \b
 Examples:
   claimtrack tui

@@ -27,6 +27,12 @@ class ClaimFilter:
     until: datetime | None = None  # stated_at <= until
     due_within: timedelta = DEFAULT_DUE_WITHIN
     now: datetime | None = None  # fixed clock for tests; None = now
+    # the review UI's filter (domain.query): every word in the statement, source or a tag;
+    # every name in the source or a forecaster; (operator, value) bounds on due and newest p
+    words: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+    due_bounds: tuple[tuple[str, datetime], ...] = ()
+    p_bounds: tuple[tuple[str, float], ...] = ()
 
     def __post_init__(self) -> None:
         from claimtrack.domain.text import name_form

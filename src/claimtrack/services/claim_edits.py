@@ -104,9 +104,10 @@ STATUS_CHANGES = frozenset({("draft", "active"), ("draft", "rejected"), ("reject
 
 def set_status(db: Database, claim_id: int, status: str, *, edited_by: str | None = None,
                probability: float | None = None, forecaster: str | None = None,
-               statement: str | None = None, made_at: datetime | None = None) -> ClaimSummary:
-    """Accept (draft -> active, optionally with the user's own probability and a
-    reworded statement), reject a draft, or undo a rejection (rejected -> draft,
+               statement: str | None = None, made_at: datetime | None = None,
+               resolve_by: datetime | None = None, tags: tuple[str, ...] | None = None) -> ClaimSummary:
+    """Accept (draft -> active, optionally with the user's own probability, a
+    reworded statement, a due date and tags), reject a draft, or undo a rejection (rejected -> draft,
     or straight to active), in one transaction; the change is kept in the
     claim's history.
 
@@ -135,6 +136,19 @@ def set_status(db: Database, claim_id: int, status: str, *, edited_by: str | Non
         if statement is not None and statement != claim.statement:
             edits.append(_edit_row(claim, "statement", claim.statement, statement, now, edited_by))
             claim.statement = statement
+        if status == "active" and resolve_by is not None and resolve_by != claim.resolve_by:
+            if resolve_by < claim.stated_at:
+                raise InvalidInput("the due date is before the claim was made: give a later due date")
+            edits.append(_edit_row(claim, "resolve_by", _as_text(claim.resolve_by), _as_text(resolve_by), now,
+                                   edited_by))
+            claim.resolve_by = resolve_by
+        if status == "active" and tags is not None:
+            from claimtrack.domain.filters import normalise_tags
+
+            old_tags, new_tags = tuple(t.tag for t in claim.tags), normalise_tags(tags)
+            if sorted(old_tags) != sorted(new_tags):
+                edits.append(_edit_row(claim, "tags", ",".join(old_tags), ",".join(new_tags), now, edited_by))
+                claim.tags = [m.ClaimTag(tag=t) for t in new_tags]
         append_edits(session, edits)
         if status == "active" and probability is not None:
             if made < claim.stated_at:

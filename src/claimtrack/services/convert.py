@@ -43,8 +43,9 @@ def question_spec(c) -> dict:
 
 
 def _copy(cls, row):
-    """A record dataclass from an ORM row or result row with the same attribute names."""
-    return cls(**{f.name: getattr(row, f.name, f.default) for f in fields(cls)})  # a field the schema lacks yet
+    """A record dataclass from an ORM row or result row with the same attribute names
+    (a field the row lacks keeps its default)."""
+    return cls(**{f.name: getattr(row, f.name) for f in fields(cls) if hasattr(row, f.name)})
 
 
 def forecast(f: m.Forecast) -> Forecast:

@@ -7,6 +7,7 @@ UI can scroll 100,000 claims without loading them all.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -65,10 +66,35 @@ def _conditions(flt: ClaimFilter, now: datetime, *, scan: bool = False) -> list:
                 exists().where(m.ClaimTag.claim_id == c.id, m.ClaimTag.tag.contains(needle, autoescape=True)),
             )
         )
+    conds.extend(_query_conditions(flt))
     if flt.since:
         conds.append(c.stated_at >= flt.since)
     if flt.until:
         conds.append(c.stated_at <= flt.until)
+    return conds
+
+
+_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq}
+
+
+def _query_conditions(flt: ClaimFilter) -> list:
+    """The review UI's filter words and facets (domain.query)."""
+    c = m.Claim
+    conds: list = []
+    for word in flt.words:
+        conds.append(or_(
+            func.lower(c.statement).contains(word, autoescape=True),
+            func.lower(c.source).contains(word, autoescape=True),
+            exists().where(m.ClaimTag.claim_id == c.id, m.ClaimTag.tag.contains(word, autoescape=True)),
+        ))
+    for person in flt.people:
+        conds.append(or_(
+            func.lower(c.source).contains(person, autoescape=True),
+            exists().where(m.Forecast.claim_id == c.id,
+                           func.lower(m.Forecast.forecaster).contains(person, autoescape=True)),
+        ))
+    conds.extend(_OPS[op](c.resolve_by, when) for op, when in flt.due_bounds)
+    conds.extend(_OPS[op](c.last_probability, p) for op, p in flt.p_bounds)
     return conds
 
 

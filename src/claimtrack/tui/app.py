@@ -18,14 +18,14 @@ from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 from textual.widget import AwaitMount, Widget
-from textual.widgets import Header, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from claimtrack.tui.backend import Backend, describe_error
 from claimtrack.tui.commands import ClaimCommands
 from claimtrack.tui.widgets.claims_view import ClaimsView
 from claimtrack.tui.widgets.footer import KeysFooter
 
-VIEWS = ("claims", "calibration", "sources")
+VIEWS = ("review", "claims", "calibration", "sources")
 FOCUS_REFRESH_GAP = 2.0  # seconds; regaining focus more often than this does not reload
 
 
@@ -41,6 +41,8 @@ class ClaimtrackApp(App[None]):
                 id="app.help"),
         Binding("ctrl+r", "refresh", "Refresh", tooltip="Reload from the ledger (also on regaining focus)",
                 id="app.refresh"),
+        Binding("0", "view('review')", "Review", show=False,
+                tooltip="Review mode: overdue, due soon, stale claims and drafts, one at a time", id="app.view_review"),
         Binding("1", "view('claims')", "Claims", show=False, tooltip="The claims table", id="app.view_claims"),
         Binding("2", "view('calibration')", "Calibration", show=False,
                 tooltip="Calibration chart, Brier, log score, Murphy terms", id="app.view_calibration"),
@@ -55,25 +57,39 @@ class ClaimtrackApp(App[None]):
             self.where = where
             super().__init__()
 
-    def __init__(self, backend: Backend) -> None:
+    def __init__(self, backend: Backend, *, review: bool = False) -> None:
         super().__init__()
         self.backend = backend
+        self.start_in_review = review  # open on the review queue (when anything needs attention)
+        self._claims_changed = False  # review mode wrote: the claims table reloads when shown
         self._last_refresh = time.monotonic()
         self._views: dict[str, Widget] = {}  # the views built so far, by pane id
         self._mounting: dict[str, AwaitMount] = {}
 
     def compose(self):
         yield Header()
-        with TabbedContent(initial="claims", id="views"):
-            with TabPane("Claims [1]", id="claims"):
+        with TabbedContent(initial="review" if self.start_in_review else "claims", id="views"):
+            if self.start_in_review:
+                from claimtrack.tui.widgets.review_view import ReviewView
+
+                self._views["review"] = view = ReviewView(id="review-view")
+                with TabPane(r"Review \[0]", id="review"):
+                    yield view
+            else:
+                yield TabPane(r"Review \[0]", id="review")  # filled on first use
+            with TabPane(r"Claims \[1]", id="claims"):
                 yield ClaimsView(id="claims-view")
-            yield TabPane("Calibration [2]", id="calibration")  # filled on first use
-            yield TabPane("Sources [3]", id="sources")
+            yield TabPane(r"Calibration \[2]", id="calibration")  # filled on first use
+            yield TabPane(r"Sources \[3]", id="sources")
+        yield Static("", id="score-line")  # your score, overdue and stale: filled after the first page
         yield KeysFooter()
 
     def on_mount(self) -> None:
         self._open()
-        self.query_one("#claims-table").focus()
+        if self.start_in_review:
+            self._views["review"].focus()
+        else:
+            self.query_one("#claims-table").focus()
 
     @work(thread=True, exit_on_error=False, group="open", description="Opening the ledger")
     def _open(self) -> None:
@@ -88,6 +104,30 @@ class ClaimtrackApp(App[None]):
     @on(Opened)
     def _opened(self, message: Opened) -> None:
         self.sub_title = message.where
+
+    class ScoreLine(Message):
+        def __init__(self, scores, counts) -> None:
+            self.scores, self.counts = scores, counts
+            super().__init__()
+
+    def load_score_line(self) -> None:
+        """Your Brier, its change and what needs attention, read once the first page is drawn."""
+        self._score_line()
+
+    @work(thread=True, exclusive=True, group="score-line", exit_on_error=False, description="Scoring you")
+    def _score_line(self) -> None:
+        try:
+            scores, counts = self.backend.score_line()
+        except Exception:  # noqa: BLE001 - the line is a convenience: left empty
+            return
+        self.post_message(self.ScoreLine(scores, counts))
+
+    @on(ScoreLine)
+    def _score_line_loaded(self, message: ScoreLine) -> None:
+        from claimtrack.tui.score_format import score_line
+
+        self.query_one("#score-line", Static).update(score_line(self.backend.user(), message.scores,
+                                                                 message.counts))
 
     # -------------------------------------------------------------- views
 
@@ -108,17 +148,22 @@ class ClaimtrackApp(App[None]):
     async def _build_view(self, name: str) -> Widget:
         """The calibration or sources view, mounted on its first use."""
         if name not in self._views:
-            if name == "calibration":
+            if name == "review":
+                from claimtrack.tui.widgets.review_view import ReviewView
+
+                view: Widget = ReviewView(id="review-view")
+            elif name == "calibration":
                 from claimtrack.tui.widgets.calibration_view import CalibrationView
 
-                view: Widget = CalibrationView(id="calibration-view")
+                view = CalibrationView(id="calibration-view")
             else:
                 from claimtrack.tui.widgets.sources_view import SourcesView
 
                 view = SourcesView(id="sources-view")
             self._views[name] = view
             self._mounting[name] = self.query_one(f"#{name}", TabPane).mount(view)
-        await self._mounting[name]  # a second caller waits for the same mount
+        if name in self._mounting:  # (the review view is composed with the app when it opens on it)
+            await self._mounting[name]  # a second caller waits for the same mount
         return self._views[name]
 
     def action_view(self, name: str) -> None:
@@ -140,6 +185,10 @@ class ClaimtrackApp(App[None]):
         if view is None:
             return
         target = view.query_one("#claims-table") if isinstance(view, ClaimsView) else None
+        if target is None and getattr(view, "initial_focus", None):
+            target = view.query_one(view.initial_focus)  # type: ignore[attr-defined]
+        if target is None and view.can_focus:
+            target = view
         if target is None:
             focusable = [w for w in view.query("*") if w.focusable]
             target = focusable[0] if focusable else None
@@ -150,8 +199,23 @@ class ClaimtrackApp(App[None]):
     async def _view_shown(self, event: TabbedContent.TabActivated) -> None:
         name = self._active_name()
         view = self.claims_view if name == "claims" else await self._build_view(name)
+        if name == "claims" and self._claims_changed:
+            self._claims_changed = False
+            view.reload()
         if hasattr(view, "shown"):
             view.shown()
+
+    def mark_claims_changed(self) -> None:
+        """Review mode wrote: the claims table reloads when it is next shown."""
+        self._claims_changed = True
+
+    def on_review_view_empty(self) -> None:
+        """Nothing needs attention: open on the claims table instead (said once)."""
+        if self._active_name() == "review" and self.start_in_review:
+            self.start_in_review = False
+            self.notify("Nothing needs your attention: showing the claims. 0 opens review mode.",
+                        title="Review")
+            self.call_after_refresh(self.action_view, "claims")  # after the tabs have settled on their first one
 
     def run_claims_action(self, action: str) -> None:
         self.action_view("claims")
@@ -160,6 +224,24 @@ class ClaimtrackApp(App[None]):
     def show_state(self, state: str) -> None:
         self.action_view("claims")
         self.claims_view.show_state(state)
+
+    def show_person(self, name: str) -> None:
+        """Every claim ``name`` made or forecast, in the claims table."""
+        self.action_view("claims")
+        view = self.claims_view
+        view.query_one("#state-tabs").active = "state-all"
+        quoted = '"' + name.replace('"', " ") + '"' if " " in name else name
+        view.filter_by(f"by:{quoted}")
+
+    def open_claim(self, claim_id: int) -> None:
+        """Claim ``claim_id``'s whole record on its own screen; the table's cursor goes to
+        it when its row is loaded."""
+        from claimtrack.tui.screens.detail import DetailScreen
+
+        table = self.claims_view.table
+        if str(claim_id) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(claim_id)), animate=False, scroll=True)
+        self.push_screen(DetailScreen(claim_id))
 
     def sort_claims(self, column: str) -> None:
         self.action_view("claims")
@@ -171,6 +253,7 @@ class ClaimtrackApp(App[None]):
 
     def action_refresh(self) -> None:
         self._last_refresh = time.monotonic()
+        self.load_score_line()
         view = self._view(self._active_name())
         if view is not None:
             view.refresh_data()  # type: ignore[attr-defined]
@@ -183,7 +266,10 @@ class ClaimtrackApp(App[None]):
         from claimtrack.tui.screens.help import HelpScreen
         from claimtrack.tui.widgets.claims_table import ClaimsTable
 
+        from claimtrack.tui.widgets.review_view import ReviewView
+
         sections = [
+            ("Review mode (0)", list(ReviewView.BINDINGS)),
             ("Claims", list(ClaimsView.BINDINGS) + list(ClaimsTable.BINDINGS)),
             ("Everywhere", list(self.BINDINGS) + [Binding("ctrl+p", "", "Command palette",
                                                           tooltip="every action by name")]),
@@ -197,6 +283,7 @@ class ClaimtrackApp(App[None]):
 
 
 def create_app(db_option: str | None = None, *, clock: Callable[[], datetime] | None = None,
-               backend: Backend | None = None) -> ClaimtrackApp:
-    """The review UI on the ledger the CLI would use (``--db`` value or None)."""
-    return ClaimtrackApp(backend or Backend(db_option, clock=clock))
+               backend: Backend | None = None, review: bool = False) -> ClaimtrackApp:
+    """The review UI on the ledger the CLI would use (``--db`` value or None); with
+    ``review`` it opens on the review queue (and on the claims when nothing needs attention)."""
+    return ClaimtrackApp(backend or Backend(db_option, clock=clock), review=review)

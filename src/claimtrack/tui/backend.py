@@ -118,7 +118,14 @@ class Backend:
         return current_user()
 
     def claim_filter(self, state: str, search: str | None) -> ClaimFilter:
-        return ClaimFilter(state=state, search=(search or None), now=self.now())
+        """``search`` is the filter box's text: words and facets (domain.query)."""
+        now = self.now()
+        flt = ClaimFilter(state=state, now=now)
+        if search and search.strip():
+            from claimtrack.domain.query import parse_query
+
+            flt = parse_query(search, now=now).apply(flt)
+        return flt
 
     # ------------------------------------------------------------- reads
 
@@ -141,6 +148,18 @@ class Backend:
         else:
             total = count_claims(self.db, flt) if count else None
         return Page(rows=rows, offset=offset, total=total)
+
+    def find_claims(self, words: str, limit: int) -> list[ClaimSummary]:
+        """Claims of every state but rejected whose text holds ``words`` (the palette's go-to)."""
+        from claimtrack.services.queries import list_claims
+
+        found: list[ClaimSummary] = []
+        for state in ("all", "draft"):
+            flt = self.claim_filter(state, words)
+            found += list_claims(self.db, flt, limit=limit - len(found), sort="id", descending=True, me=self.user())
+            if len(found) >= limit:
+                break
+        return clean_strings(found)
 
     def counts(self, search: str | None) -> dict[str, int]:
         """How many claims each state switch shows (with the filter)."""
@@ -202,13 +221,13 @@ class Backend:
                                      rationale=rationale, expected_revision=expected_revision)
 
     def resolve(self, claim_id: int, outcome: str, *, resolved_at: datetime | None, note: str | None,
-                evidence_url: str | None, force: bool,
-                expected_revision: int | None) -> tuple[Resolution, list[str]]:
+                evidence_url: str | None, force: bool, expected_revision: int | None,
+                seen_forecasts: int | None = None) -> tuple[Resolution, list[str]]:
         from claimtrack.services.ledger import resolve_claim
 
         return resolve_claim(self.db, claim_id, outcome, resolved_at=resolved_at, note=note,
                              evidence_url=evidence_url, resolved_by=self.user(), force=force,
-                             expected_revision=expected_revision)
+                             expected_revision=expected_revision, seen_forecasts=seen_forecasts)
 
     def edit(self, claim_id: int, changes: dict, *, expected_revision: int | None) -> ClaimSummary:
         from claimtrack.services.claim_edits import edit_claim
@@ -216,12 +235,46 @@ class Backend:
         return edit_claim(self.db, claim_id, edited_by=self.user(),
                           expected_revision=expected_revision, **changes)
 
-    def accept(self, claim_id: int, *, probability: float | None, statement: str | None) -> ClaimSummary:
+    def accept(self, claim_id: int, *, probability: float | None, statement: str | None,
+               resolve_by: datetime | None = None, tags: tuple[str, ...] | None = None) -> ClaimSummary:
         from claimtrack.services.claim_edits import set_status
 
         user = self.user()
         return set_status(self.db, claim_id, "active", edited_by=user, probability=probability,
-                          forecaster=user, statement=statement)
+                          forecaster=user, statement=statement, resolve_by=resolve_by, tags=tags)
+
+    def defer(self, claim_id: int, choice: str, *, expected_revision: int | None) -> ClaimSummary:
+        from claimtrack.services.review import defer
+
+        return defer(self.db, claim_id, choice, me=self.user(), now=self.now() if self.fixed_clock else None,
+                     expected_revision=expected_revision)
+
+    # ------------------------------------------------------------ review
+
+    def claim_summary(self, claim_id: int) -> ClaimSummary:
+        """One claim as a list row, with your numbers (fetched again after a stale refusal)."""
+        from claimtrack.services.review import claim_summary
+
+        return clean_strings(claim_summary(self.db, claim_id, self.user()))
+
+    def review_queue(self):
+        """What needs attention (services.review): overdue, due soon, stale, drafts."""
+        from claimtrack.services.review import review_queue
+
+        return clean_strings(review_queue(self.db, self.user(), now=self.now()))
+
+    def session_summary(self, tally) -> str:
+        from claimtrack.services.review import session_summary
+
+        return session_summary(self.db, self.user(), tally, now=self.now())
+
+    def score_line(self):
+        """(QuarterScores, overdue count, stale count) for the summary line over the claims."""
+        from claimtrack.services.review import quarter_scores, queue_counts, review_queue
+
+        now = self.now()
+        counts = queue_counts(review_queue(self.db, self.user(), now=now))
+        return quarter_scores(self.db, self.user(), now=now), counts
 
     def reject(self, claim_id: int) -> ClaimSummary:
         from claimtrack.services.claim_edits import set_status
@@ -234,7 +287,9 @@ def describe_error(exc: BaseException) -> str:
     from claimtrack.domain.errors import ClaimtrackError
 
     if isinstance(exc, ClaimtrackError):
-        return terminal_safe(exc)
+        from claimtrack.tui.refusals import ui_words
+
+        return ui_words(terminal_safe(exc))
     text = " ".join(terminal_safe(exc).split()) or type(exc).__name__
     if len(text) > 300:
         text = text[:297] + "..."

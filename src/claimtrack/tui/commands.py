@@ -10,6 +10,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from claimtrack.tui.backend import STATES
 
 SORTS = ("due", "made", "id", "source", "statement", "resolved")
+GO_TO_LIMIT = 8
 
 
 class ClaimCommands(Provider):
@@ -50,3 +51,31 @@ class ClaimCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
+        async for hit in self._claims(query):
+            yield hit
+
+    async def _claims(self, query: str) -> Hits:
+        """Go to a claim: by its id ("12", "#12") or by words of its statement, source or tags."""
+        import asyncio
+        import re
+
+        from rich.text import Text
+
+        app = self.app
+        text = query.strip()
+        if re.fullmatch(r"#?\d{1,12}", text):
+            claim_id = int(text.lstrip("#"))
+            yield Hit(1.0, f"Go to claim #{claim_id}", partial(app.open_claim, claim_id),  # type: ignore[attr-defined]
+                      help="its whole record; the table's cursor moves to it when it is listed")
+            return
+        if len(text) < 3:
+            return
+        try:
+            found = await asyncio.to_thread(app.backend.find_claims, text, GO_TO_LIMIT)  # type: ignore[attr-defined]
+        except Exception:  # noqa: BLE001 - words that are not a filter find nothing
+            return
+        for rank, claim in enumerate(found):
+            label = Text(f"Go to #{claim.id} ", style="bold")
+            label.append(claim.statement[:100])
+            yield Hit(0.9 - rank * 0.01, label, partial(app.open_claim, claim.id),  # type: ignore[attr-defined]
+                      help=f"{claim.source or 'no source'} · matches '{text}'")

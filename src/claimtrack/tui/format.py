@@ -7,6 +7,7 @@ exactly as typed.  Nothing here imports textual.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, tzinfo
 
 from rich.console import Group, RenderableType
@@ -21,20 +22,39 @@ from claimtrack.domain.text import terminal_safe
 
 DUE_SOON = timedelta(days=7)
 
-# (key, label, width) of the claims table; the key is also the sort key.
+# (key, label, width) of every column the claims table can show; the statement
+# takes what the others leave.  "state" merges the due date and the state
+# ("overdue 5 mo", "in 3 d", "yes"): the date itself is in the detail pane.
 COLUMNS: tuple[tuple[str, str, int | None], ...] = (
-    ("id", "id", 6),
+    ("id", "id", 5),
     ("statement", "statement", None),
-    ("source", "source", 16),
     ("mine", "you", 6),  # your current forecast; the label becomes your name
+    ("source", "source", 14),
     ("theirs", "claimant", 13),  # the claimant's call and its kind
     ("made", "made", 10),
-    ("due", "due", 10),
-    ("state", "state", 9),
+    ("state", "due / state", 13),
 )
+# the columns that give way, first to last, until the statement has half the width
+OPTIONAL = ("made", "theirs", "source", "mine")
+MIN_STATEMENT = 20
 # header -> sort key; the probability columns are per-user views, not sortable
-SORTABLE = {"id": "id", "statement": "statement", "source": "source",
-            "made": "made", "due": "due", "state": "resolved"}
+SORTABLE = {"id": "id", "statement": "statement", "source": "source", "made": "made", "state": "due"}
+
+
+def columns_for(width: int, padding: int = 1) -> tuple[tuple[str, str, int], ...]:
+    """The columns (key, label, width) that fit ``width`` cells, the statement getting
+    at least half of it (or MIN_STATEMENT) and whatever the others leave."""
+    shown = list(COLUMNS)
+
+    def rest(cols) -> int:
+        return width - sum((w or 0) + 2 * padding for _, _, w in cols) - 2 * padding - 1
+
+    for key in OPTIONAL:
+        if rest(shown) >= width // 2:
+            break
+        shown = [c for c in shown if c[0] != key]
+    statement = max(MIN_STATEMENT, rest(shown))
+    return tuple((k, label, w if w is not None else statement) for k, label, w in shown)
 
 
 def lit(value: object, style: str = "") -> Text:
@@ -89,8 +109,27 @@ def value_summary(qtype: str, value: str, unit: str | None) -> str:
     return summary(qtype, value, unit)
 
 
-def claim_row(claim: ClaimSummary, now: datetime, tz: tzinfo | None = None) -> tuple[Text, ...]:
-    """The cells of one table row, in COLUMNS order; dates in ``tz`` (default: the user's zone).
+def _span(text: str) -> str:
+    """'in 3d' / '5mo ago' / 'today' -> '3 d' / '5 mo' / 'today'."""
+    text = text.removeprefix("in ").removesuffix(" ago")
+    return re.sub(r"^(\d+)([a-z]+)$", r"\1 \2", text)
+
+
+def due_state(claim: ClaimSummary, now: datetime, tz: tzinfo | None = None) -> str:
+    """The merged due/state cell: 'overdue 5 mo', 'in 3 d', 'due today', 'open', 'yes', 'draft'."""
+    state = claim_state(claim, now)
+    if state not in ("overdue", "due soon", "open") or claim.resolve_by is None:
+        return state
+    span = _span(humanize_delta(claim.resolve_by, now, tz))
+    if state == "overdue":
+        return f"overdue {span}"
+    return "due today" if span == "today" else f"in {span}"
+
+
+def claim_row(claim: ClaimSummary, now: datetime, tz: tzinfo | None = None,
+              words: tuple[str, ...] = ()) -> dict[str, Text]:
+    """The cells of one table row by column key; dates in ``tz`` (default: the user's zone);
+    ``words`` (the filter's) are highlighted in the statement and source.
 
     Pass ``tz`` when formatting many rows: looking the zone up costs more than the row.
     """
@@ -99,18 +138,21 @@ def claim_row(claim: ClaimSummary, now: datetime, tz: tzinfo | None = None) -> t
     style = "red" if state == "overdue" else ""
     p = format_probability(claim.mine) if claim.mine is not None else _distribution_text(claim, claim.distribution)
     theirs = f"{format_probability(claim.theirs)} {claim.their_kind}" if claim.theirs is not None else "–"
-    due = format_date(claim.resolve_by, tz) if claim.resolve_by is not None else ""
     state_style = row_style(state) or {"yes": "green", "no": "magenta"}.get(state, "")
-    return (
-        cell(claim.id, "bold " + style, "right"),
-        cell(claim.statement, style),
-        cell(claim.source or "", style),
-        cell(p, style, "right"),
-        cell(theirs, style, "right"),
-        cell(format_date(claim.stated_at, tz), style),
-        cell(due, row_style(state) if state in ("overdue", "due soon") else style),
-        cell(state, state_style),
-    )
+    statement = cell(claim.statement, style)
+    source = cell(claim.source or "", style)
+    if words:
+        for text in (statement, source):
+            text.highlight_words(words, style="reverse", case_sensitive=False)
+    return {
+        "id": cell(claim.id, "bold " + style, "right"),
+        "statement": statement,
+        "mine": cell(p, style, "right"),
+        "source": source,
+        "theirs": cell(theirs, style, "right"),
+        "made": cell(format_date(claim.stated_at, tz), style),
+        "state": cell(due_state(claim, now, tz), state_style),
+    }
 
 
 # ----------------------------------------------------------------- detail

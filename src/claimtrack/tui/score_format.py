@@ -70,6 +70,57 @@ def scores_renderable(scores, title: str) -> RenderableType:
     return Group(*parts)
 
 
+def score_line(user: str, scores, counts: dict[str, int]) -> Text:
+    """"you (me): Brier 0.18 over 12 this quarter, 0.03 better than last quarter (0.21) · 2 overdue · 4 stale"."""
+    text = Text(f"{user}: ", style="bold")
+    if scores.this_brier is not None:
+        text.append(f"Brier {scores.this_brier:.2f}", style="bold")
+        text.append(f" over {scores.this_n} this quarter")
+        if scores.last_brier is not None:
+            change = scores.this_brier - scores.last_brier
+            word = "better" if change < 0 else "worse" if change > 0 else "the same as"
+            style = "green" if change < 0 else "red" if change > 0 else ""
+            amount = f"{abs(change):.2f} " if change else ""
+            text.append(f", {amount}{word}", style=style)
+            text.append(f" {'than ' if change else ''}last quarter ({scores.last_brier:.2f} over {scores.last_n})")
+    elif scores.last_brier is not None:
+        text.append(f"nothing scored this quarter yet; last quarter Brier {scores.last_brier:.2f} over {scores.last_n}")
+    else:
+        text.append("no score yet this or last quarter", style="dim")
+    for reason, label, style in (("overdue", "overdue", "bold red"), ("due", "due this week", "yellow"),
+                                 ("stale", "stale", "yellow"), ("draft", "drafts", "")):
+        n = counts.get(reason, 0)
+        if n:
+            text.append(" · ")
+            text.append(f"{n} {label}", style=style)
+    if not any(counts.values()):
+        text.append(" · nothing needs attention", style="dim")
+    text.append("  (0: review)", style="dim")
+    return text
+
+
+def trend_renderable(report) -> RenderableType:
+    """The trend by period (the report's periods): n and Brier per period, and the change."""
+    rows = [p for p in report.periods if p.scores.summary.n]
+    parts: list[RenderableType] = [Text(""), Text("Trend by period", style="bold underline")]
+    if not rows:
+        parts.append(Text("No period has a resolved, scored forecast yet.", style="dim"))
+        return Group(*parts)
+    table = Table(box=None, pad_edge=False, header_style="bold dim", expand=False)
+    for header in ("period", "n", "Brier", "change"):
+        table.add_column(header, justify="left" if header == "period" else "right")
+    previous = None
+    for p in rows[-12:]:
+        brier = p.scores.summary.brier
+        change = "" if previous is None or brier is None else f"{brier - previous:+.3f}"
+        style = "" if not change else ("green" if brier < previous else "red" if brier > previous else "")
+        table.add_row(Text(p.key), Text(f"{p.scores.summary.n:,}"), Text(num(brier)), Text(change, style=style))
+        previous = brier
+    parts.append(table)
+    parts.append(Text("lower Brier is better; green: better than the period before", style="dim"))
+    return Group(*parts)
+
+
 # the people board: the same rows and numbers as `claimtrack people --json`
 BOARD_HEADERS = ("#", "name", "Brier", "vs median", "vs you", "came true (95%)", "resolved/claims",
                  "log (bits)", "as")

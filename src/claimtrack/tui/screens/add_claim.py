@@ -40,7 +40,8 @@ class AddClaimModal(FormModal[NewClaim | None]):
         yield Field("Due (resolve by)", date_parser("due", self.clock, "empty: no due date"), id="due",
                     placeholder="eoy, 'in 3 months', 2w, 2025-06-30")
         yield Field("Tags (comma-separated)", tags_parser, id="tags", placeholder="openai, hardware")
-        yield Field("Why this probability", text_parser("note"), id="note", placeholder="optional rationale")
+        yield Field("Why this probability", text_parser("note"), id="note", placeholder="optional rationale",
+                    multiline=True)
 
     def on_mount(self) -> None:
         self.query_one("#statement-input", Input).focus()

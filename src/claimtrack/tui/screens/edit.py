@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from textual.widgets import Input
-
 from claimtrack.domain.datefmt import format_datetime
 from claimtrack.domain.records import ClaimDetail
 from claimtrack.tui.screens.form import FormModal
@@ -48,16 +46,18 @@ class EditModal(FormModal[EditInput | None]):
 
     def compose_fields(self):
         i = self.initial
-        yield Field("Statement", statement_parser, id="statement", value=i["statement"])
+        yield Field("Statement", statement_parser, id="statement", value=i["statement"],
+                    multiline=len(i["statement"]) > 60)
         yield Field("Source", name_parser("source"), id="source", value=i["source"])
         yield Field("Source link", url_parser("source url"), id="url", value=i["url"])
         yield Field("Due (resolve by)", date_parser("due", self.clock, "empty: no due date"), id="due",
                     value=i["due"])
         yield Field("Tags (comma-separated)", tags_parser, id="tags", value=i["tags"])
-        yield Field("Details / resolution criteria", text_parser("details"), id="details", value=i["details"])
+        yield Field("Details / resolution criteria", text_parser("details"), id="details", value=i["details"],
+                    multiline=True)
 
     def on_mount(self) -> None:
-        self.query_one("#statement-input", Input).focus()
+        self.query_one("#statement-input").focus()
 
     def build(self) -> EditInput:
         changes = {}

@@ -10,7 +10,14 @@ from textual.widgets import Input
 from claimtrack.domain.probability import format_probability
 from claimtrack.domain.records import ClaimSummary
 from claimtrack.tui.screens.form import FormModal
-from claimtrack.tui.widgets.field import Field, date_parser, name_parser, probability_parser, text_parser
+from claimtrack.tui.widgets.field import (
+    Field,
+    date_parser,
+    name_parser,
+    not_before,
+    probability_parser,
+    text_parser,
+)
 
 
 @dataclass(frozen=True)
@@ -41,9 +48,10 @@ class ForecastModal(FormModal[ForecastInput | None]):
                     placeholder="0.7, 70%, 3 in 4, 3:1, likely")
         yield Field("Forecaster", name_parser("forecaster", self.forecaster), id="forecaster",
                     value=self.forecaster)
-        yield Field("Made", date_parser("made", self.clock, "empty: now"), id="made",
+        yield Field("Made", not_before(date_parser("made", self.clock, "empty: now"), self.claim.stated_at,
+                                       "the forecast's made date"), id="made",
                     placeholder="empty: now; yesterday, 2024-03-01 (older than a day: marked backfilled)")
-        yield Field("Rationale", text_parser("note"), id="rationale", placeholder="optional")
+        yield Field("Rationale", text_parser("note"), id="rationale", placeholder="optional", multiline=True)
 
     def on_mount(self) -> None:
         self.query_one("#probability-input", Input).focus()

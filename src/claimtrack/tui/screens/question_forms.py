@@ -118,12 +118,14 @@ class QuestionResolveModal(FormModal[ResolveInput | None]):
     title_text = "Resolve"
     submit_label = "Resolve"
 
-    def __init__(self, claim: ClaimSummary, **kwargs) -> None:
+    def __init__(self, claim: ClaimSummary, *, outcome: str | None = None, **kwargs) -> None:
         subtitle = f"#{claim.id} {claim.statement}"
         if claim.outcome is not None:
             subtitle += " · already resolved; a new resolution is added to its history"
         super().__init__(subtitle=subtitle, **kwargs)
         self.claim = claim
+        # review mode's a/v fill in ambiguous/void; its y/n leave the option or value to type
+        self.initial_outcome = outcome if outcome in ("ambiguous", "void") else None
 
     def compose_fields(self):
         claim = self.claim
@@ -135,7 +137,8 @@ class QuestionResolveModal(FormModal[ResolveInput | None]):
         else:
             label = "The true value, or ambiguous / void" + (f" ({claim.unit})" if claim.unit else "")
             placeholder = "1.76T, $63M, 1800"
-        yield Field(label, outcome_parser(claim), id="outcome", placeholder=placeholder)
+        yield Field(label, outcome_parser(claim), id="outcome", placeholder=placeholder,
+                    value=self.initial_outcome or "")
         yield Field("Date the outcome became known", date_parser("at", self.clock, "empty: now"), id="date",
                     placeholder="empty: now; yesterday, 2024-03-01")
         yield Field("Note", text_parser("note"), id="note", placeholder="optional: how it resolved")

@@ -12,7 +12,7 @@ from claimtrack.domain.datefmt import format_date
 from claimtrack.domain.errors import InvalidInput
 from claimtrack.domain.records import OUTCOMES, ClaimSummary
 from claimtrack.tui.screens.form import FormModal
-from claimtrack.tui.widgets.field import Field, date_parser, text_parser, url_parser
+from claimtrack.tui.widgets.field import Field, date_parser, not_before, text_parser, url_parser
 
 HELP = {
     "yes": "it happened / is true",
@@ -34,25 +34,32 @@ class ResolveModal(FormModal[ResolveInput | None]):
     title_text = "Resolve"
     submit_label = "Resolve"
 
-    def __init__(self, claim: ClaimSummary, **kwargs) -> None:
+    def __init__(self, claim: ClaimSummary, *, outcome: str | None = None, **kwargs) -> None:
         subtitle = f"#{claim.id} {claim.statement}"
         if claim.outcome is not None and claim.resolved_at is not None:
             subtitle += f" · currently {claim.outcome} ({format_date(claim.resolved_at)}); a new resolution is added to its history"
         super().__init__(subtitle=subtitle, **kwargs)
         self.claim = claim
+        self.initial_outcome = outcome  # review mode's y/n/a/v
 
     def compose_fields(self):
         yield Label("Outcome (y / n / a / v)")
         with RadioSet(id="outcome"):
             for outcome in OUTCOMES:
-                yield RadioButton(Text(f"{outcome}: {HELP[outcome]}"), id=f"outcome-{outcome}")
-        yield Field("Date the outcome became known", date_parser("at", self.clock, "empty: now"), id="date",
-                    placeholder="empty: now; yesterday, 2024-03-01")
-        yield Field("Note", text_parser("note"), id="note", placeholder="optional: how it resolved")
+                yield RadioButton(Text(f"{outcome}: {HELP[outcome]}"), id=f"outcome-{outcome}",
+                                  value=outcome == self.initial_outcome)
+        yield Field("Date the outcome became known",
+                    not_before(date_parser("at", self.clock, "empty: now"), self.claim.stated_at, "the resolution date"),
+                    id="date", placeholder="empty: now; yesterday, 2024-03-01")
+        yield Field("Note", text_parser("note"), id="note", placeholder="optional: how it resolved",
+                    multiline=True)
         yield Field("Evidence link", url_parser("evidence url"), id="url", placeholder="https://...")
 
     def on_mount(self) -> None:
-        self.query_one(RadioSet).focus()
+        if self.initial_outcome is not None:
+            self.query_one("#note-input").focus()
+        else:
+            self.query_one(RadioSet).focus()
 
     def on_key(self, event) -> None:
         shortcuts = {"y": "yes", "n": "no", "a": "ambiguous", "v": "void"}

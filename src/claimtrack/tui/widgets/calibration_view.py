@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.text import Text
 from textual import on, work
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -11,9 +12,11 @@ from textual_plotext import PlotextPlot
 
 from claimtrack.tui.backend import PERIODS, describe_error
 from claimtrack.tui.chart import LEGEND, draw_calibration
-from claimtrack.tui.score_format import scores_renderable
+from claimtrack.tui.score_format import scores_renderable, trend_renderable
 
 BREAKDOWNS = (("Everyone", "all"), ("By forecaster", "forecaster"), ("By source", "source"), ("By tag", "tag"))
+# below this the chart cannot show its bins: the text reliability table (in the side panel) stands alone
+MIN_CHART = (50, 16)
 
 
 class CalibrationView(Vertical):
@@ -118,14 +121,29 @@ class CalibrationView(Vertical):
                 return f"{report.options.group}: {g.key}", g.scores
         return "Everyone", report.overall
 
+    def chart_fits(self) -> bool:
+        """Whether the chart gets enough room to read its bins (the view's size, less the controls)."""
+        width, height = self.size
+        side = 0 if width < 120 else 74  # small terminals stack the panel under the chart
+        return width - side >= MIN_CHART[0] and (height - 5) * (3 / 5 if width < 120 else 1) >= MIN_CHART[1]
+
+    def on_resize(self) -> None:
+        if self.report is not None and self.chart_fits() == self.has_class("-text-only"):
+            self._draw()
+
     def _draw(self) -> None:
         if self.report is None:
             return
         title, scores = self._selection()
         period = dict((v, k) for k, v in PERIODS)[str(self.query_one("#cal-period", Select).value)]
         plot = self.query_one(PlotextPlot)
-        draw_calibration(plot.plt, scores.summary.calibration, f"{title} · {period.lower()}")
-        plot.refresh()
-        self.query_one("#cal-stats", Static).update(scores_renderable(scores, f"{title} · {period}"))
-        status = Text(f"{LEGEND} · scored: last forecast per forecaster before resolution", style="dim")
+        chart = self.chart_fits()
+        self.set_class(not chart, "-text-only")
+        if chart:
+            draw_calibration(plot.plt, scores.summary.calibration, f"{title} · {period.lower()}")
+            plot.refresh()
+        body = Group(scores_renderable(scores, f"{title} · {period}"), trend_renderable(self.report))
+        self.query_one("#cal-stats", Static).update(body)
+        legend = LEGEND if chart else "too small for the chart: the bins are in the table"
+        status = Text(f"{legend} · scored: last forecast per forecaster before resolution", style="dim")
         self.query_one("#cal-status", Static).update(status)

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 NEEDS_ACTIVE = {"forecast", "resolve", "edit"}
 NEEDS_DRAFT = {"accept", "reject"}
-WRITES = {"add", "forecast", "resolve", "edit", "accept", "reject"}
+WRITES = {"add", "add_question", "forecast", "resolve", "edit", "accept", "reject"}
 
 
 class ClaimActions:
@@ -65,6 +65,8 @@ class ClaimActions:
             return claim is not None and claim.status == "draft" or None
         if inbox:
             return False
+        if action == "forecast" and claim is not None and claim.outcome is not None:
+            return False  # a forecast after the resolution never counts: not offered
         return claim is not None and claim.status == "active" or None
 
     def _selected(self) -> ClaimSummary | None:
@@ -87,82 +89,41 @@ class ClaimActions:
             return
         self.post_message(self.Written(text, claim_id))  # type: ignore[attr-defined]
 
+    def _saved(self, out) -> None:
+        """A form wrote and closed: say so and reload (the form stays open on a refusal)."""
+        if out is not None:
+            text, claim_id = out
+            self.post_message(self.Written(text, claim_id))  # type: ignore[attr-defined]
+
     # ---------------------------------------------------------------- add
 
     def action_add(self) -> None:
+        from claimtrack.tui import writes
         from claimtrack.tui.screens.add_claim import AddClaimModal
 
         backend = self.backend  # type: ignore[attr-defined]
-        self._modal(AddClaimModal(forecaster=backend.user(), clock=self._clock()), self._added)
+        self._modal(AddClaimModal(forecaster=backend.user(), clock=self._clock(),
+                                  save=lambda new: writes.add(backend, new)), self._saved)
 
     def action_add_question(self) -> None:
+        from claimtrack.tui import writes
         from claimtrack.tui.screens.question_forms import AddQuestionModal
 
         backend = self.backend  # type: ignore[attr-defined]
-        self._modal(AddQuestionModal(forecaster=backend.user(), clock=self._clock()), self._added)
-
-    def _added(self, new) -> None:
-        if new is None:
-            return
-
-        def call() -> str:
-            if hasattr(new, "question_type"):  # services.questions.NewQuestion
-                claim = self.backend.add_question(new)  # type: ignore[attr-defined]
-            else:
-                claim = self.backend.add_claim(new)  # type: ignore[attr-defined]
-            return f"Added claim #{claim.id}.", claim.id
-
-        self._write("adding the claim", call, None)
+        self._modal(AddQuestionModal(forecaster=backend.user(), clock=self._clock(),
+                                     save=lambda new: writes.add(backend, new)), self._saved)
 
     # ----------------------------------------------------------- forecast
 
     def action_forecast(self) -> None:
-        from claimtrack.domain.probability import format_probability
-        from claimtrack.tui.screens.forecast import ForecastModal
+        from claimtrack.tui import writes
+        from claimtrack.tui.forms import forecast_form
 
         claim = self._selected()
         if claim is None:
             return
-        if claim.question_type != "binary":
-            self._question_forecast(claim)
-            return
         backend = self.backend  # type: ignore[attr-defined]
-
-        def done(result: ForecastInput | None) -> None:
-            if result is None:
-                return
-
-            def call() -> str:
-                f = backend.add_forecast(claim.id, result.probability, forecaster=result.forecaster,
-                                         made_at=result.made_at, rationale=result.rationale,
-                                         expected_revision=claim.revision)
-                flag = " (backfilled)" if f.backfilled else ""
-                return f"Forecast {format_probability(f.probability)} by {f.forecaster} on #{claim.id}{flag}."
-
-            self._write(f"the forecast on #{claim.id}", call, claim.id)
-
-        self._modal(ForecastModal(claim, forecaster=backend.user(), clock=self._clock()), done)
-
-    def _question_forecast(self, claim: ClaimSummary) -> None:
-        """A choice, numeric or date claim's forecast form (issue 12)."""
-        from claimtrack.tui.screens.question_forms import QuestionForecastModal
-
-        backend = self.backend  # type: ignore[attr-defined]
-
-        def done(result) -> None:
-            if result is None:
-                return
-
-            def call() -> str:
-                f, note = backend.add_question_forecast(claim.id, result.typed, forecaster=result.forecaster,
-                                                        made_at=result.made_at, rationale=result.rationale,
-                                                        expected_revision=claim.revision)
-                flag = " (backfilled)" if f.backfilled else ""
-                return f"Forecast by {f.forecaster} on #{claim.id}{flag}." + (f" {note}." if note else "")
-
-            self._write(f"the forecast on #{claim.id}", call, claim.id)
-
-        self._modal(QuestionForecastModal(claim, forecaster=backend.user(), clock=self._clock()), done)
+        self._modal(forecast_form(claim, backend, writes.Target(backend, claim), self._clock()), self._saved)
 
     def _clock(self):
         backend = self.backend  # type: ignore[attr-defined]
@@ -171,49 +132,38 @@ class ClaimActions:
     # ------------------------------------------------------------ resolve
 
     def action_resolve(self) -> None:
-        from claimtrack.tui.screens.resolve import ResolveModal
+        from claimtrack.tui import writes
+        from claimtrack.tui.forms import resolve_form
 
         claim = self._selected()
         if claim is None:
             return
-        if claim.question_type != "binary":
-            from claimtrack.tui.screens.question_forms import QuestionResolveModal
-
-            modal = QuestionResolveModal(claim, clock=self._clock())
-        else:
-            modal = ResolveModal(claim, clock=self._clock())
-        self._modal(modal, lambda result: self._resolve_chosen(claim, result))
-
-    def _resolve_chosen(self, claim: ClaimSummary, result: ResolveInput | None) -> None:
-        if result is None:
-            return
         if claim.outcome is None:
-            self._resolve(claim, result, force=False)
+            backend = self.backend  # type: ignore[attr-defined]
+            self._modal(resolve_form(claim, backend, writes.Target(backend, claim), self._clock(), force=False),
+                        self._saved)
             return
         from claimtrack.domain.datefmt import format_date
         from claimtrack.tui.screens.confirm import ConfirmModal
 
         when = format_date(claim.resolved_at) if claim.resolved_at else "earlier"
         question = (f"Claim #{claim.id} is already resolved {claim.outcome} ({when}).\n"
-                    f"Re-resolve it as {result.outcome}? The earlier resolution stays in its history.")
+                    "Re-resolve it? The earlier resolution stays in its history.")
         self._modal(ConfirmModal(question, title="Re-resolve?", yes="Re-resolve", no="Keep"),
-                    lambda ok: self._resolve(claim, result, force=True) if ok else None)
+                    lambda ok: self._re_resolve(claim) if ok else None)
 
-    def _resolve(self, claim: ClaimSummary, result: ResolveInput, *, force: bool) -> None:
+    def _re_resolve(self, claim: ClaimSummary) -> None:
+        from claimtrack.tui import writes
+        from claimtrack.tui.forms import resolve_form
+
         backend = self.backend  # type: ignore[attr-defined]
-
-        def call() -> str:
-            _, warnings = backend.resolve(claim.id, result.outcome, resolved_at=result.resolved_at,
-                                          note=result.note, evidence_url=result.evidence_url, force=force,
-                                          expected_revision=claim.revision)
-            text = f"Resolved #{claim.id} {result.outcome}."
-            return text + ("  " + " ".join(warnings) if warnings else "")
-
-        self._write(f"resolving #{claim.id}", call, claim.id)
+        self._modal(resolve_form(claim, backend, writes.Target(backend, claim), self._clock(), force=True),
+                    self._saved)
 
     # --------------------------------------------------------------- edit
 
     def action_edit(self) -> None:
+        from claimtrack.tui import writes
         from claimtrack.tui.screens.edit import EditModal
 
         claim = self._selected()
@@ -224,25 +174,19 @@ class ClaimActions:
             self.app.notify("The claim is still loading; try again in a moment.", severity="warning")  # type: ignore[attr-defined]
             return
         backend = self.backend  # type: ignore[attr-defined]
+        target = writes.Target(backend, claim)
 
-        def done(result: EditInput | None) -> None:
-            if result is None:
-                return
+        def save(result: EditInput):
             if not result.changes:
-                self.app.notify("Nothing changed.")  # type: ignore[attr-defined]
-                return
+                return "Nothing changed.", claim.id
+            return writes.edit(backend, target, result)
 
-            def call() -> str:
-                backend.edit(claim.id, result.changes, expected_revision=claim.revision)
-                return f"Edited #{claim.id}: {', '.join(sorted(result.changes))}."
-
-            self._write(f"editing #{claim.id}", call, claim.id)
-
-        self._modal(EditModal(detail, clock=self._clock()), done)
+        self._modal(EditModal(detail, clock=self._clock(), save=save, on_stale=target.refetch), self._saved)
 
     # -------------------------------------------------------------- inbox
 
     def action_accept(self) -> None:
+        from claimtrack.tui import writes
         from claimtrack.tui.screens.accept import AcceptModal
 
         claim = self._selected()
@@ -250,17 +194,12 @@ class ClaimActions:
             return
         backend = self.backend  # type: ignore[attr-defined]
 
-        def done(result: AcceptInput | None) -> None:
-            if result is None:
-                return
+        def done(out) -> None:
+            if out is not None:
+                self.post_message(self.Written(out[0], None))  # type: ignore[attr-defined]
 
-            def call() -> str:
-                backend.accept(claim.id, probability=result.probability, statement=result.statement)
-                return f"Accepted #{claim.id}: it is now an open claim."
-
-            self._write(f"accepting #{claim.id}", call, None)
-
-        self._modal(AcceptModal(claim, clock=self._clock()), done)
+        self._modal(AcceptModal(claim, clock=self._clock(), save=lambda result: writes.accept(backend, claim, result)),
+                    done)
 
     def action_reject(self) -> None:
         from claimtrack.tui.screens.confirm import ConfirmModal

@@ -11,12 +11,11 @@ from textual.widgets import DataTable
 
 from claimtrack.domain.dates import user_timezone
 from claimtrack.domain.records import ClaimSummary
-from claimtrack.tui.format import COLUMNS, SORTABLE, claim_row
+from claimtrack.tui.format import SORTABLE, claim_row, columns_for
 
 # Ask for the next page when the cursor or the viewport comes this close to
 # the last loaded row.
 LOOKAHEAD = 60
-MIN_STATEMENT = 24
 
 
 class ClaimsTable(DataTable):
@@ -24,8 +23,11 @@ class ClaimsTable(DataTable):
 
     BINDINGS = [
         Binding("home,g", "scroll_top", "First row", show=False, id="claims.first"),
-        Binding("end,G", "scroll_bottom", "Last loaded row", show=False, tooltip="and load the next page",
+        Binding("end,G", "to_end", "Last row", show=False, tooltip="the true end of the list (loads the rest)",
                 id="claims.last"),
+        Binding("enter", "open_detail", "Open", tooltip="The selected claim's whole record", id="claims.open"),
+        Binding("j", "cursor_down", "Down", show=False, id="claims.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="claims.up"),
         Binding("s", "cycle_sort", "Sort", tooltip="Sort by the next column (click a header to choose)",
                 id="claims.sort", show=False),
         Binding("S", "reverse_sort", "Reverse", tooltip="Reverse the sort order", id="claims.reverse",
@@ -38,6 +40,12 @@ class ClaimsTable(DataTable):
         def __init__(self, loaded: int) -> None:
             self.loaded = loaded
             super().__init__()
+
+    class ToEnd(Message):
+        """G or end: load the rest of the list and go to its last row."""
+
+    class OpenDetail(Message):
+        """Enter: show the selected claim's whole record."""
 
     class SortChanged(Message):
         """The user picked a sort column (a header click, s or S)."""
@@ -54,11 +62,14 @@ class ClaimsTable(DataTable):
         self.anchor: ClaimSummary | None = None  # the last row as loaded: where the next page starts
         self.sort_column = "due"
         self.descending = False
+        self.shown_columns: tuple[tuple[str, str, int], ...] = ()
+        self.words: tuple[str, ...] = ()  # the filter's words, highlighted
+        self.now: datetime | None = None  # the clock of the rows shown
 
     def on_mount(self) -> None:
-        for key, label, width in COLUMNS:
-            self.add_column(Text(label), key=key, width=width or MIN_STATEMENT)
-        self._label_columns()
+        # the first guess (the app's width, or the table's share of a wide one); on_resize corrects it
+        width = self.app.size.width
+        self._layout(width * 3 // 5 if width >= 180 else width)
 
     def label_for(self, key: str, label: str) -> str:
         """Your own forecast's column is named for you."""
@@ -68,14 +79,37 @@ class ClaimsTable(DataTable):
         return label
 
     def on_resize(self) -> None:
-        """The statement column takes whatever the fixed columns leave."""
-        fixed = sum((width or 0) + 2 * self.cell_padding for _, _, width in COLUMNS)
-        width = max(MIN_STATEMENT, self.size.width - fixed - 2 * self.cell_padding - 1)
-        column = self.columns["statement"]  # type: ignore[index]
-        if column.width != width:
-            column.width = width
-            self._require_update_dimensions = True
-            self.refresh()
+        self._layout(self.size.width)
+
+    def _layout(self, width: int) -> None:
+        """Choose the columns for ``width`` (the statement gets at least half); rebuilt
+        through DataTable's public API only when the choice changes."""
+        columns = columns_for(max(width, 30), self.cell_padding)
+        if columns != self.shown_columns:
+            self.shown_columns = columns
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        """Columns (with the sort arrow) and the loaded rows again, keeping the cursor."""
+        cursor = self.cursor_row
+        self.clear(columns=True)
+        for key, label, width in self.shown_columns:
+            active = SORTABLE.get(key) == self.sort_column
+            arrow = (" ▼" if self.descending else " ▲") if active else ""
+            self.add_column(Text(self.label_for(key, label) + arrow, style="bold" if active else ""),
+                            key=key, width=width)
+        self._add(self.claims)
+        if self.row_count:
+            self.move_cursor(row=min(max(cursor, 0), self.row_count - 1), animate=False)
+
+    def _add(self, claims: list[ClaimSummary]) -> None:
+        if not claims:
+            return
+        tz = user_timezone()
+        keys = [k for k, _, _ in self.shown_columns]
+        for claim in claims:
+            cells = claim_row(claim, self.now, tz, self.words)
+            self.add_row(*(cells[k] for k in keys), key=str(claim.id))
 
     # ---------------------------------------------------------- contents
 
@@ -86,10 +120,11 @@ class ClaimsTable(DataTable):
     def replace_rows(self, claims: list[ClaimSummary], total: int | None, now: datetime,
                      keep_id: int | None = None) -> None:
         """Show a fresh first page (after a filter, sort or refresh)."""
-        self.clear()
+        self.now = now
         self.claims = []
         self.anchor = None
         self.total = total
+        self._rebuild()  # the header too: its sort arrow may have moved
         self.append_rows(claims, now)
         if keep_id is not None and str(keep_id) in self.rows:
             self.move_cursor(row=self.get_row_index(str(keep_id)), animate=False, scroll=True)
@@ -97,13 +132,12 @@ class ClaimsTable(DataTable):
             self.move_cursor(row=0, animate=False)
 
     def append_rows(self, claims: list[ClaimSummary], now: datetime) -> None:
+        self.now = now
         if claims:
             self.anchor = claims[-1]  # as loaded, even if a later update_claim redraws it
         fresh = [c for c in claims if str(c.id) not in self.rows]
         self.claims.extend(fresh)
-        tz = user_timezone()
-        for claim in fresh:
-            self.add_row(*claim_row(claim, now, tz), key=str(claim.id))
+        self._add(fresh)
         if len(fresh) < len(claims) and self.total is not None:  # rows moved between pages (a concurrent write)
             self.total = max(self.total, len(self.claims))
 
@@ -114,8 +148,9 @@ class ClaimsTable(DataTable):
             return
         index = self.get_row_index(key)
         self.claims[index] = claim
-        for (column, _, _), cell in zip(COLUMNS, claim_row(claim, now)):
-            self.update_cell(key, column, cell)
+        cells = claim_row(claim, now, None, self.words)
+        for column, _, _ in self.shown_columns:
+            self.update_cell(key, column, cells[column])
 
     def selected(self) -> ClaimSummary | None:
         if not self.claims or self.cursor_row < 0 or self.cursor_row >= len(self.claims):
@@ -147,18 +182,19 @@ class ClaimsTable(DataTable):
 
     # ----------------------------------------------------------- sorting
 
-    def _label_columns(self) -> None:
-        for key, label, _ in COLUMNS:
-            active = SORTABLE.get(key) == self.sort_column
-            arrow = (" ▼" if self.descending else " ▲") if active else ""
-            self.columns[key].label = Text(self.label_for(key, label) + arrow,  # type: ignore[index]
-                                           style="bold" if active else "")
-        self._require_update_dimensions = True
-        self.refresh()
-
     def set_sort(self, column: str, descending: bool) -> None:
+        """The header shows it when the reload this starts redraws the table."""
         self.sort_column, self.descending = column, descending
-        self._label_columns()
+
+    def action_open_detail(self) -> None:
+        self.post_message(self.OpenDetail())
+
+    def action_to_end(self) -> None:
+        if self.exhausted:
+            if self.row_count:
+                self.move_cursor(row=self.row_count - 1, animate=False)
+        else:
+            self.post_message(self.ToEnd())
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
         event.stop()

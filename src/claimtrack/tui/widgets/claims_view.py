@@ -25,6 +25,7 @@ from claimtrack.tui.widgets.detail import ClaimDetailPane
 from claimtrack.tui.widgets.state_bar import FilterBox, StateBar
 
 PAGE_SIZE = 200
+END_PAGE = 2000  # G pages on to the end this many rows at a time
 RELOAD_CAP = 2000  # a refresh reloads what was loaded, up to this many rows
 DETAIL_DELAY = 0.08
 
@@ -77,6 +78,8 @@ class ClaimsView(ClaimActions, Vertical):
         self._detail_timer: Timer | None = None
         self._loaded_state: str | None = None  # the state of the last reload
         self.starting = True  # until the first page is shown
+        self._going_to_end = False  # G: paging on to the last row
+        self._scored = False  # the app's score line has been asked for
         self._prefetched: tuple[int, int] | None = None  # (generation, claim id) of a detail sent with its page
 
     def compose(self):
@@ -126,8 +129,10 @@ class ClaimsView(ClaimActions, Vertical):
         if self.search:
             text.append(" · filter: ", style="dim")
             text.append(self.search, style="bold")
-        if not t.exhausted:
-            text.append(" · more load as you scroll", style="dim")
+        if self._going_to_end:
+            text.append(" · loading to the end…", style="dim")
+        elif not t.exhausted:
+            text.append(" · more load as you scroll (G: to the end)", style="dim")
         self.query_one("#claims-status", Static).update(text)
 
     # -------------------------------------------------------------- loads
@@ -138,6 +143,7 @@ class ClaimsView(ClaimActions, Vertical):
             keep_id = self.table.selected().id
         self._generation += 1
         self._loading_more = False
+        self._going_to_end = False
         self._loaded_state = self.state
         limit = min(max(PAGE_SIZE, len(self.table.claims)), RELOAD_CAP)
         self._load_page(self._generation, self._query(), 0, limit, None, keep_id)
@@ -200,6 +206,13 @@ class ClaimsView(ClaimActions, Vertical):
                 t.total = page.total
             t.append_rows(page.rows, now)
             self._loading_more = False
+            if self._going_to_end:
+                if t.exhausted or not page.rows:
+                    self._going_to_end = False
+                    t.total = len(t.claims)
+                    t.move_cursor(row=t.row_count - 1, animate=False)
+                else:
+                    self._to_end()
         self._status()
         self.refresh_bindings()
 
@@ -208,6 +221,9 @@ class ClaimsView(ClaimActions, Vertical):
         if message.generation != self._generation:
             return
         self.query_one(StateBar).set_counts(message.counts)
+        if not self._scored:  # the score line after the first page and its counts
+            self._scored = True
+            self.app.load_score_line()  # type: ignore[attr-defined]
         t = self.table
         if t.total is None:
             t.total = max(message.counts.get(self.state, 0), len(t.claims))
@@ -239,8 +255,44 @@ class ClaimsView(ClaimActions, Vertical):
 
     @on(FilterBox.SearchChanged)
     def _filter_changed(self, message: FilterBox.SearchChanged) -> None:
+        from claimtrack.domain.errors import InvalidInput
+        from claimtrack.domain.query import HELP, parse_query
+
+        box = self.query_one(FilterBox)
+        try:
+            query = parse_query(message.text, now=self.backend.now())
+        except InvalidInput as exc:
+            box.add_class("-invalid")
+            self.app.notify(f"{exc}. The filter takes {HELP}.", title="Filter not applied",
+                            severity="warning", markup=False)
+            return
+        box.remove_class("-invalid")
         self.search = message.text
+        self.table.words = query.words + tuple(p for p in query.people)
         self.reload()
+
+    def filter_by(self, text: str) -> None:
+        """Show the claims matching ``text`` (as typed in the filter box), e.g. 'by:ann'."""
+        box = self.query_one(FilterBox)
+        box.value = text
+        box.set_class(bool(text), "-active")
+        box.send_now()
+
+    @on(ClaimsTable.ToEnd)
+    def _to_end(self) -> None:
+        """G: page on (by keyset, in big pages) to the true end of the list."""
+        self._going_to_end = True
+        self._status()
+        if not self._loading_more:
+            self._loading_more = True
+            self._load_page(self._generation, self._query(), len(self.table.claims), END_PAGE,
+                            self.table.anchor, None)
+
+    @on(ClaimsTable.OpenDetail)
+    def _open_detail(self) -> None:
+        claim = self.table.selected()
+        if claim is not None:
+            self.app.open_claim(claim.id)  # type: ignore[attr-defined]
 
     @on(FilterBox.Done)
     def _filter_done(self) -> None:

@@ -16,7 +16,7 @@ from rich.text import Text
 from claimtrack.domain.text import terminal_safe
 from textual import on
 from textual.containers import Vertical
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Label, Static, TextArea
 
 from claimtrack.domain import validate
 from claimtrack.domain.datefmt import format_datetime
@@ -96,8 +96,20 @@ def tags_parser(text: str) -> tuple[Any, str]:
 # ------------------------------------------------------------------ widget
 
 
+def not_before(parse: Parser, earliest: datetime | None, what: str) -> Parser:
+    """``parse``, refusing a date before ``earliest`` (the ledger's rule, checked as you type)."""
+    def check(text: str) -> tuple[Any, str]:
+        value, hint = parse(text)
+        if value is not None and earliest is not None and value < earliest:
+            raise InvalidInput(f"{what} cannot be before the claim was made ({format_datetime(earliest)}): "
+                               "give a later date")
+        return value, hint
+
+    return check
+
+
 class Field(Vertical):
-    """Label, Input and a live hint/error line."""
+    """Label, an Input (or a TextArea for long text) and a live hint/error line."""
 
     DEFAULT_CSS = """
     Field { height: auto; margin-bottom: 0; }
@@ -105,58 +117,84 @@ class Field(Vertical):
     Field > Input { border: none; height: 1; padding: 0 1; background: $boost; }
     Field > Input:focus { border: none; background: $primary 25%; }
     Field > Input.-invalid, Field > Input.-invalid:focus { border: none; background: $error 20%; }
+    Field > TextArea { border: none; height: 3; padding: 0 1; background: $boost; }
+    Field > TextArea:focus { border: none; background: $primary 25%; }
+    Field > TextArea.-invalid { background: $error 20%; }
     Field > .hint { color: $text-muted; height: auto; padding-left: 1; }
     Field > .hint.-error { color: $error; }
     """
 
     def __init__(self, label: str, parse: Parser, *, value: str = "", placeholder: str = "",
-                 id: str) -> None:
+                 id: str, multiline: bool = False) -> None:
         super().__init__(id=id)
         self.label = label
         self.parse = parse
         self.initial = value
         self.placeholder = placeholder
+        self.multiline = multiline
         self.touched = False
 
     def compose(self):
         yield Label(Text(self.label))
-        yield Input(self.initial, placeholder=self.placeholder, id=f"{self.id}-input")
+        if self.multiline:
+            area = TextArea(self.initial, id=f"{self.id}-input", soft_wrap=True, show_line_numbers=False,
+                            tab_behavior="focus")
+            if self.placeholder and hasattr(area, "placeholder"):
+                area.placeholder = self.placeholder
+            yield area
+        else:
+            yield Input(self.initial, placeholder=self.placeholder, id=f"{self.id}-input")
         yield Static("", classes="hint")
 
     def on_mount(self) -> None:
         self.check(show_errors=False)
 
     @property
-    def input(self) -> Input:
-        return self.query_one(Input)
+    def input(self) -> Input | TextArea:
+        return self.query_one(f"#{self.id}-input")  # type: ignore[return-value]
 
     @property
     def text(self) -> str:
-        return self.input.value
+        widget = self.input
+        return widget.text if isinstance(widget, TextArea) else widget.value
+
+    @text.setter
+    def text(self, value: str) -> None:
+        widget = self.input
+        if isinstance(widget, TextArea):
+            widget.text = value
+        else:
+            widget.value = value
 
     @on(Input.Changed)
-    def _changed(self, event: Input.Changed) -> None:
+    @on(TextArea.Changed)
+    def _changed(self, event) -> None:
         event.stop()
         self.touched = True
         self.check(show_errors=True)
 
     def check(self, show_errors: bool = True) -> bool:
         """Validate now; show the hint or the error; True when valid."""
-        hint = self.query_one(".hint", Static)
         try:
             _, message = self.parse(self.text)
         except InvalidInput as exc:
             if show_errors:
-                hint.update(Text(str(exc)))
-                hint.add_class("-error")
-                self.input.add_class("-invalid")
+                self.refuse(str(exc))
             else:
-                hint.update(Text(""))
+                self.query_one(".hint", Static).update(Text(""))
             return False
+        hint = self.query_one(".hint", Static)
         hint.update(Text(terminal_safe(message)))
         hint.remove_class("-error")
         self.input.remove_class("-invalid")
         return True
+
+    def refuse(self, message: str) -> None:
+        """Show ``message`` as this field's error (a parser's, or the ledger's refusal)."""
+        hint = self.query_one(".hint", Static)
+        hint.update(Text(terminal_safe(message)))
+        hint.add_class("-error")
+        self.input.add_class("-invalid")
 
     @property
     def value(self) -> Any:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -33,7 +35,7 @@ class KeysFooter(Footer):
             self._pending = True
             self.call_after_refresh(self._update_keys, screen)
 
-    def _update_keys(self, screen: Screen) -> None:
+    async def _update_keys(self, screen: Screen) -> None:
         self._pending = False
         if not self.is_attached or screen is not self.screen:
             return
@@ -42,4 +44,6 @@ class KeysFooter(Footer):
             return
         if screen.app.app_focus:  # Footer skips the update while the app is in the background
             self._drawn = keys
-        super().bindings_changed(screen)
+        done = super().bindings_changed(screen)
+        if inspect.isawaitable(done):  # a coroutine before Textual 6
+            await done

@@ -14,28 +14,6 @@ from claimtrack.tui.backend import STATES
 FILTER_DELAY = 0.25  # seconds of quiet typing before the table reloads
 
 
-class StateTab(Tab):
-    """A state switch; its label grows when the counts arrive (after the first page)."""
-
-    def _on_resize(self) -> None:
-        # Tabs places its underline from the tab's width when the label changes,
-        # which can be before the wider label is laid out: place it again now.
-        self.post_message(self.Relabelled(self))
-
-
-class StateTabs(Tabs):
-    """The state switches: a new count moves the underline at once.
-
-    Tabs' own handler slides it over 0.3 s, an animation that keeps the app
-    busy just after the first page is drawn, for a change that is no movement.
-    """
-
-    def _on_tab_relabelled(self, event: Tab.Relabelled) -> None:
-        event.stop()
-        event.prevent_default()  # instead of Tabs._on_tab_relabelled
-        self._highlight_active(animate=False)
-
-
 class StateBar(Horizontal):
     """Tabs for the claim states, with counts; posts StateBar.Changed."""
 
@@ -50,7 +28,7 @@ class StateBar(Horizontal):
             super().__init__()
 
     def compose(self):
-        yield StateTabs(*(StateTab(label, id=f"state-{state}") for label, state in STATES), id="state-tabs")
+        yield Tabs(*(Tab(label, id=f"state-{state}") for label, state in STATES), id="state-tabs")
 
     @property
     def state(self) -> str:
@@ -95,9 +73,14 @@ class FilterBox(Input):
         """The user left the box (enter, escape, down)."""
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(placeholder="filter: words in the statement, source or a tag (esc clears)", **kwargs)
+        super().__init__(placeholder="filter: words, tag:NAME, by:NAME, due:<2026-12, p>80 (esc clears)", **kwargs)
         self._timer: Timer | None = None
         self._sent = ""
+
+    def send_now(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._send()
 
     def _send(self) -> None:
         text = self.value.strip()
