@@ -214,3 +214,13 @@ def test_quantile_text_round_trips():
     text = distribution.distribution_text(q)
     assert text == "[[0.1,1000000000000.0],[0.5,1800000000000.0],[0.9,3000000000000.0]]"
     assert distribution.distribution_from_text(text) == q
+
+
+def test_a_table_cell_brief_names_the_likeliest_option_or_the_median():
+    from claimtrack.domain.distribution import brief
+
+    assert brief("choice", ("Nvidia", "AMD", "in-house"), (0.25, 0.5, 0.25)) == "50% AMD"
+    assert brief("choice", ("a", "b"), (0.5, 0.5)) == "50% a"  # a tie: the first listed
+    assert brief("numeric", (), ((0.1, 1e12), (0.5, 1.8e12), (0.9, 3e12))) == "1.8T"
+    assert brief("numeric", (), ((0.25, 10.0), (0.75, 30.0))) == "20"  # interpolated median
+    assert brief("choice", ("a",), None) == ""

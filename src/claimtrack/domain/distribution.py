@@ -102,6 +102,26 @@ def summary(qtype: str, options, distribution, unit: str | None = None) -> str:
     return quantity_summary(distribution, unit, is_date=qtype == "date")
 
 
+def brief(qtype: str, options, distribution, unit: str | None = None) -> str:
+    """A forecast in a table cell of a few characters: the likeliest option with its
+    probability ("50% Nvidia"), or the median ("1.8T", "2026-06"); "" for none."""
+    if distribution is None:
+        return ""
+    if qtype == "choice":
+        from claimtrack.domain.probability import format_probability
+
+        top = max(range(len(options)), key=lambda i: (distribution[i], -i))
+        return f"{format_probability(distribution[top])} {options[top]}"
+    from claimtrack.domain.quantity import format_value, quantile_at
+
+    median = quantile_at(distribution, 0.5)
+    if median is None:
+        return summary(qtype, options, distribution, unit)
+    if qtype == "date":
+        return format_value(median, None, is_date=True)[:7]
+    return format_value(median, None)
+
+
 def value_summary(qtype: str, value: str | None, unit: str | None = None) -> str:
     """A resolution value for people."""
     if value is None:

@@ -28,7 +28,7 @@ DUE_SOON = timedelta(days=7)
 COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("id", "id", 5),
     ("statement", "statement", None),
-    ("mine", "you", 6),  # your current forecast; the label becomes your name
+    ("mine", "you", 8),  # your current forecast; the label becomes your name
     ("source", "source", 14),
     ("theirs", "claimant", 13),  # the claimant's call and its kind
     ("made", "made", 10),
@@ -103,6 +103,15 @@ def _distribution_text(claim: ClaimSummary, distribution) -> str:
     return summary(claim.question_type, claim.options, distribution, claim.unit)
 
 
+def _distribution_brief(claim: ClaimSummary) -> str:
+    """A choice, numeric or date forecast in a table cell ("50% Nvidia", "1.8T"); '–' for none."""
+    if claim.distribution is None:
+        return "–"
+    from claimtrack.domain.distribution import brief
+
+    return brief(claim.question_type, claim.options, claim.distribution, claim.unit)
+
+
 def value_summary(qtype: str, value: str, unit: str | None) -> str:
     from claimtrack.domain.distribution import value_summary as summary
 
@@ -136,7 +145,7 @@ def claim_row(claim: ClaimSummary, now: datetime, tz: tzinfo | None = None,
     tz = tz if tz is not None else user_timezone()
     state = claim_state(claim, now)
     style = "red" if state == "overdue" else ""
-    p = format_probability(claim.mine) if claim.mine is not None else _distribution_text(claim, claim.distribution)
+    p = format_probability(claim.mine) if claim.mine is not None else _distribution_brief(claim)
     theirs = f"{format_probability(claim.theirs)} {claim.their_kind}" if claim.theirs is not None else "–"
     state_style = row_style(state) or {"yes": "green", "no": "magenta"}.get(state, "")
     statement = cell(claim.statement, style)

@@ -75,7 +75,7 @@ class ClaimsTable(DataTable):
         """Your own forecast's column is named for you."""
         if key == "mine":
             user = getattr(getattr(self.app, "backend", None), "user", None)
-            return (user() if user is not None else label)[:6]
+            return (user() if user is not None else label)[:8]
         return label
 
     def on_resize(self) -> None:
