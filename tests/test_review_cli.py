@@ -137,3 +137,40 @@ def test_someone_elses_forecast_meanwhile_does_not_block_a_resolve_but_an_edit_d
     assert "due this week, reworded" in r.stdout
     assert _state(db_url, soon)[0].outcome == "no"  # resolved on the second try, against the new claim
     assert "resolved 2" in r.stdout
+
+
+def test_questions_in_the_queue_take_their_own_answers(cli, db, db_url):
+    """A multiple-choice question resolves with its option (r), a numeric claim takes quantiles (f);
+    y/n on them is one line and the same question again."""
+    from claimtrack.services.questions import DistributionInput, NewQuestion, add_question
+
+    choice = add_question(db, NewQuestion(statement="Which lab ships first?", question_type="choice",
+                                          forecaster="tester", options=("Alpha", "Beta", "Gamma"),
+                                          distribution=(0.5, 0.3, 0.2), stated_at=NOW - 100 * DAY,
+                                          resolve_by=NOW - 10 * DAY)).id
+    numeric = add_question(db, NewQuestion(statement="Parameters of the next model", question_type="numeric",
+                                           forecaster="tester", unit="parameters",
+                                           distribution=((0.1, 1e12), (0.5, 2e12), (0.9, 4e12)),
+                                           stated_at=NOW - 100 * DAY, resolve_by=NOW - 5 * DAY)).id
+    script = "\n".join([
+        "y",                         # not for a question: one line, asked again
+        "r", "Zeta", "be", "", "",   # an unknown option (again), then Beta by its prefix; no note or link
+        "f", "10%=3T, 50%=2T", "10%=1T, 50%=2.5T, 90%=5T", "",   # out of order (again), then a good set
+        "q",
+    ]) + "\n"
+    r = cli("review", input=script)
+    assert r.exit_code == 0, r.output
+    assert "you: Alpha 50% · Beta 30% · Gamma 20%" in r.stdout
+    refused = r.stderr.splitlines()
+    assert len(refused) == 3 and "not a yes/no claim" in refused[0] and "Zeta" in refused[1]
+    fresh = _fresh(db_url)
+    try:
+        from claimtrack.services.queries import get_claim
+
+        resolved = get_claim(fresh, choice, "tester")
+        assert [(x.outcome, x.value) for x in resolved.resolutions] == [("value", "Beta")]
+        updated = get_claim(fresh, numeric, "tester")
+        assert updated.forecasts[-1].distribution == ((0.1, 1e12), (0.5, 2.5e12), (0.9, 5e12))
+        assert updated.resolutions == ()
+    finally:
+        fresh.dispose()

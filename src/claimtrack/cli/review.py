@@ -18,6 +18,13 @@ from claimtrack.domain.errors import InvalidInput, StaleRecord
 OUTCOME_KEYS = {"y": "yes", "n": "no", "a": "ambiguous", "v": "void"}
 CLAIM_KEYS = "y/n/a/v resolve, f forecast, d defer, s skip, q quit"
 DRAFT_KEYS = "y accept, x reject, d defer, s skip, q quit"
+# a multiple-choice, numeric or date question (issue 12): r asks what happened
+QUESTION_KEYS = "r resolve, a/v ambiguous/void, f forecast, d defer, s skip, q quit"
+WHAT_HAPPENED = {"choice": "the option that happened (a prefix works)", "numeric": "the true value (1.76T, $63M)",
+                 "date": "the day it happened (YYYY-MM-DD)"}
+TYPED_FORECAST = {"choice": "your probabilities, every option (a=10%, b=90%)",
+                  "numeric": "your quantiles (10%=1T, 50%=2T, 90%=3T) or an interval (1T..3T@80%)",
+                  "date": "your quantiles (10%=2026-01, 50%=2026-06, 90%=2027-12)"}
 
 
 class _Quit(Exception):
@@ -56,6 +63,12 @@ def _optional(check):
     return lambda answer: check(answer) if answer else None
 
 
+def _keys(item) -> str:
+    if item.reason == "draft":
+        return DRAFT_KEYS
+    return CLAIM_KEYS if item.claim.question_type == "binary" else QUESTION_KEYS
+
+
 def _describe(index: int, total: int, item, me: str) -> str:
     from claimtrack.domain.datefmt import format_date
     from claimtrack.domain.probability import format_probability
@@ -68,6 +81,11 @@ def _describe(index: int, total: int, item, me: str) -> str:
         facts.append(f"by {common.printable(c.source)}")
     if c.mine is not None:
         facts.append(f"you {format_probability(c.mine)}")
+    if c.question_type != "binary" and c.distribution is not None:
+        from claimtrack.domain.distribution import summary
+
+        who = "you" if (c.distribution_by or "").casefold() == me.casefold() else common.printable(c.distribution_by)
+        facts.append(f"{who}: {common.printable(summary(c.question_type, c.options, c.distribution, c.unit))}")
     if c.theirs is not None:
         facts.append(f"claimant {format_probability(c.theirs)} ({c.their_kind})")
     if c.others is not None:
@@ -108,12 +126,36 @@ class Session:
         from claimtrack.domain.probability import format_probability
         from claimtrack.services.ledger import add_forecast
 
+        if claim.question_type != "binary":
+            return self.forecast_question(claim)
         p = _ask_checked("  your probability (0.7, 70%, likely; Enter to go back):", _optional(common.probability))
         if p is None:
             return False
         note = _ask_checked("  why (Enter for none):", _optional(lambda a: validate.optional_text(a, "note")))
         f = add_forecast(self.db, claim.id, p, forecaster=self.me, rationale=note)
         click.echo(f"  forecast {format_probability(f.probability)} on #{claim.id}")
+        self.tally.note("updated", claim.id)
+        return True
+
+    def forecast_question(self, claim) -> bool:
+        from claimtrack.domain import validate
+        from claimtrack.domain.distribution import summary
+        from claimtrack.services.questions import add_question_forecast, parse_for, typed_distribution
+
+        def check(answer: str):
+            typed = typed_distribution(claim.question_type, answer)
+            parse_for(claim.question_type, claim.options, typed, claim.id)  # one line on a bad answer, asked again
+            return typed
+
+        typed = _ask_checked(f"  {TYPED_FORECAST[claim.question_type]} (Enter to go back):", _optional(check))
+        if typed is None:
+            return False
+        note = _ask_checked("  why (Enter for none):", _optional(lambda a: validate.optional_text(a, "note")))
+        f, scaled = add_question_forecast(self.db, claim.id, typed, forecaster=self.me, rationale=note)
+        if scaled:
+            _say(scaled)
+        shown = summary(claim.question_type, claim.options, f.distribution, claim.unit)
+        click.echo(common.printable(f"  forecast {shown} on #{claim.id}"))
         self.tally.note("updated", claim.id)
         return True
 
@@ -160,6 +202,16 @@ class Session:
             return True
         if key == "d":
             return self.defer(claim)
+        question = claim.question_type != "binary"
+        if question and key == "r":
+            from claimtrack.domain.distribution import resolution_for
+
+            typed = _ask_checked(f"  {WHAT_HAPPENED[claim.question_type]} (Enter to go back):",
+                                 _optional(lambda a: (resolution_for(claim.question_type, claim.options, a), a)[1]))
+            return False if typed is None else self.resolve(claim, typed)
+        if question and key in ("y", "n"):
+            raise InvalidInput(f"#{claim.id} is not a yes/no claim: r resolves it with "
+                               f"{WHAT_HAPPENED[claim.question_type]}; {QUESTION_KEYS}")
         if not draft and key in OUTCOME_KEYS:
             return self.resolve(claim, OUTCOME_KEYS[key])
         if not draft and key == "f":
@@ -168,7 +220,7 @@ class Session:
             return self.accept(claim)
         if draft and key == "x":
             return self.reject(claim)
-        keys = DRAFT_KEYS if draft else CLAIM_KEYS
+        keys = _keys(item)
         shown = common.printable(key)[:20]
         raise InvalidInput(f"'{shown}' is not a choice here: {keys}" if shown else f"type a key: {keys}")
 
@@ -181,7 +233,7 @@ class Session:
         for index, item in enumerate(items, 1):
             click.echo("")
             click.echo(_describe(index, total, item, self.me))
-            keys = DRAFT_KEYS if item.reason == "draft" else CLAIM_KEYS
+            keys = _keys(item)
             while True:
                 key = _ask(f"  {keys} >").lower()
                 try:

@@ -126,6 +126,21 @@ class DistributionInput:
     intervals: tuple[str, ...] = ()  # "1.2T..2.4T@80%"
 
 
+def split_quantities(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Comma-separated quantiles and intervals typed on one line: (quantiles, intervals)."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    return tuple(p for p in parts if ".." not in p), tuple(p for p in parts if ".." in p)
+
+
+def typed_distribution(question_type: str, text: str) -> DistributionInput:
+    """A forecast typed on one line (the UI's field, ``claimtrack review``'s prompt):
+    "a=10%, b=90%" for a choice, "10%=1T, 50%=2T, 90%=3T" or "1T..3T@80%" otherwise."""
+    if question_type == "choice":
+        return DistributionInput(text=text)
+    quantiles, intervals = split_quantities(text)
+    return DistributionInput(quantiles=quantiles, intervals=intervals)
+
+
 @dataclass(frozen=True)
 class ParsedForecast:
     distribution: tuple

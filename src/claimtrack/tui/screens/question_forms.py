@@ -32,28 +32,17 @@ class QuestionForecastInput:
     rationale: str | None
 
 
-def split_quantities(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Comma-separated quantiles and intervals: (quantiles, intervals)."""
-    parts = [p.strip() for p in text.split(",") if p.strip()]
-    intervals = tuple(p for p in parts if ".." in p)
-    return tuple(p for p in parts if ".." not in p), intervals
-
-
 def distribution_parser(claim: ClaimSummary):
     """A parser for a forecast of ``claim``: (DistributionInput, summary hint)."""
     from claimtrack.domain.distribution import summary
-    from claimtrack.services.questions import DistributionInput, parse_for
+    from claimtrack.services.questions import parse_for, typed_distribution
 
     def parse(text: str):
         if not text.strip():
             raise InvalidInput("give the forecast: " + (", ".join(f"{o}=…" for o in claim.options)
                                                         if claim.question_type == "choice"
                                                         else EXAMPLES[claim.question_type]))
-        if claim.question_type == "choice":
-            typed = DistributionInput(text=text)
-        else:
-            quantiles, intervals = split_quantities(text)
-            typed = DistributionInput(quantiles=quantiles, intervals=intervals)
+        typed = typed_distribution(claim.question_type, text)
         parsed = parse_for(claim.question_type, claim.options, typed, claim.id)
         hint = "= " + summary(claim.question_type, claim.options, parsed.distribution, claim.unit)
         return typed, hint + (f" ({parsed.note})" if parsed.note else "")
@@ -197,7 +186,7 @@ class AddQuestionModal(FormModal[Any]):
                 return (labels, None), "= options " + " | ".join(labels) + " (no forecast yet)"
             return (labels, probs), "= " + summary(labels, probs) + (f" ({note})" if note else "")
         from claimtrack.domain.quantity import summary
-        from claimtrack.services.questions import parse_quantiles
+        from claimtrack.services.questions import parse_quantiles, split_quantities
 
         quantiles, intervals = split_quantities(text)
         dist = parse_quantiles(quantiles, intervals, is_date=kind == "date")
