@@ -277,8 +277,8 @@ def test_filter_facets_select_the_same_claims_on_both_engines(db):
                  source="Ann"),
     ]).claim_ids)
 
-    def found(text: str) -> list[int]:
-        flt = parse_query(text, now=now).apply(ClaimFilter(state="open", now=now))
+    def found(text: str, me: str | None = None) -> list[int]:
+        flt = parse_query(text, now=now).apply(ClaimFilter(state="open", now=now), me=me)
         rows = [c.id for c in list_claims(db, flt, limit=50, sort="id")]
         assert count_claims(db, flt) == len(rows)
         return rows
@@ -287,6 +287,9 @@ def test_filter_facets_select_the_same_claims_on_both_engines(db):
     assert found("tag:openai by:thompson") == ids[:1]
     assert found("by:thompson") == [ids[0], ids[2]]  # a source, or a forecaster
     assert found("p>80") == [ids[0], ids[2]]
+    # with who you are, p is your own probability: thompson forecast only the third claim
+    assert found("p>80", me="Thompson") == [ids[2]]
+    assert found("p<80", me="thompson") == []
     assert found(f"due:<{(now + 60 * day):%Y-%m-%d} p>=0.9") == [ids[2]]
     assert found(f"due:>{(now + 100 * day):%Y-%m}") == [ids[1]]
     assert found("100%") == [ids[1]] and found("done_") == [ids[1]]  # LIKE wildcards are text

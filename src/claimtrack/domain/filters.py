@@ -33,6 +33,9 @@ class ClaimFilter:
     people: tuple[str, ...] = ()
     due_bounds: tuple[tuple[str, datetime], ...] = ()
     p_bounds: tuple[tuple[str, float], ...] = ()
+    # whose probability p_bounds compare: that person's newest own forecast
+    # (None: the newest forecast on the claim, anyone's)
+    p_of: str | None = None
 
     def __post_init__(self) -> None:
         from claimtrack.domain.text import name_form

@@ -3,7 +3,7 @@
 ``openai dev tag:hardware by:thompson due:<2026-12 p>80`` means: claims whose
 statement, source or tags hold both "openai" and "dev", tagged hardware, made
 or forecast by someone whose name holds "thompson", due before December 2026,
-whose newest forecast is above 80%.
+whose probability is above 80% (yours, when the caller says who you are).
 
 - a word: in the statement, the source or a tag (every word must match);
   ``"two words"`` in quotes is one phrase;
@@ -11,7 +11,8 @@ whose newest forecast is above 80%.
 - ``by:NAME``: the source's or a forecaster's name holds NAME;
 - ``due:<DATE``, ``due:>DATE``, ``due:<=DATE``, ``due:>=DATE``, ``due:DATE`` (within
   that day, month or year); DATE is anything a date field takes (2026-12, eoy);
-- ``p>80``, ``p<30%``, ``p>=0.7``: the newest forecast's probability.
+- ``p>80``, ``p<30%``, ``p>=0.7``: your probability (your newest own forecast), as the
+  table's column shows it; claims you haven't forecast don't match.
 """
 
 from __future__ import annotations
@@ -37,11 +38,12 @@ class Query:
     due: tuple[tuple[str, datetime], ...] = ()  # (operator, instant)
     p: tuple[tuple[str, float], ...] = ()
 
-    def apply(self, flt: ClaimFilter) -> ClaimFilter:
-        """``flt`` narrowed by this query."""
+    def apply(self, flt: ClaimFilter, me: str | None = None) -> ClaimFilter:
+        """``flt`` narrowed by this query; ``p`` bounds compare ``me``'s probability
+        (None: the newest forecast's, anyone's)."""
         return replace(flt, words=flt.words + self.words, tags=flt.tags + self.tags,
                        people=flt.people + self.people, due_bounds=flt.due_bounds + self.due,
-                       p_bounds=flt.p_bounds + self.p)
+                       p_bounds=flt.p_bounds + self.p, p_of=me if self.p else flt.p_of)
 
 
 def _split(text: str) -> list[str]:

@@ -94,7 +94,14 @@ def _query_conditions(flt: ClaimFilter) -> list:
                            func.lower(m.Forecast.forecaster).contains(person, autoescape=True)),
         ))
     conds.extend(_OPS[op](c.resolve_by, when) for op, when in flt.due_bounds)
-    conds.extend(_OPS[op](c.last_probability, p) for op, p in flt.p_bounds)
+    if flt.p_bounds:
+        whose = c.last_probability
+        if flt.p_of:
+            f = m.Forecast
+            whose = (select(f.probability)
+                     .where(f.claim_id == c.id, func.lower(f.forecaster) == flt.p_of.lower(), f.kind == "own")
+                     .order_by(f.made_at.desc(), f.id.desc()).limit(1).scalar_subquery())
+        conds.extend(_OPS[op](whose, p) for op, p in flt.p_bounds)
     return conds
 
 

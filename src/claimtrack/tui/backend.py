@@ -124,7 +124,7 @@ class Backend:
         if search and search.strip():
             from claimtrack.domain.query import parse_query
 
-            flt = parse_query(search, now=now).apply(flt)
+            flt = parse_query(search, now=now).apply(flt, me=self.user())
         return flt
 
     # ------------------------------------------------------------- reads
