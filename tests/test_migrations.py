@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 from claimtrack.db.location import from_value
 from claimtrack.db.migrate import SCHEMA_HEAD, alembic_head, current_revision, migrations_path, open_database
 from claimtrack.db.models import Base
+from _migrations import downgrade
 
 
 def test_schema_head_constant_matches_alembic():
@@ -148,9 +149,6 @@ def test_a_populated_0001_ledger_upgrades_to_forecast_kinds(db_url, tmp_path):
     """A ledger written by the previous schema (0001: no forecast kinds) is
     backed up (file ledgers), upgraded to 0002, its forecasts become 'own',
     every hash still verifies, and new kinds can be added and verified."""
-    from alembic import command
-
-    from claimtrack.db import migrate
     from claimtrack.services.ledger import NewClaim, add_claim, add_forecast, resolve_claim
     from claimtrack.services.verify import verify_ledger
 
@@ -161,14 +159,7 @@ def test_a_populated_0001_ledger_upgrades_to_forecast_kinds(db_url, tmp_path):
         add_forecast(db, i + 1, 0.5, forecaster="Priya")
     resolve_claim(db, 1, "yes")
     heads_before = [(r.table, r.head) for r in verify_ledger(db)]
-    if db.dialect == "sqlite":
-        with db._write_engine.connect() as conn:
-            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
-            with conn.begin():
-                command.downgrade(migrate._alembic_config(conn), "0001")
-    else:
-        with db._write_engine.begin() as conn:
-            command.downgrade(migrate._alembic_config(conn), "0001")
+    downgrade(db, "0001")
     assert current_revision(db.engine) == "0001"
     db.dispose()
 

@@ -10,21 +10,7 @@ from sqlalchemy import text
 
 from claimtrack.db.location import from_value
 from claimtrack.db.migrate import SCHEMA_HEAD, current_revision, open_database
-
-
-def _downgrade_to(db, revision: str) -> None:
-    from alembic import command
-
-    from claimtrack.db import migrate
-
-    if db.dialect == "sqlite":
-        with db._write_engine.connect() as conn:
-            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
-            with conn.begin():
-                command.downgrade(migrate._alembic_config(conn), revision)
-    else:
-        with db._write_engine.begin() as conn:
-            command.downgrade(migrate._alembic_config(conn), revision)
+from _migrations import downgrade
 
 
 def test_a_populated_0003_ledger_upgrades_to_question_types(db_url, tmp_path):
@@ -43,7 +29,7 @@ def test_a_populated_0003_ledger_upgrades_to_question_types(db_url, tmp_path):
     resolve_claim(db, 2, "void")
     edit_claim(db, 3, edited_by="me", statement="claim 3, edited")
     heads_before = [(r.table, r.head) for r in verify_ledger(db)]
-    _downgrade_to(db, "0003")
+    downgrade(db, "0003")
     assert current_revision(db.engine) == "0003"
     db.dispose()
 

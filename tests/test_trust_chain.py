@@ -21,6 +21,7 @@ from sqlalchemy import text
 
 from claimtrack.db.location import from_value
 from claimtrack.domain.chain import FORECAST_FIELDS, GENESIS, row_hash
+from _migrations import downgrade
 
 HEAD = re.compile(r"\b(forecasts|resolutions|claim_records|claim_edits):([0-9a-f]{16})\b")
 
@@ -320,21 +321,6 @@ def test_export_and_import_into_an_empty_ledger_verifies_with_the_same_records(l
     assert {r["table"]: r["head"] for r in imported}["claim_records"] == original["claim_records"]
 
 
-def _downgrade(db, revision: str) -> None:
-    from alembic import command
-
-    from claimtrack.db import migrate
-
-    if db.dialect == "sqlite":
-        with db._write_engine.connect() as conn:
-            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
-            with conn.begin():
-                command.downgrade(migrate._alembic_config(conn), revision)
-    else:
-        with db._write_engine.begin() as conn:
-            command.downgrade(migrate._alembic_config(conn), revision)
-
-
 def test_a_populated_0002_ledger_upgrades_to_the_claim_chain(ledger, db_url, tmp_path):
     """A ledger at 0002 (claims, edits, tags, a draft accepted, forecasts,
     resolutions; no claim chain) is backed up (files), upgraded to 0003 and
@@ -346,7 +332,7 @@ def test_a_populated_0002_ledger_upgrades_to_the_claim_chain(ledger, db_url, tmp
     before = {r["table"]: r["head"] for r in json.loads(ledger("verify", "--json").stdout)}
     location = from_value(db_url, "test")
     db = open_database(location)
-    _downgrade(db, "0002")
+    downgrade(db, "0002")
     assert current_revision(db.engine) == "0002"
     with db._write_engine.begin() as conn:  # history and row disagree before the upgrade
         conn.execute(text("UPDATE claims SET statement = 'changed at 0002' WHERE id = 1"))  # an edited field
