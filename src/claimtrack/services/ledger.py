@@ -319,13 +319,9 @@ def _creation_record(claim_id: int, values: dict, tags) -> dict:
     return record
 
 
-def add_forecast(db: Database, claim_id: int, probability: float, *, forecaster: str,
-                 made_at: datetime | None = None, rationale: str | None = None,
-                 expected_revision: int | None = None, kind: str | None = None,
-                 basis: str | None = None, recorded_by: str | None = None) -> Forecast:
-    """Append a forecast.  ``kind`` other than ``own`` records someone else's
-    call (see domain.kinds); ``recorded_by`` says who typed it in."""
-    p = validate.probability(probability)
+def check_forecast_fields(forecaster, rationale, kind, basis, recorded_by, made_at):
+    """What every new forecast has, checked: (forecaster, rationale, kind, basis,
+    recorded_by, made_at, now); a made date in the future is refused."""
     forecaster = validate.name(forecaster, "forecaster") or "me"
     rationale = validate.optional_text(rationale, "note")
     kind, basis, recorded_by = forecast_kind(kind, basis, forecaster, recorded_by)
@@ -333,6 +329,18 @@ def add_forecast(db: Database, claim_id: int, probability: float, *, forecaster:
     made = made_at or now
     if made > now + timedelta(minutes=5):
         raise InvalidInput("the forecast's made date is in the future: use a date up to now")
+    return forecaster, rationale, kind, basis, recorded_by, made, now
+
+
+def add_forecast(db: Database, claim_id: int, probability: float, *, forecaster: str,
+                 made_at: datetime | None = None, rationale: str | None = None,
+                 expected_revision: int | None = None, kind: str | None = None,
+                 basis: str | None = None, recorded_by: str | None = None) -> Forecast:
+    """Append a forecast.  ``kind`` other than ``own`` records someone else's
+    call (see domain.kinds); ``recorded_by`` says who typed it in."""
+    p = validate.probability(probability)
+    forecaster, rationale, kind, basis, recorded_by, made, now = check_forecast_fields(
+        forecaster, rationale, kind, basis, recorded_by, made_at)
 
     def work(session: Session) -> Forecast:
         claim = _claim_state(session, claim_id)

@@ -15,7 +15,7 @@ distribution over the same options, in the same order, so scores compare.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -42,8 +42,8 @@ from claimtrack.services.ledger import (
     _forecast_record,
     _forecast_row,
     _note_forecast,
+    check_forecast_fields,
     check_new_claim,
-    forecast_kind,
     insert_claim,
 )
 
@@ -178,13 +178,8 @@ def add_question_forecast(db: Database, claim_id: int, typed: DistributionInput,
                           basis: str | None = None, recorded_by: str | None = None) -> tuple[Forecast, str | None]:
     """Append a distribution forecast to a choice, numeric or date claim;
     returns it and a note for the user (or None)."""
-    forecaster = validate.name(forecaster, "forecaster") or "me"
-    rationale = validate.optional_text(rationale, "note")
-    kind, basis, recorded_by = forecast_kind(kind, basis, forecaster, recorded_by)
-    now = utcnow()
-    made = made_at or now
-    if made > now + timedelta(minutes=5):
-        raise InvalidInput("the forecast's made date is in the future: use a date up to now")
+    forecaster, rationale, kind, basis, recorded_by, made, now = check_forecast_fields(
+        forecaster, rationale, kind, basis, recorded_by, made_at)
 
     def work(session: Session) -> tuple[Forecast, str | None]:
         claim = _claim_state(session, claim_id)
