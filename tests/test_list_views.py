@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from claimtrack.db import models as m
 from claimtrack.domain.filters import ClaimFilter
 from claimtrack.domain.kinds import CLAIMANT_KINDS
-from claimtrack.services import queries
+from claimtrack.services import queries, views
 from claimtrack.services.queries import iter_claims, list_claims
 
 
@@ -109,17 +109,17 @@ def test_the_rule_on_a_few_hand_checked_numbers(ledger):
 def test_views_read_one_row_per_forecaster(ledger, monkeypatch):
     """The SQL does the picking: Python sees each (claim, exact name) once, not every forecast."""
     seen = []
-    real = queries._current_query
+    real = views._current_query
 
     def spy(chunk, dialect):
         seen.append(list(chunk))
         return real(chunk, dialect)
 
-    monkeypatch.setattr(queries, "_current_query", spy)
+    monkeypatch.setattr(views, "_current_query", spy)
     with ledger.read() as session:
         rows = session.execute(queries._list_query(ClaimFilter(state="all"), limit=None, offset=0, sort=None,
                                                    descending=False, after=None)).all()
-        queries._views_for(session, rows, "tester")
+        views._views_for(session, rows, "tester")
         n_rows = len(session.execute(real([1, 2, 3, 4], ledger.dialect)).all())
         n_forecasts = session.execute(select(func.count()).select_from(m.forecasts)).scalar_one()
     assert sorted(seen[0]) == [1, 2, 3, 4]

@@ -67,8 +67,7 @@ class Digest:
 
 def build_digest(db: Database, me: str, since: datetime, *, now: datetime | None = None,
                  stale_days: int | None = None, limit: int = MAX_LISTED) -> Digest:
-    from claimtrack.services import convert
-    from claimtrack.services.queries import _SUMMARY_COLUMNS, _tags_for, with_views
+    from claimtrack.services.queries import SUMMARY_COLUMNS, summaries
     from claimtrack.services.review import queue_in
 
     now = now or utcnow()
@@ -85,14 +84,12 @@ def build_digest(db: Database, me: str, since: datetime, *, now: datetime | None
         n_resolved = session.execute(select(func.count()).select_from(c).join(m.resolutions, r.claim_id == c.id)
                                      .where(resolved_where)).scalar_one()
         rows = session.execute(
-            select(*_SUMMARY_COLUMNS, r.note, r.evidence_url, r.resolved_by)
+            select(*SUMMARY_COLUMNS, r.note, r.evidence_url, r.resolved_by)
             .join(m.resolutions, r.claim_id == c.id).where(resolved_where)
             .order_by(r.recorded_at.desc(), c.id).limit(limit)
         ).all()
-        tags = _tags_for(session, [row.id for row in rows])
-        claims = with_views(session, [convert.claim_summary(row, tags[row.id]) for row in rows], me)
         resolved = tuple(ResolvedLine(claim, row.note, row.evidence_url, row.resolved_by)
-                         for claim, row in zip(claims, rows))
+                         for claim, row in zip(summaries(session, rows, me), rows))
 
         new_where = and_(c.recorded_at >= since, c.recorded_at <= now)
         counts = dict(session.execute(select(c.status, func.count()).where(new_where).group_by(c.status)).all())
@@ -110,16 +107,14 @@ def build_digest(db: Database, me: str, since: datetime, *, now: datetime | None
 
 
 def _new_claims(session, since: datetime, now: datetime, me: str, limit: int) -> tuple[ClaimSummary, ...]:
-    from claimtrack.services import convert
-    from claimtrack.services.queries import _SUMMARY_COLUMNS, _tags_for, with_views
+    from claimtrack.services.queries import SUMMARY_COLUMNS, summaries
 
     c = m.Claim
     rows = session.execute(
-        select(*_SUMMARY_COLUMNS).where(c.status == "active", c.recorded_at >= since, c.recorded_at <= now)
+        select(*SUMMARY_COLUMNS).where(c.status == "active", c.recorded_at >= since, c.recorded_at <= now)
         .order_by(c.recorded_at.desc(), c.id.desc()).limit(limit)
     ).all()
-    tags = _tags_for(session, [row.id for row in rows])
-    return tuple(with_views(session, [convert.claim_summary(row, tags[row.id]) for row in rows], me))
+    return tuple(summaries(session, rows, me))
 
 
 def _scores(db: Database, me: str, since: datetime, now: datetime) -> dict[str, Brier]:

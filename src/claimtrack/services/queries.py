@@ -21,6 +21,7 @@ from claimtrack.domain.dates import utcnow
 from claimtrack.domain.filters import ClaimFilter
 from claimtrack.domain.records import ClaimDetail, ClaimSummary
 from claimtrack.services import convert
+from claimtrack.services.views import with_views
 
 SORTS = ("due", "made", "recorded", "id", "probability", "resolved", "source", "statement")
 
@@ -167,115 +168,19 @@ def _tags_for(session: Session, ids: list[int]) -> dict[int, tuple[str, ...]]:
 
 # The columns a ClaimSummary needs: selected as plain rows, not ORM objects
 # (no identity map or instance state; about twice as fast on long lists).
-_SUMMARY_COLUMNS = tuple(getattr(m.Claim, name) for name in (
+SUMMARY_COLUMNS = tuple(getattr(m.Claim, name) for name in (
     "id", "uuid", "statement", "source", "source_url", "stated_at", "recorded_at", "resolve_by", "status",
     "last_probability", "last_forecaster", "n_forecasts", "outcome", "resolved_at", "revision",
     "question_type", "options", "ordered", "unit", "log_scale",
 ))
 
 
-def _current_query(chunk: list[int], dialect: str):
-    """Each (claim, forecaster)'s newest forecast by (made_at, id) on the
-    claims ``chunk``, picked in SQL: (claim_id, forecaster, kind, probability,
-    an order key).  SQLite: one ``GROUP BY`` pass over the (claim_id,
-    forecaster, made_at) index with a bare-column ``max()`` of a key that
-    orders like (made_at, id) (see scoring.sqlite_latest_key); elsewhere
-    ``ROW_NUMBER()`` by (made_at, id) within each pair (made_at and id come as
-    two columns)."""
-    f = m.Forecast
-    if dialect == "sqlite":
-        from claimtrack.services.scoring import sqlite_latest_key
-
-        return (select(f.claim_id, f.forecaster, f.kind, f.probability, func.max(sqlite_latest_key()))
-                .where(f.claim_id.in_(chunk)).group_by(f.claim_id, f.forecaster))
-    rank = func.row_number().over(partition_by=(f.claim_id, f.forecaster), order_by=(f.made_at.desc(), f.id.desc()))
-    ranked = (select(f.claim_id, f.forecaster, f.kind, f.probability, f.made_at, f.id, rank.label("rn"))
-              .where(f.claim_id.in_(chunk)).subquery())
-    return select(*list(ranked.c)[:-1]).where(ranked.c.rn == 1)
-
-
-def _views_for(session: Session, claims, me: str) -> dict[int, dict]:
-    """For each claim: ``me``'s current forecast, the claimant's current call
-    (a forecast of kind stated, implied or asserted by the claim's source)
-    and the median of everyone else's current forecasts.  "Current" is each
-    forecaster's newest by (made_at, id), as everywhere else; forecasters
-    are told apart case-insensitively (``str.casefold``).
-
-    ``claims`` are rows or summaries with ``id``, ``source`` and
-    ``n_forecasts``.  SQL picks the newest forecast of each exact name
-    (:func:`_current_query`), so Python sees one row per (claim,
-    forecaster) rather than every forecast; names that differ only in case
-    are merged here, keeping the newest."""
-    from statistics import median
-
-    from claimtrack.domain.kinds import CLAIMANT_KINDS
-
-    from claimtrack.services import hidden as hide
-
-    wanted = [c.id for c in claims if c.n_forecasts]
-    sources = {c.id: (c.source or "").casefold() for c in claims}
-    me_key = me.casefold()
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    out: dict[int, dict] = {}
-    hiding = hide.hiding(session, wanted)
-    for start in range(0, len(wanted), 900):
-        chunk = wanted[start:start + 900]
-        query = _current_query(chunk, "sqlite" if sqlite else "other")
-        if sqlite:  # plain tuples from the cursor: kind, probability and the key are as stored
-            result = session.connection().execute(query)
-            try:
-                rows = result.cursor.fetchall()
-            finally:
-                result.close()
-        else:
-            rows = [(cid, who, kind, p, (made, fid)) for cid, who, kind, p, made, fid in session.execute(query)]
-        current: dict[tuple[int, str], tuple] = {}
-        seen = current.get
-        for row in rows:
-            name = (row[0], row[1].casefold())
-            before = seen(name)
-            if before is None or before[4] < row[4]:
-                current[name] = row
-        # others' forecasts on these claims stay hidden until you forecast (services.hidden)
-        concealed = hide.concealed(session, sorted(hiding.intersection(chunk)), me_key) if hiding else {}
-        for cid, names in concealed.items():
-            out.setdefault(cid, {})["hidden"] = len(names)
-        others: dict[int, list[float]] = {}
-        for (cid, who), row in current.items():
-            if cid in concealed and who in concealed[cid]:
-                continue
-            view = out.get(cid)
-            if view is None:
-                view = out[cid] = {}
-            if who == me_key:
-                view["mine"] = row[3]
-            elif who == sources[cid] and row[2] in CLAIMANT_KINDS:
-                view["theirs"], view["their_kind"] = row[3], row[2]
-            elif cid in others:
-                others[cid].append(row[3])
-            else:
-                others[cid] = [row[3]]
-        for cid, ps in others.items():
-            out[cid]["others"], out[cid]["n_others"] = median(ps), len(ps)
-    return out
-
-
-def with_views(session: Session, claims: list[ClaimSummary], me: str | None) -> list[ClaimSummary]:
-    """The claims with whose-number fields filled in for user ``me``."""
-    if me is None or not claims:
-        return claims
-    from dataclasses import replace
-
-    binary = [c for c in claims if c.question_type == "binary"]
-    views = _views_for(session, binary, me) if binary else {}
-    if len(binary) < len(claims):
-        from claimtrack.services.question_views import question_views
-
-        views.update(question_views(session, [c for c in claims if c.question_type != "binary"], me))
-    out = [replace(c, **views[c.id]) if c.id in views else c for c in claims]
-    # a hidden newest forecast is not shown through the claim's cache either
-    return [replace(c, probability=None, forecaster=None)
-            if c.hidden and (c.forecaster or "").casefold() != me.casefold() else c for c in out]
+def summaries(session: Session, rows, me: str | None) -> list[ClaimSummary]:
+    """Rows of :data:`SUMMARY_COLUMNS` (extra columns after them are ignored) as
+    ClaimSummary, with their tags, and with ``me``'s numbers when given
+    (see services.views.with_views)."""
+    tags = _tags_for(session, [r.id for r in rows])
+    return with_views(session, [convert.claim_summary(r, tags[r.id]) for r in rows], me)
 
 
 def list_claims_in(session: Session, flt: ClaimFilter, *, limit: int | None = None, offset: int = 0,
@@ -289,12 +194,11 @@ def list_claims_in(session: Session, flt: ClaimFilter, *, limit: int | None = No
     ``offset`` makes the database sort and skip every earlier row.  ``offset``
     still applies on top of ``after`` (normally 0 with it).  With ``me``,
     each claim also carries that user's current probability, the claimant's
-    call and the others' median (see :func:`with_views`).
+    call and the others' median (see services.views.with_views).
     """
     claims = session.execute(_list_query(flt, limit=limit, offset=offset, sort=sort, descending=descending,
                                          after=after)).all()
-    tags = _tags_for(session, [c.id for c in claims])
-    return with_views(session, [convert.claim_summary(c, tags[c.id]) for c in claims], me)
+    return summaries(session, claims, me)
 
 
 def _list_query(flt: ClaimFilter, *, limit: int | None, offset: int, sort: str | None, descending: bool,
@@ -309,7 +213,7 @@ def _list_query(flt: ClaimFilter, *, limit: int | None, offset: int, sort: str |
     conds = _conditions(flt, now, scan=scan)
     if after is not None:
         conds.append(_after(flt, sort, descending, after))
-    query = select(*_SUMMARY_COLUMNS).where(and_(*conds)).order_by(*_order(flt, sort, descending))
+    query = select(*SUMMARY_COLUMNS).where(and_(*conds)).order_by(*_order(flt, sort, descending))
     if limit is not None:
         query = query.limit(limit)
     if offset:
@@ -333,8 +237,7 @@ def iter_claims(db: Database, flt: ClaimFilter, *, limit: int | None = None, sor
     with db.read() as session:
         result = session.execute(query, execution_options={"yield_per": chunk})
         for claims in result.partitions():
-            tags = _tags_for(session, [c.id for c in claims])
-            yield from with_views(session, [convert.claim_summary(c, tags[c.id]) for c in claims], me)
+            yield from summaries(session, claims, me)
 
 
 def count_claims(db: Database, flt: ClaimFilter) -> int:

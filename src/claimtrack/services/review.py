@@ -72,22 +72,19 @@ def queue_in(session: Session, me: str, *, now: datetime | None = None, stale_da
 def _stale(session: Session, me: str, now: datetime, stale_days: int, due_within: timedelta):
     """Open claims not due within ``due_within`` whose newest forecast by
     ``me`` (case-insensitive) was made more than ``stale_days`` ago: (claim, that date)."""
-    from claimtrack.services import convert
-    from claimtrack.services.queries import _SUMMARY_COLUMNS, _tags_for, with_views
+    from claimtrack.services.queries import SUMMARY_COLUMNS, summaries
 
     f, c = m.forecasts.c, m.Claim
     mine = (select(f.claim_id, func.max(f.made_at).label("last"))
             .where(func.lower(f.forecaster) == me.strip().lower())
             .group_by(f.claim_id).subquery())
     rows = session.execute(
-        select(*_SUMMARY_COLUMNS, mine.c.last).join(mine, mine.c.claim_id == c.id)
+        select(*SUMMARY_COLUMNS, mine.c.last).join(mine, mine.c.claim_id == c.id)
         .where(and_(c.status == "active", c.outcome.is_(None), mine.c.last < now - timedelta(days=stale_days),
                     or_(c.resolve_by.is_(None), c.resolve_by > now + due_within)))
         .order_by(mine.c.last, c.id)
     ).all()
-    tags = _tags_for(session, [r.id for r in rows])
-    claims = with_views(session, [convert.claim_summary(r, tags[r.id]) for r in rows], me)
-    return [(claim, to_utc(r.last)) for claim, r in zip(claims, rows)]
+    return [(claim, to_utc(r.last)) for claim, r in zip(summaries(session, rows, me), rows)]
 
 
 def queue_counts(items: list[QueueItem]) -> dict[str, int]:
@@ -116,7 +113,7 @@ def claim_summary(db: Database, claim_id: int, me: str | None = None) -> ClaimSu
     """One claim as a list row (with your numbers when ``me`` is given)."""
     from claimtrack.services import convert
     from claimtrack.services.ledger import load_claim
-    from claimtrack.services.queries import with_views
+    from claimtrack.services.views import with_views
 
     with db.read() as session:
         return with_views(session, [convert.claim_summary(load_claim(session, claim_id))], me)[0]

@@ -1,0 +1,115 @@
+"""Whose numbers a claim list shows: your current forecast, the claimant's
+current call and the median of everyone else's (split from services.queries;
+choice, numeric and date claims get theirs from services.question_views)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from claimtrack.db import models as m
+from claimtrack.domain.records import ClaimSummary
+
+
+def _current_query(chunk: list[int], dialect: str):
+    """Each (claim, forecaster)'s newest forecast by (made_at, id) on the
+    claims ``chunk``, picked in SQL: (claim_id, forecaster, kind, probability,
+    an order key).  SQLite: one ``GROUP BY`` pass over the (claim_id,
+    forecaster, made_at) index with a bare-column ``max()`` of a key that
+    orders like (made_at, id) (see scoring.sqlite_latest_key); elsewhere
+    ``ROW_NUMBER()`` by (made_at, id) within each pair (made_at and id come as
+    two columns)."""
+    f = m.Forecast
+    if dialect == "sqlite":
+        from claimtrack.services.scoring import sqlite_latest_key
+
+        return (select(f.claim_id, f.forecaster, f.kind, f.probability, func.max(sqlite_latest_key()))
+                .where(f.claim_id.in_(chunk)).group_by(f.claim_id, f.forecaster))
+    rank = func.row_number().over(partition_by=(f.claim_id, f.forecaster), order_by=(f.made_at.desc(), f.id.desc()))
+    ranked = (select(f.claim_id, f.forecaster, f.kind, f.probability, f.made_at, f.id, rank.label("rn"))
+              .where(f.claim_id.in_(chunk)).subquery())
+    return select(*list(ranked.c)[:-1]).where(ranked.c.rn == 1)
+
+
+def _views_for(session: Session, claims, me: str) -> dict[int, dict]:
+    """For each claim: ``me``'s current forecast, the claimant's current call
+    (a forecast of kind stated, implied or asserted by the claim's source)
+    and the median of everyone else's current forecasts.  "Current" is each
+    forecaster's newest by (made_at, id), as everywhere else; forecasters
+    are told apart case-insensitively (``str.casefold``).
+
+    ``claims`` are rows or summaries with ``id``, ``source`` and
+    ``n_forecasts``.  SQL picks the newest forecast of each exact name
+    (:func:`_current_query`), so Python sees one row per (claim,
+    forecaster) rather than every forecast; names that differ only in case
+    are merged here, keeping the newest."""
+    from statistics import median
+
+    from claimtrack.domain.kinds import CLAIMANT_KINDS
+
+    from claimtrack.services import hidden as hide
+
+    wanted = [c.id for c in claims if c.n_forecasts]
+    sources = {c.id: (c.source or "").casefold() for c in claims}
+    me_key = me.casefold()
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    out: dict[int, dict] = {}
+    hiding = hide.hiding(session, wanted)
+    for start in range(0, len(wanted), 900):
+        chunk = wanted[start:start + 900]
+        query = _current_query(chunk, "sqlite" if sqlite else "other")
+        if sqlite:  # plain tuples from the cursor: kind, probability and the key are as stored
+            result = session.connection().execute(query)
+            try:
+                rows = result.cursor.fetchall()
+            finally:
+                result.close()
+        else:
+            rows = [(cid, who, kind, p, (made, fid)) for cid, who, kind, p, made, fid in session.execute(query)]
+        current: dict[tuple[int, str], tuple] = {}
+        seen = current.get
+        for row in rows:
+            name = (row[0], row[1].casefold())
+            before = seen(name)
+            if before is None or before[4] < row[4]:
+                current[name] = row
+        # others' forecasts on these claims stay hidden until you forecast (services.hidden)
+        concealed = hide.concealed(session, sorted(hiding.intersection(chunk)), me_key) if hiding else {}
+        for cid, names in concealed.items():
+            out.setdefault(cid, {})["hidden"] = len(names)
+        others: dict[int, list[float]] = {}
+        for (cid, who), row in current.items():
+            if cid in concealed and who in concealed[cid]:
+                continue
+            view = out.get(cid)
+            if view is None:
+                view = out[cid] = {}
+            if who == me_key:
+                view["mine"] = row[3]
+            elif who == sources[cid] and row[2] in CLAIMANT_KINDS:
+                view["theirs"], view["their_kind"] = row[3], row[2]
+            elif cid in others:
+                others[cid].append(row[3])
+            else:
+                others[cid] = [row[3]]
+        for cid, ps in others.items():
+            out[cid]["others"], out[cid]["n_others"] = median(ps), len(ps)
+    return out
+
+
+def with_views(session: Session, claims: list[ClaimSummary], me: str | None) -> list[ClaimSummary]:
+    """The claims with whose-number fields filled in for user ``me``."""
+    if me is None or not claims:
+        return claims
+    from dataclasses import replace
+
+    binary = [c for c in claims if c.question_type == "binary"]
+    views = _views_for(session, binary, me) if binary else {}
+    if len(binary) < len(claims):
+        from claimtrack.services.question_views import question_views
+
+        views.update(question_views(session, [c for c in claims if c.question_type != "binary"], me))
+    out = [replace(c, **views[c.id]) if c.id in views else c for c in claims]
+    # a hidden newest forecast is not shown through the claim's cache either
+    return [replace(c, probability=None, forecaster=None)
+            if c.hidden and (c.forecaster or "").casefold() != me.casefold() else c for c in out]
