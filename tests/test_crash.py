@@ -26,7 +26,8 @@ from _workers import finish, spawn, start_together, wait_for
 from claimtrack.db import models as m
 from claimtrack.db.location import from_value
 from claimtrack.db.migrate import SCHEMA_HEAD, current_revision, migrations_path
-from claimtrack.services.ledger import NewClaim, add_claim, resolve_claim
+from claimtrack.services.ledger import NewClaim, add_claim
+from claimtrack.services.resolve import resolve_claim
 from claimtrack.services.store import open_ledger
 from claimtrack.services.verify import verify_ledger
 

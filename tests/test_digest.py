@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from claimtrack.domain.records import ClaimIn, ForecastIn, ResolutionIn
-from claimtrack.services import ledger
+from claimtrack.services import ledger, resolve
 from claimtrack.services.ledger import NewClaim
 
 NOW = datetime.now(timezone.utc)
@@ -38,7 +38,7 @@ def _ledger(db):
         _old("stale <b>open</b> \x1b[2J claim", 0.5, due=NOW + 300 * DAY),
         _old("resolved this week", 0.8, forecast_days_ago=50),
     ]).claim_ids)
-    ledger.resolve_claim(db, ids[3], "no", note="it *did not* happen", evidence_url="https://example.com/x_y")
+    resolve.resolve_claim(db, ids[3], "no", note="it *did not* happen", evidence_url="https://example.com/x_y")
     new = ledger.add_claim(db, NewClaim(statement="brand new", probability=0.4, forecaster="tester",
                                         resolve_by=NOW + 3 * DAY)).id
     return ids, new

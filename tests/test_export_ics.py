@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from claimtrack.services import ledger, review
+from claimtrack.services import ledger, resolve, review
 from claimtrack.services.ledger import NewClaim
 
 NOW = datetime.now(timezone.utc)
@@ -32,7 +32,7 @@ def test_feed_parses_and_keeps_its_uids(cli, db, tmp_path):
     b = _add(db, "Tricky, text; with\nlines \x1b[31mand escapes\x1b[0m", 40)
     _add(db, "No due date", None)
     done = _add(db, "Resolved already", 5)
-    ledger.resolve_claim(db, done.id, "yes")
+    resolve.resolve_claim(db, done.id, "yes")
 
     first = cli("export", "--format", "ics")
     assert first.exit_code == 0, first.output

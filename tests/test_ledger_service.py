@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from claimtrack.domain.errors import Conflict, InvalidInput, NotFound, StaleRecord
-from claimtrack.services import claim_edits, ledger, queries
+from claimtrack.services import claim_edits, ledger, queries, resolve
 from claimtrack.services.ledger import NewClaim
 
 T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
@@ -36,21 +36,21 @@ def test_stale_revision_is_refused(db):
     seen = claim.revision
     ledger.add_forecast(db, claim.id, 0.7, forecaster="other", made_at=T0 + timedelta(days=1))
     with pytest.raises(StaleRecord):
-        ledger.resolve_claim(db, claim.id, "yes", expected_revision=seen)
+        resolve.resolve_claim(db, claim.id, "yes", expected_revision=seen)
     assert queries.get_claim(db, claim.id).resolutions == ()
     fresh = queries.get_claim(db, claim.id).claim.revision
-    resolution, _ = ledger.resolve_claim(db, claim.id, "yes", expected_revision=fresh)
+    resolution, _ = resolve.resolve_claim(db, claim.id, "yes", expected_revision=fresh)
     assert resolution.outcome == "yes"
 
 
 def test_resolution_date_rules(db):
     claim = _claim(db)
     with pytest.raises(InvalidInput):
-        ledger.resolve_claim(db, claim.id, "yes", resolved_at=T0 - timedelta(days=1))
+        resolve.resolve_claim(db, claim.id, "yes", resolved_at=T0 - timedelta(days=1))
     with pytest.raises(InvalidInput):
-        ledger.resolve_claim(db, claim.id, "yes", resolved_at=datetime.now(timezone.utc) + timedelta(days=2))
+        resolve.resolve_claim(db, claim.id, "yes", resolved_at=datetime.now(timezone.utc) + timedelta(days=2))
     ledger.add_forecast(db, claim.id, 0.9, forecaster="late", made_at=T0 + timedelta(days=10))
-    _, warnings = ledger.resolve_claim(db, claim.id, "no", resolved_at=T0 + timedelta(days=5))
+    _, warnings = resolve.resolve_claim(db, claim.id, "no", resolved_at=T0 + timedelta(days=5))
     assert warnings and "after this resolution" in warnings[0]
 
 
@@ -78,7 +78,7 @@ def test_due_summary_counts(db):
     _claim(db, resolve_by=now + timedelta(days=2))
     _claim(db, resolve_by=now + timedelta(days=30))
     done = _claim(db)
-    ledger.resolve_claim(db, done.id, "yes")
+    resolve.resolve_claim(db, done.id, "yes")
     summary = queries.due_summary(db)
     assert len(summary.overdue) == 1 and len(summary.due_soon) == 1
     assert (summary.n_open, summary.n_resolved, summary.n_drafts) == (3, 1, 0)

@@ -149,7 +149,8 @@ def test_a_populated_0001_ledger_upgrades_to_forecast_kinds(db_url, tmp_path):
     """A ledger written by the previous schema (0001: no forecast kinds) is
     backed up (file ledgers), upgraded to 0002, its forecasts become 'own',
     every hash still verifies, and new kinds can be added and verified."""
-    from claimtrack.services.ledger import NewClaim, add_claim, add_forecast, resolve_claim
+    from claimtrack.services.ledger import NewClaim, add_claim, add_forecast
+    from claimtrack.services.resolve import resolve_claim
     from claimtrack.services.verify import verify_ledger
 
     location = from_value(db_url, "test")

@@ -15,7 +15,8 @@ from _migrations import downgrade
 
 def test_a_populated_0003_ledger_upgrades_to_question_types(db_url, tmp_path):
     from claimtrack.services.claim_edits import edit_claim
-    from claimtrack.services.ledger import NewClaim, add_claim, add_forecast, resolve_claim
+    from claimtrack.services.ledger import NewClaim, add_claim, add_forecast
+    from claimtrack.services.resolve import resolve_claim
     from claimtrack.services.questions import DistributionInput, NewQuestion, add_question, add_question_forecast
     from claimtrack.services.verify import verify_ledger
 

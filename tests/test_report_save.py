@@ -52,7 +52,7 @@ def test_save_markdown_keeps_its_charts_beside_it(db, cli, tmp_path):
 
 
 def test_since_last_covers_what_resolved_or_was_logged_since_the_last_saved_report(db, cli):
-    from claimtrack.services.ledger import resolve_claim
+    from claimtrack.services.resolve import resolve_claim
 
     ids = hand_ledger(db)
     assert cli("report", "--save").exit_code == 0

@@ -204,7 +204,7 @@ def test_streaming_in_tiny_chunks_gives_the_same_report(ledger, monkeypatch):
 
 def test_a_re_resolution_moves_the_cut_off(ledger):
     """The CURRENT resolution decides: re-resolving B as yes a day later flips its score."""
-    from claimtrack.services.ledger import resolve_claim
+    from claimtrack.services.resolve import resolve_claim
 
     db, ids = ledger
     resolve_claim(db, ids["B"], "yes", resolved_at=utc(2024, 3, 11, 12), force=True)

@@ -140,7 +140,7 @@ def _random_ledger(db, seed: int) -> None:
 
     from claimtrack.domain.records import ClaimIn, ForecastIn, ResolutionIn
     from claimtrack.services.imports import import_claims
-    from claimtrack.services.ledger import resolve_claim
+    from claimtrack.services.resolve import resolve_claim
 
     rng = random.Random(seed)
     hour, day = timedelta(hours=1), timedelta(days=1)

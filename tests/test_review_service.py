@@ -10,7 +10,7 @@ import pytest
 from claimtrack.domain import review as rules
 from claimtrack.domain.errors import Conflict, InvalidInput, StaleRecord
 from claimtrack.domain.records import ClaimIn, ForecastIn
-from claimtrack.services import claim_edits, ledger, review
+from claimtrack.services import claim_edits, ledger, resolve, review
 from claimtrack.services.ledger import NewClaim
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
@@ -49,7 +49,7 @@ def _ledger(db):
         "others_only": _claim(db, "only someone else forecast", due_in_days=200, forecaster="priya").id,
         "resolved": _claim(db, "resolved, was overdue", due_in_days=-10).id,
     }
-    ledger.resolve_claim(db, ids["resolved"], "yes")
+    resolve.resolve_claim(db, ids["resolved"], "yes")
     # a new forecast of someone else does not refresh mine
     ledger.add_forecast(db, ids["stale"], 0.4, forecaster="priya", made_at=NOW - DAY)
     draft = import_claims(db, [ClaimIn(statement="a draft from my notes", stated_at=NOW - 3 * DAY, status="draft",
@@ -130,8 +130,8 @@ def test_session_summary_reads_the_quarters(db):
     last_q = datetime(*rules.previous_quarter_start(NOW.date()).timetuple()[:3], tzinfo=timezone.utc)
     a = _claim(db, "this quarter", made_days_ago=400, p=0.8)  # Brier (0.8-1)^2 = 0.04
     b = _claim(db, "last quarter", made_days_ago=400, p=0.7)  # Brier 0.49 (came out no)
-    ledger.resolve_claim(db, a.id, "yes", resolved_at=max(this_q, NOW - DAY))
-    ledger.resolve_claim(db, b.id, "no", resolved_at=last_q + DAY)
+    resolve.resolve_claim(db, a.id, "yes", resolved_at=max(this_q, NOW - DAY))
+    resolve.resolve_claim(db, b.id, "no", resolved_at=last_q + DAY)
     scores = review.quarter_scores(db, "tester", now=NOW)
     assert (scores.this_n, scores.last_n) == (1, 1)
     assert scores.this_brier == pytest.approx(0.04) and scores.last_brier == pytest.approx(0.49)
@@ -149,7 +149,7 @@ def test_another_persons_forecast_does_not_make_a_resolve_stale(db):
     seen, seen_n = claim.revision, claim.n_forecasts
     ledger.add_forecast(db, claim.id, 0.3, forecaster="priya")
     ledger.add_forecast(db, claim.id, 0.2, forecaster="sam")
-    resolution, _ = ledger.resolve_claim(db, claim.id, "no", expected_revision=seen, seen_forecasts=seen_n)
+    resolution, _ = resolve.resolve_claim(db, claim.id, "no", expected_revision=seen, seen_forecasts=seen_n)
     assert resolution.outcome == "no"
     assert review.claim_summary(db, claim.id).outcome == "no"
 
@@ -162,10 +162,10 @@ def test_a_change_to_the_claim_or_its_resolution_makes_a_resolve_stale(db, db_ur
     if change == "edit":
         claim_edits.edit_claim(db, claim.id, statement="a claim, reworded")
     else:
-        ledger.resolve_claim(db, claim.id, "yes")
+        resolve.resolve_claim(db, claim.id, "yes")
     before = dump(db_url)
     with pytest.raises(StaleRecord):
-        ledger.resolve_claim(db, claim.id, "no", expected_revision=seen, seen_forecasts=seen_n, force=True)
+        resolve.resolve_claim(db, claim.id, "no", expected_revision=seen, seen_forecasts=seen_n, force=True)
     assert dump(db_url) == before
 
 

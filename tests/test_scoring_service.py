@@ -39,7 +39,7 @@ def test_final_forecasts_query_never_picks_a_forecast_flagged_after_resolution(d
 def test_a_stale_after_resolution_flag_still_keeps_the_forecast_out(db):
     """A forecast flagged after_resolution is never scored, even if a later re-resolution
     puts the resolution after it (the brief's rule: flag OR made after resolved_at)."""
-    from claimtrack.services.ledger import resolve_claim
+    from claimtrack.services.resolve import resolve_claim
     from test_report_helpers import utc
 
     ids = hand_ledger(db)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from claimtrack.db.location import from_value
 from claimtrack.db.migrate import open_database
-from claimtrack.services import ledger
+from claimtrack.services import ledger, resolve
 from claimtrack.services.imports import import_claims
 from claimtrack.domain.records import ClaimIn, ForecastIn, ResolutionIn
 
@@ -31,7 +31,7 @@ def test_fast_appends_store_what_sqlalchemy_would(tmp_path):
     a = open_database(from_value(str(a_path), "t"))
     claim = ledger.add_claim(a, ledger.NewClaim(statement="s", probability=0.25, forecaster="me", stated_at=T0))
     ledger.add_forecast(a, claim.id, 0.123456789, forecaster="zoë", made_at=T0 + timedelta(days=1), rationale="r")
-    ledger.resolve_claim(a, claim.id, "no", resolved_at=T0 + timedelta(days=3), note="n")
+    resolve.resolve_claim(a, claim.id, "no", resolved_at=T0 + timedelta(days=3), note="n")
     big = [ClaimIn(statement=f"c{i}", stated_at=T0, recorded_at=T0,
                    forecasts=[ForecastIn(forecaster=f"f{j}", probability=j / 7, made_at=T0 + timedelta(hours=j),
                                          recorded_at=T0 + timedelta(days=j)) for j in range(6)],

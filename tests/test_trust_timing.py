@@ -223,7 +223,8 @@ def test_force_with_another_outcome_dates_it_now(cli):
 
 
 def test_the_ui_path_keeps_the_date_too(db):
-    from claimtrack.services.ledger import NewClaim, add_claim, resolve_claim
+    from claimtrack.services.ledger import NewClaim, add_claim
+    from claimtrack.services.resolve import resolve_claim
 
     made = datetime(2024, 3, 1, tzinfo=UTC)
     claim = add_claim(db, NewClaim("A claim", 0.4, "ann", stated_at=made))

@@ -192,7 +192,7 @@ def resolve(ctx, claim_id, outcome, when, note, url, force, as_json):
     numeric claim with the true value, a date claim with the day it happened.
     """
     from claimtrack.services.config import current_user
-    from claimtrack.services.ledger import resolve_claim
+    from claimtrack.services.resolve import resolve_claim
 
     cid = common.claim_id(claim_id)
     resolution, warnings = resolve_claim(

@@ -109,7 +109,7 @@ class Session:
 
     def resolve(self, claim, outcome: str) -> bool:
         from claimtrack.domain import validate
-        from claimtrack.services.ledger import resolve_claim
+        from claimtrack.services.resolve import resolve_claim
 
         note = _ask_checked("  note (Enter for none):", _optional(lambda a: validate.optional_text(a, "note")))
         url = _ask_checked("  evidence link (Enter for none):", _optional(lambda a: validate.url(a, "evidence link")))

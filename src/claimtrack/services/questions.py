@@ -4,7 +4,7 @@ Each public function is one transaction, like those of
 :mod:`claimtrack.services.ledger` (whose helpers it shares): a claim with its
 spec, its chained creation record and an optional first forecast; a
 forecast that is a full distribution over a choice claim's options or a
-quantile set.  Resolving goes through ``ledger.resolve_claim``, which reads
+quantile set.  Resolving goes through ``resolve.resolve_claim``, which reads
 an option or a value for these claims.
 
 **Options are fixed once the first forecast exists**: every forecast is a

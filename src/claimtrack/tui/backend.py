@@ -223,7 +223,7 @@ class Backend:
     def resolve(self, claim_id: int, outcome: str, *, resolved_at: datetime | None, note: str | None,
                 evidence_url: str | None, force: bool, expected_revision: int | None,
                 seen_forecasts: int | None = None) -> tuple[Resolution, list[str]]:
-        from claimtrack.services.ledger import resolve_claim
+        from claimtrack.services.resolve import resolve_claim
 
         return resolve_claim(self.db, claim_id, outcome, resolved_at=resolved_at, note=note,
                              evidence_url=evidence_url, resolved_by=self.user(), force=force,
