@@ -61,7 +61,7 @@ def _awkward_ledger(db) -> None:
     unicode, quotes and line breaks, NULLs, a timestamp on a whole second (no
     fraction in ISO), tags, edits, a re-resolution, more claims than one chunk."""
     from claimtrack.services import claim_edits
-    from claimtrack.services import ledger as svc
+    from claimtrack.services import ledger as svc, resolve
 
     whole = datetime(2024, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
     texts = ["=1+1", "+SUM(A1)", "-2", "@cmd", "'=quoted", "''+x", "plain", "ünï 漢字 \"q\", x"]
@@ -75,9 +75,9 @@ def _awkward_ledger(db) -> None:
         svc.add_forecast(db, claim.id, 0.5, forecaster="me", rationale=why if i % 2 else text,
                          made_at=datetime(2024, 3, 2, 1, 2, 3, 456789, tzinfo=timezone.utc))
         if i % 3 == 0:
-            svc.resolve_claim(db, claim.id, "yes", resolved_at=datetime(2024, 4, 1, tzinfo=timezone.utc), note=text)
+            resolve.resolve_claim(db, claim.id, "yes", resolved_at=datetime(2024, 4, 1, tzinfo=timezone.utc), note=text)
         if i % 4 == 0:
-            svc.resolve_claim(db, claim.id, "no", resolved_at=datetime(2024, 4, 2, tzinfo=timezone.utc),
+            resolve.resolve_claim(db, claim.id, "no", resolved_at=datetime(2024, 4, 2, tzinfo=timezone.utc),
                               evidence_url="https://example.com/evidence", resolved_by=text, force=True)
         if i % 2 == 0:
             claim_edits.edit_claim(db, claim.id, statement=f"{text} edited", edited_by=text)
@@ -192,13 +192,13 @@ def test_verify_judges_rows_the_fast_path_cannot_write(db):
     """Probabilities whose repr needs 16-17 digits, 0 and 1, and 1e-05: SQLite cannot
     (or may not) write their canonical text, so verify hashes them through the chain itself; the
     ledger still verifies, and a changed one is still caught."""
-    from claimtrack.services import ledger as svc
+    from claimtrack.services import ledger as svc, resolve
 
     claim = svc.add_claim(db, svc.NewClaim(statement="thirds", probability=1 / 3, forecaster="me",
                                            stated_at=datetime(2024, 1, 1, tzinfo=timezone.utc)))
     for p in (0.1 + 0.2, 0.0, 1.0, 2 / 3, 1e-5, 0.5):
         svc.add_forecast(db, claim.id, p, forecaster="you", made_at=datetime(2024, 1, 2, tzinfo=timezone.utc))
-    svc.resolve_claim(db, claim.id, "yes", resolved_at=datetime(2024, 2, 1, tzinfo=timezone.utc))
+    resolve.resolve_claim(db, claim.id, "yes", resolved_at=datetime(2024, 2, 1, tzinfo=timezone.utc))
     reports = verify_ledger(db)
     assert [(r.table, r.rows, r.ok) for r in reports][:2] == [("forecasts", 7, True), ("resolutions", 1, True)]
     assert all(r.ok for r in reports)
