@@ -79,6 +79,19 @@ def test_queue_holds_overdue_due_stale_and_drafts_in_order_with_reasons(db):
     assert review.queue_counts(items) == {"overdue": 2, "due": 1, "stale": 2, "draft": 1}
 
 
+def test_queue_counted_in_sql_matches_the_queue(db):
+    """count_queue (the UI's score line) counts what review_queue lists, reason by reason."""
+    _ledger(db)
+    _claim(db, "due this very second", due_in_days=0)
+    _claim(db, "someone else's, overdue", due_in_days=-5, forecaster="priya")
+    for me, now, days in [("tester", NOW, 30), ("TESTER", NOW, 70), ("priya", NOW, 30), ("nobody", NOW, 30),
+                          ("tester", NOW + 30 * DAY, 30), ("tester", NOW - 50 * DAY, 10)]:
+        listed = review.queue_counts(review.review_queue(db, me, now=now, stale_days=days))
+        assert review.count_queue(db, me, now=now, stale_days=days) == listed, (me, now, days)
+    assert review.count_queue(db, "tester", now=NOW, stale_days=30) == {"overdue": 3, "due": 2, "stale": 2,
+                                                                          "draft": 1}
+
+
 def test_stale_age_comes_from_the_setting(db, cli):
     ids = _ledger(db)
     # 70 days: the claim forecast 60 days ago is no longer stale

@@ -74,17 +74,51 @@ def _stale(session: Session, me: str, now: datetime, stale_days: int, due_within
     ``me`` (case-insensitive) was made more than ``stale_days`` ago: (claim, that date)."""
     from claimtrack.services.queries import SUMMARY_COLUMNS, summaries
 
+    mine, where = _stale_parts(me, now, stale_days, due_within)
+    rows = session.execute(
+        select(*SUMMARY_COLUMNS, mine.c.last).join(mine, mine.c.claim_id == m.Claim.id).where(where)
+        .order_by(mine.c.last, m.Claim.id)
+    ).all()
+    return [(claim, to_utc(r.last)) for claim, r in zip(summaries(session, rows, me), rows)]
+
+
+def _stale_parts(me: str, now: datetime, stale_days: int, due_within: timedelta):
+    """(your newest forecast per claim, the stale test on it and the claim)."""
     f, c = m.forecasts.c, m.Claim
     mine = (select(f.claim_id, func.max(f.made_at).label("last"))
             .where(func.lower(f.forecaster) == me.strip().lower())
             .group_by(f.claim_id).subquery())
-    rows = session.execute(
-        select(*SUMMARY_COLUMNS, mine.c.last).join(mine, mine.c.claim_id == c.id)
-        .where(and_(c.status == "active", c.outcome.is_(None), mine.c.last < now - timedelta(days=stale_days),
-                    or_(c.resolve_by.is_(None), c.resolve_by > now + due_within)))
-        .order_by(mine.c.last, c.id)
-    ).all()
-    return [(claim, to_utc(r.last)) for claim, r in zip(summaries(session, rows, me), rows)]
+    return mine, and_(c.status == "active", c.outcome.is_(None), mine.c.last < now - timedelta(days=stale_days),
+                      or_(c.resolve_by.is_(None), c.resolve_by > now + due_within))
+
+
+def count_queue(db: Database, me: str, *, now: datetime | None = None, stale_days: int | None = None,
+                due_within: timedelta = DEFAULT_DUE_WITHIN) -> dict[str, int]:
+    """``queue_counts(review_queue(...))`` counted in SQL, without building the
+    claims (the UI's score line: thousands of overdue claims on a big ledger)."""
+    from claimtrack.services.queries import claim_conditions
+
+    now = now or utcnow()
+    if stale_days is None:
+        from claimtrack.services.config import stale_days as configured
+
+        stale_days = configured()
+    base = ClaimFilter(now=now, due_within=due_within)
+    c = m.Claim
+
+    def count(*conds) -> int:
+        return session.execute(select(func.count()).select_from(c).where(*conds)).scalar_one()
+
+    mine, stale = _stale_parts(me, now, stale_days, due_within)
+    with db.read() as session:
+        counts = {
+            "overdue": count(*claim_conditions(base.with_state("overdue"), now)),
+            "due": count(*claim_conditions(base.with_state("due"), now), c.resolve_by >= now),
+            "stale": session.execute(select(func.count()).select_from(c).join(mine, mine.c.claim_id == c.id)
+                                     .where(stale)).scalar_one(),
+            "draft": count(*claim_conditions(base.with_state("draft"), now)),
+        }
+    return dict(dict.fromkeys(rules.REASONS, 0), **counts)
 
 
 def queue_counts(items: list[QueueItem]) -> dict[str, int]:

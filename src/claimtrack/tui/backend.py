@@ -270,10 +270,10 @@ class Backend:
 
     def score_line(self):
         """(QuarterScores, overdue count, stale count) for the summary line over the claims."""
-        from claimtrack.services.review import quarter_scores, queue_counts, review_queue
+        from claimtrack.services.review import count_queue, quarter_scores
 
         now = self.now()
-        counts = queue_counts(review_queue(self.db, self.user(), now=now))
+        counts = count_queue(self.db, self.user(), now=now)
         return quarter_scores(self.db, self.user(), now=now), counts
 
     def reject(self, claim_id: int) -> ClaimSummary:
