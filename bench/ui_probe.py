@@ -4,8 +4,12 @@
     python bench/ui_probe.py minimal LEDGER      # the baseline: a minimal app
 
 Prints ``FIRST_SCREEN <epoch seconds>`` on stderr once the app's screen shows
-rows (a DataTable with at least one row, then one more refresh; workers still
-loading other views do not count), then exits; the runner subtracts its own spawn time.  The
+rows (a DataTable with at least one row, then the screen's next refresh: the
+frame that draws them), then exits; the runner subtracts its own spawn time.
+Work the app goes on doing after that frame (the score line, counts) does not
+count: the probe watches the table every 5 ms and waits for the repaint, not
+for the process to go idle (Pilot's ``pause()`` waits until the CPU is quiet,
+up to a second at a time, which timed a busy worker, not the screen).  The
 minimal app (bench/minimal_app.py) opens the same database with SQLAlchemy
 (a small declarative model) and shows the first 100 claims in a DataTable:
 the floor for a Textual + SQLAlchemy app on this machine.
@@ -33,29 +37,27 @@ def claimtrack_app(db_path: str):
     return create_app(db_path)
 
 
-def _rows_shown(app) -> int:
+def _table_with_rows(app):
+    """The screen's DataTable with the most rows, once it has any and is on screen (else None)."""
     from textual.widgets import DataTable
 
     try:
-        return max((t.row_count for t in app.screen.query(DataTable)), default=0)
+        tables = [t for t in app.screen.query(DataTable) if t.row_count and t.display and t.region.height]
     except Exception:  # screen not ready yet
-        return 0
+        return None
+    return max(tables, key=lambda t: t.row_count, default=None)
 
 
 async def probe(app) -> int:
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE):
         deadline = time.monotonic() + TIMEOUT
-        while True:
-            await pilot.pause()
-            rows = _rows_shown(app)
-            if rows:
-                break
+        while (table := _table_with_rows(app)) is None:
             if time.monotonic() > deadline:
                 raise SystemExit(f"no rows on screen after {TIMEOUT:.0f}s")
             await asyncio.sleep(0.005)
-        await pilot.pause()  # one more refresh: the rows are drawn
+        await app.screen.wait_for_refresh()  # the screen repainted: the rows are drawn
         print(f"FIRST_SCREEN {time.time():.6f}", file=sys.stderr, flush=True)
-        return rows
+        return table.row_count
 
 
 def main(argv: list[str]) -> int:
