@@ -25,6 +25,7 @@ from claimtrack.tui.widgets.detail import ClaimDetailPane
 from claimtrack.tui.widgets.state_bar import FilterBox, StateBar
 
 PAGE_SIZE = 200
+SCREEN_EXTRA = 10  # a first page is the screen's rows and this many more; the rest of PAGE_SIZE follows
 END_PAGE = 2000  # G pages on to the end this many rows at a time
 RELOAD_CAP = 2000  # a refresh reloads what was loaded, up to this many rows
 DETAIL_DELAY = 0.08
@@ -145,7 +146,10 @@ class ClaimsView(ClaimActions, Vertical):
         self._loading_more = False
         self._going_to_end = False
         self._loaded_state = self.state
-        limit = min(max(PAGE_SIZE, len(self.table.claims)), RELOAD_CAP)
+        if self.table.claims:
+            limit = min(max(PAGE_SIZE, len(self.table.claims)), RELOAD_CAP)
+        else:  # nothing shown yet: a screenful first, the rest of the page right after it is drawn
+            limit = min(PAGE_SIZE, self.app.size.height + SCREEN_EXTRA)
         self._load_page(self._generation, self._query(), 0, limit, None, keep_id)
 
     def _query(self) -> tuple[str, str, str, bool]:
@@ -191,8 +195,11 @@ class ClaimsView(ClaimActions, Vertical):
         if page.offset == 0:
             self.starting = False
             t.replace_rows(page.rows, page.total, now, keep_id=message.keep_id)
-            # the rows first: the counts are read once they are on screen
+            # the rows first: the counts (and the rest of a screenful first page) are read once they are on screen
             self.call_after_refresh(self._load_counts, message.generation, self.search)
+            if not t.exhausted and len(t.claims) < PAGE_SIZE:
+                self._loading_more = True
+                self.call_after_refresh(self._load_rest, message.generation)
             selected = t.selected()
             if not page.rows:
                 self.detail_pane.show_message(self._empty_message())
@@ -215,6 +222,16 @@ class ClaimsView(ClaimActions, Vertical):
                     self._to_end()
         self._status()
         self.refresh_bindings()
+
+    def _load_rest(self, generation: int) -> None:
+        """The rest of the first page after a screenful (unless a newer load replaced it)."""
+        t = self.table
+        if generation != self._generation or not self._loading_more:
+            return
+        if t.exhausted or len(t.claims) >= PAGE_SIZE:
+            self._loading_more = False
+            return
+        self._load_page(generation, self._query(), len(t.claims), PAGE_SIZE - len(t.claims), t.anchor, None)
 
     @on(CountsLoaded)
     def _counts_loaded(self, message: CountsLoaded) -> None:
