@@ -250,3 +250,65 @@ async def test_first_page_brings_the_selected_claims_detail(tmp_path):
         await settle(pilot)
         assert view.detail_pane.detail.claim.id == ids[0]
         assert backend.details == [ids[0], ids[1], ids[0]]  # moving back reads it afresh
+
+
+class Limits(Backend):
+    """Records every page asked for, and holds the first one until ``release`` is set."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.calls: list[tuple[str, int, int]] = []
+        self.release = threading.Event()
+
+    def page(self, state, search, *, offset, limit, **kwargs):
+        self.calls.append((state, offset, limit))
+        if len(self.calls) == 1:
+            self.release.wait(20)
+        return super().page(state, search, offset=offset, limit=limit, **kwargs)
+
+
+async def test_first_page_is_a_screenful_and_the_rest_follows_once_it_is_drawn(tmp_path):
+    from claimtrack.tui.widgets.claims_view import PAGE_SIZE, SCREEN_EXTRA
+
+    path = tmp_path / "claims.db"
+    seed(path, [claim_in(f"claim {i:03d}", made=START, due=START + (i + 1) * DAY) for i in range(260)])
+    backend = Limits(str(path))
+    app = create_app(backend=backend)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause(0.1)
+        view = app.query_one(ClaimsView)
+        # the first frame: the table and its status line; the switches, the filter and the keys come after
+        assert not app.query("StateBar") and not app.query("FilterBox") and not app.query("FooterKey")
+        await pilot.press("slash", "right_square_bracket", "G")  # before the first page: nothing breaks
+        backend.release.set()
+        await settle(pilot)
+        table = app.query_one(ClaimsTable)
+        first = 24 + SCREEN_EXTRA
+        assert backend.calls[:2] == [("open", 0, first), ("open", first, PAGE_SIZE - first)]
+        assert [c.statement for c in table.claims[:PAGE_SIZE]] == [f"claim {i:03d}" for i in range(PAGE_SIZE)]
+        assert view.state == "open" and app.query_one("#state-open").label.plain == "Open 260"
+        assert {k.description for k in app.query("FooterKey")} >= {"Forecast", "Resolve", "Add"}
+        assert app.query_one("#score-line") is not None
+        await pilot.press("G")  # the true end, through the rows read after the first screenful
+        await settle(pilot, delay=0.05)
+        assert table.selected().statement == "claim 259" and len(table.claims) == 260
+        await pilot.press("k", "j", "g")
+        assert table.selected().statement == "claim 000"
+        await pilot.press("right_square_bracket")  # the switches work once mounted
+        await settle(pilot)
+        assert view.state == "due"
+
+
+async def test_a_state_asked_for_before_the_switches_exist_is_kept(tmp_path):
+    path = tmp_path / "claims.db"
+    seed(path, [claim_in("open one", made=START), claim_in("resolved one", made=START, outcome="yes")])
+    backend = Limits(str(path))
+    app = create_app(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.05)
+        app.show_state("resolved")  # the command palette's "Show resolved claims"
+        backend.release.set()
+        await settle(pilot)
+        view = app.query_one(ClaimsView)
+        assert view.state == "resolved" and app.query_one("#state-tabs").active == "state-resolved"
+        assert [c.statement for c in view.table.claims] == ["resolved one"]

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
+from rich.text import Text
 from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
@@ -65,8 +66,12 @@ class ClaimtrackApp(App[None]):
         self._last_refresh = time.monotonic()
         self._views: dict[str, Widget] = {}  # the views built so far, by pane id
         self._mounting: dict[str, AwaitMount] = {}
+        self._chrome = False  # score line and footer mounted (after the first frame)
+        self._score_text: Text | str = ""
 
     def compose(self):
+        # the first frame: the title, the views and the claims table; the score line and the keys
+        # are mounted right after the first page is drawn (show_chrome)
         yield Header()
         with TabbedContent(initial="review" if self.start_in_review else "claims", id="views"):
             if self.start_in_review:
@@ -81,15 +86,24 @@ class ClaimtrackApp(App[None]):
                 yield ClaimsView(id="claims-view")
             yield TabPane(r"Calibration \[2]", id="calibration")  # filled on first use
             yield TabPane(r"Sources \[3]", id="sources")
-        yield Static("", id="score-line")  # your score, overdue and stale: filled after the first page
-        yield KeysFooter()
 
     def on_mount(self) -> None:
         self._open()
         if self.start_in_review:
             self._views["review"].focus()
+            self.call_after_refresh(self.show_chrome)
         else:
             self.query_one("#claims-table").focus()
+
+    def show_chrome(self) -> None:
+        """The score line and the keys (once)."""
+        if self._chrome:
+            return
+        self._chrome = True
+        base = self.screen_stack[0]
+        views = base.query_one("#views")
+        # your score, overdue and stale: filled once the claims are counted
+        base.mount(Static(self._score_text, id="score-line"), KeysFooter(), after=views)
 
     @work(thread=True, exit_on_error=False, group="open", description="Opening the ledger")
     def _open(self) -> None:
@@ -126,8 +140,9 @@ class ClaimtrackApp(App[None]):
     def _score_line_loaded(self, message: ScoreLine) -> None:
         from claimtrack.tui.score_format import score_line
 
-        self.query_one("#score-line", Static).update(score_line(self.backend.user(), message.scores,
-                                                                 message.counts))
+        self._score_text = score_line(self.backend.user(), message.scores, message.counts)
+        for line in self.screen_stack[0].query("#score-line").results(Static):  # (mounted with the chrome)
+            line.update(self._score_text)
 
     # -------------------------------------------------------------- views
 
@@ -229,7 +244,7 @@ class ClaimtrackApp(App[None]):
         """Every claim ``name`` made or forecast, in the claims table."""
         self.action_view("claims")
         view = self.claims_view
-        view.query_one("#state-tabs").active = "state-all"
+        view.show_state("all")
         quoted = '"' + name.replace('"', " ") + '"' if " " in name else name
         view.filter_by(f"by:{quoted}")
 

@@ -82,10 +82,14 @@ class ClaimsView(ClaimActions, Vertical):
         self._going_to_end = False  # G: paging on to the last row
         self._scored = False  # the app's score line has been asked for
         self._prefetched: tuple[int, int] | None = None  # (generation, claim id) of a detail sent with its page
+        # the state switches and the filter box are mounted right after the first page is drawn
+        self._controls: str = "none"  # "none", "mounting", "ready"
+        self._start_state = "open"  # the state shown until the switches are mounted
+        self._counts: dict[str, int] | None = None  # counts that arrived before the switches
+        self._pending_filter: str | None = None  # filter_by before the box was mounted
 
     def compose(self):
-        yield StateBar()
-        yield FilterBox(id="filter")
+        # the first frame: the table, the detail pane and the status line (see mount_controls)
         with Horizontal(id="claims-main"):
             yield ClaimsTable(id="claims-table")
             yield ClaimDetailPane(id="claim-detail")
@@ -94,6 +98,27 @@ class ClaimsView(ClaimActions, Vertical):
     def on_mount(self) -> None:
         self.query_one("#claim-detail").border_title = "detail"
         self.reload()
+
+    async def mount_controls(self) -> None:
+        """The state switches and the filter box, once the first page is drawn (or failed):
+        the first frame lays out and styles a dozen fewer widgets."""
+        if self._controls != "none":
+            return
+        self._controls = "mounting"
+        bar = StateBar(self._start_state)
+        await self.mount(bar, FilterBox(id="filter"), before="#claims-main")
+        self._controls = "ready"
+        if self._counts is not None:
+            bar.set_counts(self._counts)
+        if self._pending_filter is not None:
+            self.filter_by(self._pending_filter)
+            self._pending_filter = None
+        self.app.show_chrome()  # type: ignore[attr-defined]
+        self.refresh_bindings()
+
+    @property
+    def controls_ready(self) -> bool:
+        return self._controls == "ready"
 
     # ------------------------------------------------------------ helpers
 
@@ -111,7 +136,7 @@ class ClaimsView(ClaimActions, Vertical):
 
     @property
     def state(self) -> str:
-        return self.query_one(StateBar).state
+        return self.query_one(StateBar).state if self.controls_ready else self._start_state
 
     def shown_claim(self) -> ClaimSummary | None:
         """The selected claim as the user last saw it (the detail pane's copy when fresher)."""
@@ -195,7 +220,9 @@ class ClaimsView(ClaimActions, Vertical):
         if page.offset == 0:
             self.starting = False
             t.replace_rows(page.rows, page.total, now, keep_id=message.keep_id)
-            # the rows first: the counts (and the rest of a screenful first page) are read once they are on screen
+            # the rows first: the switches and the counts (and the rest of a screenful first page) once they
+            # are on screen
+            self.call_after_refresh(self.mount_controls)
             self.call_after_refresh(self._load_counts, message.generation, self.search)
             if not t.exhausted and len(t.claims) < PAGE_SIZE:
                 self._loading_more = True
@@ -237,7 +264,9 @@ class ClaimsView(ClaimActions, Vertical):
     def _counts_loaded(self, message: CountsLoaded) -> None:
         if message.generation != self._generation:
             return
-        self.query_one(StateBar).set_counts(message.counts)
+        self._counts = message.counts
+        if self.controls_ready:
+            self.query_one(StateBar).set_counts(message.counts)
         if not self._scored:  # the score line after the first page and its counts
             self._scored = True
             self.app.load_score_line()  # type: ignore[attr-defined]
@@ -290,6 +319,10 @@ class ClaimsView(ClaimActions, Vertical):
 
     def filter_by(self, text: str) -> None:
         """Show the claims matching ``text`` (as typed in the filter box), e.g. 'by:ann'."""
+        if not self.controls_ready:  # typed in once the box is there
+            self._pending_filter = text
+            self.call_later(self.mount_controls)
+            return
         box = self.query_one(FilterBox)
         box.value = text
         box.set_class(bool(text), "-active")
@@ -376,6 +409,7 @@ class ClaimsView(ClaimActions, Vertical):
         if self.starting:
             self.starting = False
             self.refresh_bindings()
+        self.call_after_refresh(self.mount_controls)
         self.app.notify(describe_error(message.error), title=f"Could not finish {message.what}",
                         severity="error", timeout=10 if stale else 6, markup=False)
         if stale:
@@ -384,15 +418,22 @@ class ClaimsView(ClaimActions, Vertical):
     # ------------------------------------------------------------ actions
 
     def action_filter(self) -> None:
+        if not self.controls_ready:
+            return  # before the first page is drawn
         box = self.query_one(FilterBox)
         box.add_class("-active")
         box.focus()
 
     def action_state(self, delta: int) -> None:
-        self.query_one(StateBar).step(delta)
+        if self.controls_ready:
+            self.query_one(StateBar).step(delta)
 
     def show_state(self, state: str) -> None:
-        self.query_one(StateBar).select(state)
+        if self.controls_ready:
+            self.query_one(StateBar).select(state)
+        elif state != self._start_state:
+            self._start_state = state
+            self.reload(keep_id=None)
 
     def refresh_data(self) -> None:
         self.reload()

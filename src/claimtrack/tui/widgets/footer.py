@@ -30,6 +30,11 @@ class KeysFooter(Footer):
         self._pending = False
         self._drawn: tuple | None = None
 
+    def on_mount(self) -> None:
+        # (Footer's own on_mount runs too.) Mounted after the first frame, it has missed the
+        # screen's first bindings signal: draw the keys now
+        self.bindings_changed(self.screen)
+
     def bindings_changed(self, screen: Screen) -> None:
         if not self._pending:
             self._pending = True

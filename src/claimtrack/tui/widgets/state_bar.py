@@ -27,8 +27,13 @@ class StateBar(Horizontal):
             self.state = state
             super().__init__()
 
+    def __init__(self, state: str = "open", **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._initial = state
+
     def compose(self):
-        yield Tabs(*(Tab(label, id=f"state-{state}") for label, state in STATES), id="state-tabs")
+        yield Tabs(*(Tab(label, id=f"state-{state}") for label, state in STATES), id="state-tabs",
+                   active=f"state-{self._initial}")
 
     @property
     def state(self) -> str:
