@@ -46,7 +46,7 @@ class ClaimsView(ClaimActions, Vertical):
         def __init__(self, generation: int, page: Page, keep_id: int | None,
                      detail: ClaimDetail | None = None) -> None:
             self.generation, self.page, self.keep_id = generation, page, keep_id
-            self.detail = detail  # a first page brings the selected claim's detail along
+            self.detail = detail  # (unused: a first page's detail follows it as DetailLoaded)
             super().__init__()
 
     class CountsLoaded(Message):
@@ -81,7 +81,7 @@ class ClaimsView(ClaimActions, Vertical):
         self.starting = True  # until the first page is shown
         self._going_to_end = False  # G: paging on to the last row
         self._scored = False  # the app's score line has been asked for
-        self._prefetched: tuple[int, int] | None = None  # (generation, claim id) of a detail sent with its page
+        self._prefetched: tuple[int, int] | None = None  # (generation, claim id) of a detail sent after its page
         # the state switches and the filter box are mounted right after the first page is drawn
         self._controls: str = "none"  # "none", "mounting", "ready"
         self._start_state = "open"  # the state shown until the switches are mounted
@@ -194,14 +194,14 @@ class ClaimsView(ClaimActions, Vertical):
         except Exception as exc:  # noqa: BLE001 - every error becomes a notification
             self.post_message(self.Failed("loading claims", exc))
             return
-        detail = None
-        if offset == 0 and page.rows:  # the claim the cursor will land on: drawn with the rows
+        self.post_message(self.PageLoaded(generation, page, keep_id))
+        if offset == 0 and page.rows:  # the claim the cursor lands on, read right after its page
             ids = {c.id for c in page.rows}
+            claim_id = keep_id if keep_id in ids else page.rows[0].id
             try:
-                detail = self.backend.detail(keep_id if keep_id in ids else page.rows[0].id)
-            except Exception:  # noqa: BLE001 - the pane loads it the usual way (and reports the error)
-                detail = None
-        self.post_message(self.PageLoaded(generation, page, keep_id, detail))
+                self.post_message(self.DetailLoaded(self.backend.detail(claim_id)))
+            except Exception as exc:  # noqa: BLE001
+                self.post_message(self.Failed(f"loading claim {claim_id}", exc))
 
     @work(thread=True, exclusive=True, group="claims-count", exit_on_error=False, description="Counting claims")
     def _load_counts(self, generation: int, search: str) -> None:
@@ -230,9 +230,9 @@ class ClaimsView(ClaimActions, Vertical):
             selected = t.selected()
             if not page.rows:
                 self.detail_pane.show_message(self._empty_message())
-            elif message.detail is not None and selected is not None and selected.id == message.detail.claim.id:
-                self._prefetched = (message.generation, selected.id)
-                self._show_detail(message.detail)
+            elif selected is not None and selected.id == (message.keep_id if str(message.keep_id) in t.rows
+                                                          else page.rows[0].id):
+                self._prefetched = (message.generation, selected.id)  # on its way from the page's worker
             else:
                 self._schedule_detail()
         else:
