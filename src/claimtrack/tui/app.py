@@ -97,7 +97,7 @@ class ClaimtrackApp(App[None]):
 
     def show_chrome(self) -> None:
         """The score line and the keys (once)."""
-        if self._chrome:
+        if self._chrome or not self.screen_stack:
             return
         self._chrome = True
         base = self.screen_stack[0]
@@ -141,8 +141,12 @@ class ClaimtrackApp(App[None]):
         from claimtrack.tui.score_format import score_line
 
         self._score_text = score_line(self.backend.user(), message.scores, message.counts)
-        for line in self.screen_stack[0].query("#score-line").results(Static):  # (mounted with the chrome)
+        for line in self._chrome_lines():
             line.update(self._score_text)
+
+    def _chrome_lines(self) -> list[Static]:
+        """The score line once mounted with the chrome (none while the app closes)."""
+        return list(self.screen_stack[0].query("#score-line").results(Static)) if self.screen_stack else []
 
     # -------------------------------------------------------------- views
 

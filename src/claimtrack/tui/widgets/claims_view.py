@@ -43,10 +43,8 @@ class ClaimsView(ClaimActions, Vertical):
     ]
 
     class PageLoaded(Message):
-        def __init__(self, generation: int, page: Page, keep_id: int | None,
-                     detail: ClaimDetail | None = None) -> None:
+        def __init__(self, generation: int, page: Page, keep_id: int | None) -> None:
             self.generation, self.page, self.keep_id = generation, page, keep_id
-            self.detail = detail  # (unused: a first page's detail follows it as DetailLoaded)
             super().__init__()
 
     class CountsLoaded(Message):
@@ -81,7 +79,8 @@ class ClaimsView(ClaimActions, Vertical):
         self.starting = True  # until the first page is shown
         self._going_to_end = False  # G: paging on to the last row
         self._scored = False  # the app's score line has been asked for
-        self._prefetched: tuple[int, int] | None = None  # (generation, claim id) of a detail sent after its page
+        self._prefetched: tuple[int, int] | None = None  # (generation, claim id) of a first page's detail
+        self._prefetch_pending = False  # ... asked for right after the page was drawn, not arrived (or failed)
         # the state switches and the filter box are mounted right after the first page is drawn
         self._controls: str = "none"  # "none", "mounting", "ready"
         self._start_state = "open"  # the state shown until the switches are mounted
@@ -105,9 +104,11 @@ class ClaimsView(ClaimActions, Vertical):
         if self._controls != "none":
             return
         self._controls = "mounting"
-        bar = StateBar(self._start_state)
+        bar = StateBar()
         await self.mount(bar, FilterBox(id="filter"), before="#claims-main")
         self._controls = "ready"
+        if self._start_state != "open":  # asked for before the switches were there
+            bar.select(self._start_state)
         if self._counts is not None:
             bar.set_counts(self._counts)
         if self._pending_filter is not None:
@@ -195,13 +196,6 @@ class ClaimsView(ClaimActions, Vertical):
             self.post_message(self.Failed("loading claims", exc))
             return
         self.post_message(self.PageLoaded(generation, page, keep_id))
-        if offset == 0 and page.rows:  # the claim the cursor lands on, read right after its page
-            ids = {c.id for c in page.rows}
-            claim_id = keep_id if keep_id in ids else page.rows[0].id
-            try:
-                self.post_message(self.DetailLoaded(self.backend.detail(claim_id)))
-            except Exception as exc:  # noqa: BLE001
-                self.post_message(self.Failed(f"loading claim {claim_id}", exc))
 
     @work(thread=True, exclusive=True, group="claims-count", exit_on_error=False, description="Counting claims")
     def _load_counts(self, generation: int, search: str) -> None:
@@ -230,9 +224,10 @@ class ClaimsView(ClaimActions, Vertical):
             selected = t.selected()
             if not page.rows:
                 self.detail_pane.show_message(self._empty_message())
-            elif selected is not None and selected.id == (message.keep_id if str(message.keep_id) in t.rows
-                                                          else page.rows[0].id):
-                self._prefetched = (message.generation, selected.id)  # on its way from the page's worker
+            elif selected is not None:  # its detail is read once the rows are drawn (not competing with them)
+                self._prefetched = (message.generation, selected.id)
+                self._prefetch_pending = True
+                self.call_after_refresh(self._load_detail, selected.id)
             else:
                 self._schedule_detail()
         else:
@@ -355,6 +350,9 @@ class ClaimsView(ClaimActions, Vertical):
     @on(DataTable.RowHighlighted, "#claims-table")
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
+        selected = self.table.selected()
+        if self._prefetched is not None and (selected is None or selected.id != self._prefetched[1]):
+            self._prefetch_pending = False  # moved off the first page's claim: coming back reads it
         self._schedule_detail()
         self.refresh_bindings()
 
@@ -368,8 +366,9 @@ class ClaimsView(ClaimActions, Vertical):
         if claim is None:
             return
         shown = self.detail_pane.detail
-        if self._prefetched == (self._generation, claim.id) and shown is not None and shown.claim.id == claim.id:
-            return  # came with this page: as fresh as the row
+        if self._prefetched == (self._generation, claim.id) and (
+                self._prefetch_pending or (shown is not None and shown.claim.id == claim.id)):
+            return  # read with this page (on its way, or failed and said so): as fresh as the row
         self._load_detail(claim.id)
 
     @work(thread=True, exclusive=True, group="claims-detail", exit_on_error=False, description="Loading claim")
@@ -383,6 +382,7 @@ class ClaimsView(ClaimActions, Vertical):
 
     @on(DetailLoaded)
     def _detail_loaded(self, message: DetailLoaded) -> None:
+        self._prefetch_pending = False
         selected = self.table.selected()
         if selected is None or selected.id != message.detail.claim.id:
             return  # the user moved on

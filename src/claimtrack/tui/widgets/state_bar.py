@@ -27,13 +27,8 @@ class StateBar(Horizontal):
             self.state = state
             super().__init__()
 
-    def __init__(self, state: str = "open", **kwargs) -> None:
-        super().__init__(**kwargs)
-        self._initial = state
-
     def compose(self):
-        yield Tabs(*(Tab(label, id=f"state-{state}") for label, state in STATES), id="state-tabs",
-                   active=f"state-{self._initial}")
+        yield Tabs(*(Tab(label, id=f"state-{state}") for label, state in STATES), id="state-tabs")
 
     @property
     def state(self) -> str:
