@@ -9,6 +9,7 @@ Only the claims view is built at startup; the calibration and sources views
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -68,6 +69,13 @@ class ClaimtrackApp(App[None]):
         self._mounting: dict[str, AwaitMount] = {}
         self._chrome = False  # score line and footer mounted (after the first frame)
         self._score_text: Text | str = ""
+        # Textual's start-up makes tens of thousands of objects that live as long as the app; the
+        # cyclic GC would walk them several times before the first frame and free nothing.  As the
+        # CLI does for its start-up (cli.common), it is paused until the first page is drawn, then
+        # what exists is frozen out of its sight and it runs again.
+        self._gc_paused = gc.isenabled()
+        if self._gc_paused:
+            gc.disable()
 
     def compose(self):
         # the first frame: the title, the views and the claims table; the score line and the keys
@@ -97,6 +105,7 @@ class ClaimtrackApp(App[None]):
 
     def show_chrome(self) -> None:
         """The score line and the keys (once)."""
+        self._end_startup()
         if self._chrome or not self.screen_stack:
             return
         self._chrome = True
@@ -297,7 +306,14 @@ class ClaimtrackApp(App[None]):
         ]
         self.push_screen(HelpScreen(sections))
 
+    def _end_startup(self) -> None:
+        if self._gc_paused:
+            self._gc_paused = False
+            gc.freeze()
+            gc.enable()
+
     def on_unmount(self) -> None:
+        self._end_startup()
         self.backend.close()
 
 
