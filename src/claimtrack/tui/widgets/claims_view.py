@@ -20,9 +20,9 @@ from claimtrack.domain.records import ClaimDetail, ClaimSummary
 from claimtrack.domain.text import terminal_safe
 from claimtrack.tui.backend import Page, describe_error
 from claimtrack.tui.widgets.claim_actions import ClaimActions
+from claimtrack.tui.widgets.claims_controls import ClaimsControls
 from claimtrack.tui.widgets.claims_table import ClaimsTable
 from claimtrack.tui.widgets.detail import ClaimDetailPane
-from claimtrack.tui.widgets.state_bar import FilterBox, StateBar
 
 PAGE_SIZE = 200
 SCREEN_EXTRA = 10  # a first page is the screen's rows and this many more; the rest of PAGE_SIZE follows
@@ -31,7 +31,7 @@ RELOAD_CAP = 2000  # a refresh reloads what was loaded, up to this many rows
 DETAIL_DELAY = 0.08
 
 
-class ClaimsView(ClaimActions, Vertical):
+class ClaimsView(ClaimActions, ClaimsControls, Vertical):
     BINDINGS = [
         Binding("slash", "filter", "Filter", key_display="/", tooltip="Filter by words in the statement, source or tags",
                 id="claims.filter"),
@@ -81,11 +81,7 @@ class ClaimsView(ClaimActions, Vertical):
         self._scored = False  # the app's score line has been asked for
         self._prefetched: tuple[int, int] | None = None  # (generation, claim id) of a first page's detail
         self._prefetch_pending = False  # ... asked for right after the page was drawn, not arrived (or failed)
-        # the state switches and the filter box are mounted right after the first page is drawn
-        self._controls: str = "none"  # "none", "mounting", "ready"
-        self._start_state = "open"  # the state shown until the switches are mounted
-        self._counts: dict[str, int] | None = None  # counts that arrived before the switches
-        self._pending_filter: str | None = None  # filter_by before the box was mounted
+        self.init_controls()
 
     def compose(self):
         # the first frame: the table, the detail pane and the status line (see mount_controls)
@@ -97,29 +93,6 @@ class ClaimsView(ClaimActions, Vertical):
     def on_mount(self) -> None:
         self.query_one("#claim-detail").border_title = "detail"
         self.reload()
-
-    async def mount_controls(self) -> None:
-        """The state switches and the filter box, once the first page is drawn (or failed):
-        the first frame lays out and styles a dozen fewer widgets."""
-        if self._controls != "none":
-            return
-        self._controls = "mounting"
-        bar = StateBar()
-        await self.mount(bar, FilterBox(id="filter"), before="#claims-main")
-        self._controls = "ready"
-        if self._start_state != "open":  # asked for before the switches were there
-            bar.select(self._start_state)
-        if self._counts is not None:
-            bar.set_counts(self._counts)
-        if self._pending_filter is not None:
-            self.filter_by(self._pending_filter)
-            self._pending_filter = None
-        self.app.show_chrome()  # type: ignore[attr-defined]
-        self.refresh_bindings()
-
-    @property
-    def controls_ready(self) -> bool:
-        return self._controls == "ready"
 
     # ------------------------------------------------------------ helpers
 
@@ -134,10 +107,6 @@ class ClaimsView(ClaimActions, Vertical):
     @property
     def detail_pane(self) -> ClaimDetailPane:
         return self.query_one(ClaimDetailPane)
-
-    @property
-    def state(self) -> str:
-        return self.query_one(StateBar).state if self.controls_ready else self._start_state
 
     def shown_claim(self) -> ClaimSummary | None:
         """The selected claim as the user last saw it (the detail pane's copy when fresher)."""
@@ -259,9 +228,7 @@ class ClaimsView(ClaimActions, Vertical):
     def _counts_loaded(self, message: CountsLoaded) -> None:
         if message.generation != self._generation:
             return
-        self._counts = message.counts
-        if self.controls_ready:
-            self.query_one(StateBar).set_counts(message.counts)
+        self.show_counts(message.counts)
         if not self._scored:  # the score line after the first page and its counts
             self._scored = True
             self.app.load_score_line()  # type: ignore[attr-defined]
@@ -288,41 +255,6 @@ class ClaimsView(ClaimActions, Vertical):
     def _sort_changed(self) -> None:
         self.reload()
 
-    @on(StateBar.Changed)
-    def _state_changed(self, message: StateBar.Changed) -> None:
-        if message.state == self._loaded_state:
-            return  # the switches' first activation, while the first page is loading
-        self.reload(keep_id=None)
-
-    @on(FilterBox.SearchChanged)
-    def _filter_changed(self, message: FilterBox.SearchChanged) -> None:
-        from claimtrack.domain.errors import InvalidInput
-        from claimtrack.domain.query import HELP, parse_query
-
-        box = self.query_one(FilterBox)
-        try:
-            query = parse_query(message.text, now=self.backend.now())
-        except InvalidInput as exc:
-            box.add_class("-invalid")
-            self.app.notify(f"{exc}. The filter takes {HELP}.", title="Filter not applied",
-                            severity="warning", markup=False)
-            return
-        box.remove_class("-invalid")
-        self.search = message.text
-        self.table.words = query.words + tuple(p for p in query.people)
-        self.reload()
-
-    def filter_by(self, text: str) -> None:
-        """Show the claims matching ``text`` (as typed in the filter box), e.g. 'by:ann'."""
-        if not self.controls_ready:  # typed in once the box is there
-            self._pending_filter = text
-            self.call_later(self.mount_controls)
-            return
-        box = self.query_one(FilterBox)
-        box.value = text
-        box.set_class(bool(text), "-active")
-        box.send_now()
-
     @on(ClaimsTable.ToEnd)
     def _to_end(self) -> None:
         """G: page on (by keyset, in big pages) to the true end of the list."""
@@ -338,12 +270,6 @@ class ClaimsView(ClaimActions, Vertical):
         claim = self.table.selected()
         if claim is not None:
             self.app.open_claim(claim.id)  # type: ignore[attr-defined]
-
-    @on(FilterBox.Done)
-    def _filter_done(self) -> None:
-        box = self.query_one(FilterBox)
-        box.set_class(bool(box.value.strip()), "-active")
-        self.table.focus()
 
     # ------------------------------------------------------------- detail
 
@@ -416,24 +342,6 @@ class ClaimsView(ClaimActions, Vertical):
             self.reload()
 
     # ------------------------------------------------------------ actions
-
-    def action_filter(self) -> None:
-        if not self.controls_ready:
-            return  # before the first page is drawn
-        box = self.query_one(FilterBox)
-        box.add_class("-active")
-        box.focus()
-
-    def action_state(self, delta: int) -> None:
-        if self.controls_ready:
-            self.query_one(StateBar).step(delta)
-
-    def show_state(self, state: str) -> None:
-        if self.controls_ready:
-            self.query_one(StateBar).select(state)
-        elif state != self._start_state:
-            self._start_state = state
-            self.reload(keep_id=None)
 
     def refresh_data(self) -> None:
         self.reload()
