@@ -36,7 +36,8 @@ from claimtrack.services.chain import (
     append_resolutions,
     claim_history_rows,
 )
-from claimtrack.services.ledger import BACKFILL_AFTER, new_uuid, new_uuids
+from claimtrack.services.bulk_ids import AscendingUuids
+from claimtrack.services.ledger import BACKFILL_AFTER, new_uuid
 
 CHUNK = 500
 BATCH = 5000  # forecast rows built, chained and inserted at a time
@@ -229,11 +230,12 @@ def _new_forecasts(session, claims, ids, resolved_at, now, summary) -> Iterator[
     # out in ascending order: each is as random as uuid4's, and the unique
     # index on forecasts.uuid is then filled in order instead of at random
     # places (a third of SQLite's time for a 150,000-forecast import)
-    fresh = new_uuids(sum(1 for c in claims for f in c.forecasts if not f.uuid))
-    fresh.sort(reverse=True)
-    next_uuid = fresh.pop
+    next_uuid = AscendingUuids(sum(_without_uuid(c.forecasts) for c in claims)).next
     backfill_after = BACKFILL_AFTER
-    present = _Present(session, m.forecasts, summary, "forecasts")
+    # a parse that gives every forecast of the file its own import key (and no
+    # uuid: ``keys_unique``) has no repeat to look for among its own rows
+    present = _Present(session, m.forecasts, summary, "forecasts",
+                       track=not all(getattr(c.forecasts, "keys_unique", False) for c in claims))
     pending: list[dict] = []
     given: list[str | None] = []
     append = pending.append
@@ -259,6 +261,15 @@ def _new_forecasts(session, claims, ids, resolved_at, now, summary) -> Iterator[
                 append = pending.append
     if pending:
         yield _counted(present(pending, given), summary)
+
+
+def _without_uuid(forecasts) -> int:
+    """How many forecasts come without a uuid; a claim's forecasts that say
+    none has one (``without_uuid``: a big CSV's, built as they are read) are
+    counted without being built."""
+    if getattr(forecasts, "without_uuid", False):
+        return len(forecasts)
+    return sum(1 for f in forecasts if not f.uuid)
 
 
 def _counted(rows: list[dict], summary: ImportSummary) -> list[dict]:
@@ -293,8 +304,9 @@ class _Present:
     table empty then holds only this import's rows, which are never looked
     up again."""
 
-    def __init__(self, session, table, summary: ImportSummary, what: str):
+    def __init__(self, session, table, summary: ImportSummary, what: str, track: bool = True):
         self.session, self.table, self.summary, self.what = session, table, summary, what
+        self.track = track  # False: the file repeats no key or uuid, so its keys need not be kept
         self.empty = _is_empty(session, table)
         self.seen_keys: set[str] = set()
         self.seen_uuids: set[str] = set()
@@ -306,7 +318,9 @@ class _Present:
                                                   [p["import_key"] for p in pending if p["import_key"]])
         fresh, seen_keys, seen_uuids = [], self.seen_keys, self.seen_uuids
         present = 0
-        for p, uuid in zip(pending, given):
+        if not self.track and not uuids and not keys:
+            fresh = pending
+        for p, uuid in (() if fresh is pending else zip(pending, given)):
             key = p["import_key"]
             if (uuid and (uuid in uuids or uuid in seen_uuids)) or (key and (key in keys or key in seen_keys)):
                 present += 1

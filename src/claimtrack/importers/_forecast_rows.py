@@ -1,0 +1,117 @@
+"""A claim's forecasts from a big file, held as compact rows until read.
+
+A generic CSV interleaves its claims row by row (the ACX file's 50
+questions take turns for 150,720 rows), so a claim's forecasts are only
+complete once the whole file has been read.  Holding a ``ForecastIn`` and
+its import key per row for that long took about 60 MB for the ACX file.
+:class:`ForecastRows` keeps a few array entries per forecast instead:
+numbers into tables of the distinct forecaster names, probabilities and
+dates that all the file's claims share (:class:`Values`), and builds each
+``ForecastIn``, import key included, when it is iterated.  No small object
+is kept per row, so the memory of the rows read meanwhile goes back to
+the system (a kept tuple per row would pin the heap it sits in).  Every
+iteration gives equal records (same order, same keys).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+
+from claimtrack.domain.records import ForecastIn
+from claimtrack.importers._base import KeyRegistry, make_key
+
+
+class Values:
+    """The distinct values of one file's forecasts, each stored once:
+    forecaster names, probabilities (with the text a key uses for them),
+    dates (with their ISO text) and recorded dates."""
+
+    __slots__ = ("names", "probs", "made", "recorded", "_index")
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.probs: list[tuple[float, str]] = []
+        self.made: list[tuple[datetime, str]] = []
+        self.recorded: list[datetime] = []
+        self._index: tuple[dict, dict, dict, dict] = ({}, {}, {}, {})
+
+    @staticmethod
+    def _number(table: list, index: dict, key, value) -> int:
+        n = index.get(key)
+        if n is None:
+            n = index[key] = len(table)
+            table.append(value)
+        return n
+
+
+class ForecastRows(Sequence):
+    """The forecasts of one claim of a generic CSV, in file order, as
+    ``ForecastIn`` records built on each iteration."""
+
+    __slots__ = ("claim_key", "values", "who", "prob", "made", "recorded", "rationales")
+    without_uuid = True  # (no row of a CSV names a forecast uuid: the import service counts with it)
+    # every import key differs from every other of the parse: within a claim
+    # by its KeyRegistry, between claims by the claim's own (unique) key in it
+    keys_unique = True
+
+    def __init__(self, claim_key: str, values: Values) -> None:
+        self.claim_key, self.values = claim_key, values
+        self.who, self.prob, self.made, self.recorded = array("I"), array("I"), array("I"), array("I")
+        self.rationales: dict[int, str] = {}  # row -> its (clipped) rationale, for the rows that have one
+
+    def add(self, forecaster: str, p: float, p_repr: str, made: datetime, made_iso: str, recorded: datetime,
+            rationale: str | None) -> None:
+        v = self.values
+        names, probs, dates, recorded_at = v._index
+        number = Values._number
+        if rationale is not None:
+            self.rationales[len(self.who)] = rationale
+        self.who.append(number(v.names, names, forecaster, forecaster))
+        # (keyed by the key's text: 0.0 and -0.0 are equal floats with different texts)
+        self.prob.append(number(v.probs, probs, p_repr, (p, p_repr)))
+        self.made.append(number(v.made, dates, made_iso, (made, made_iso)))
+        self.recorded.append(number(v.recorded, recorded_at, recorded, recorded))
+
+    def __len__(self) -> int:
+        return len(self.who)
+
+    def __iter__(self) -> Iterator[ForecastIn]:
+        unique = KeyRegistry().unique  # a claim's keys never meet another claim's
+        claim_key, v, rationales = self.claim_key, self.values, self.rationales
+        names, probs, dates, recorded_at = v.names, v.probs, v.made, v.recorded
+        for i, (w, p, m, r) in enumerate(zip(self.who, self.prob, self.made, self.recorded)):
+            forecaster = names[w]
+            p, p_repr = probs[p]
+            made, when = dates[m]
+            yield ForecastIn(
+                forecaster=forecaster,
+                probability=p,
+                made_at=made,
+                recorded_at=recorded_at[r],
+                rationale=rationales.get(i) if rationales else None,
+                import_key=unique(make_key("csv", claim_key, forecaster, when, p_repr)),
+            )
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return list(self)[index]
+        n = len(self)
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError("forecast index out of range")
+        for i, f in enumerate(self):
+            if i == index:
+                return f
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, (str, bytes)):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"ForecastRows({len(self)} forecasts)"
