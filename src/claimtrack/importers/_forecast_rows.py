@@ -65,14 +65,17 @@ class ForecastRows(Sequence):
             rationale: str | None) -> None:
         v = self.values
         names, probs, dates, recorded_at = v._index
-        number = Values._number
         if rationale is not None:
             self.rationales[len(self.who)] = rationale
-        self.who.append(number(v.names, names, forecaster, forecaster))
+        n = names.get(forecaster)
+        self.who.append(Values._number(v.names, names, forecaster, forecaster) if n is None else n)
         # (keyed by the key's text: 0.0 and -0.0 are equal floats with different texts)
-        self.prob.append(number(v.probs, probs, p_repr, (p, p_repr)))
-        self.made.append(number(v.made, dates, made_iso, (made, made_iso)))
-        self.recorded.append(number(v.recorded, recorded_at, recorded, recorded))
+        n = probs.get(p_repr)
+        self.prob.append(Values._number(v.probs, probs, p_repr, (p, p_repr)) if n is None else n)
+        n = dates.get(made_iso)
+        self.made.append(Values._number(v.made, dates, made_iso, (made, made_iso)) if n is None else n)
+        n = recorded_at.get(recorded)
+        self.recorded.append(Values._number(v.recorded, recorded_at, recorded, recorded) if n is None else n)
 
     def __len__(self) -> int:
         return len(self.who)
@@ -92,6 +95,22 @@ class ForecastRows(Sequence):
                 recorded_at=recorded_at[r],
                 rationale=rationales.get(i) if rationales else None,
                 import_key=unique(make_key("csv", claim_key, forecaster, when, p_repr)),
+            )
+
+    def without_keys(self) -> Iterator[ForecastIn]:
+        """The records as iterating gives them but with no import key (None),
+        for checks that pass every key this class makes (``csv:`` and 24 hex
+        digits, perhaps ``~2``...: short, no NUL): the key's sha256 is then
+        not computed twice."""
+        v, rationales = self.values, self.rationales
+        names, probs, dates, recorded_at = v.names, v.probs, v.made, v.recorded
+        for i, (w, p, m, r) in enumerate(zip(self.who, self.prob, self.made, self.recorded)):
+            yield ForecastIn(
+                forecaster=names[w],
+                probability=probs[p][0],
+                made_at=dates[m][0],
+                recorded_at=recorded_at[r],
+                rationale=rationales.get(i) if rationales else None,
             )
 
     def __getitem__(self, index):
