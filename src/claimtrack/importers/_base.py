@@ -214,8 +214,9 @@ class Utf8Pieces:
     def prefix(self, n: int) -> str:
         """The first ``n`` characters (or all of the text)."""
         data, start = self.data, self.start
-        return str(memoryview(data)[start:start + 4 * n], "utf-8", "ignore")[:n] if len(data) - start > 4 * n \
-            else str(memoryview(data)[start:], "utf-8")
+        if len(data) - start > 4 * n:  # (n characters take at most 4n bytes; a cut one is dropped)
+            return str(memoryview(data)[start:start + 4 * n], "utf-8", "ignore")[:n]
+        return str(memoryview(data)[start:], "utf-8")[:n]
 
 
 def decode_pieces(path: Path, data: bytes) -> str | Utf8Pieces:
