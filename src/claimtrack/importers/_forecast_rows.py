@@ -18,9 +18,10 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from hashlib import sha256
 
 from claimtrack.domain.records import ForecastIn
-from claimtrack.importers._base import KeyRegistry, make_key
+from claimtrack.importers._base import KEY_HASH_CHARS, KeyRegistry
 
 
 class Values:
@@ -82,19 +83,22 @@ class ForecastRows(Sequence):
 
     def __iter__(self) -> Iterator[ForecastIn]:
         unique = KeyRegistry().unique  # a claim's keys never meet another claim's
-        claim_key, v, rationales = self.claim_key, self.values, self.rationales
+        v, rationales = self.values, self.rationales
         names, probs, dates, recorded_at = v.names, v.probs, v.made, v.recorded
+        # make_key("csv", claim_key, forecaster, when, p_repr) of str parts, its join written out
+        head = (self.claim_key if self.claim_key is not None else "") + "\x1f"
         for i, (w, p, m, r) in enumerate(zip(self.who, self.prob, self.made, self.recorded)):
             forecaster = names[w]
             p, p_repr = probs[p]
             made, when = dates[m]
+            digest = sha256((head + forecaster + "\x1f" + when + "\x1f" + p_repr).encode("utf-8", "surrogatepass"))
             yield ForecastIn(
                 forecaster=forecaster,
                 probability=p,
                 made_at=made,
                 recorded_at=recorded_at[r],
                 rationale=rationales.get(i) if rationales else None,
-                import_key=unique(make_key("csv", claim_key, forecaster, when, p_repr)),
+                import_key=unique("csv:" + digest.hexdigest()[:KEY_HASH_CHARS]),
             )
 
     def without_keys(self) -> Iterator[ForecastIn]:
