@@ -7,6 +7,7 @@ key, a refusal or what is stored."""
 from __future__ import annotations
 
 import gc
+import json
 import os
 import random
 import types
@@ -139,3 +140,36 @@ def test_ascending_uuids_are_new_uuids_sorted(monkeypatch, n):
     assert len(set(got)) == n and all(u[14] == "4" and u[19] in "89ab" for u in got)
     with pytest.raises(IndexError):
         uuids.next()
+
+
+def test_a_file_imported_over_part_of_itself_adds_only_the_rest(cli, tmp_path):
+    """The import keeps no set of a streamed file's own keys (they cannot
+    repeat); what the ledger already holds is still found and left out."""
+    text = _csv_text()
+    lines = text.splitlines()
+    part, whole = tmp_path / "part.csv", tmp_path / "whole.csv"
+    part.write_text("\n".join(lines[:15]) + "\n", encoding="utf-8")
+    whole.write_text(text, encoding="utf-8")
+    first = cli("import", str(part), "--json")
+    assert first.exit_code == 0, first.stderr
+    n_part = json.loads(first.stdout)["forecasts"]["added"]
+    assert n_part == 14
+    second = cli("import", str(whole), "--json")
+    assert second.exit_code == 0, second.stderr
+    forecasts = json.loads(second.stdout)["forecasts"]
+    assert forecasts["already_present"] == n_part and forecasts["added"] == len(lines) - 1 - n_part
+    again = json.loads(cli("import", str(whole), "--json").stdout)["forecasts"]
+    assert again["added"] == 0 and again["already_present"] == len(lines) - 1
+    assert cli("verify").exit_code == 0
+
+
+def test_bad_input_is_still_one_line(cli, tmp_path, dump, db_url):
+    cli("list")  # the ledger exists (empty)
+    before = dump(db_url)
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b"\xe9\xe9,b\n1,2\n")  # not UTF-8 on its first line
+    result = cli("import", str(path))
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("claimtrack: error: ")
+    assert "not UTF-8" in result.stderr
+    assert dump(db_url) == before

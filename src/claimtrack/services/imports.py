@@ -316,11 +316,11 @@ class _Present:
         uuids = set() if self.empty else _existing(session, table.c.uuid, [g for g in given if g])
         keys = set() if self.empty else _existing(session, table.c.import_key,
                                                   [p["import_key"] for p in pending if p["import_key"]])
+        if not self.track and not uuids and not keys:
+            return self._count(pending, 0)  # none in the ledger, and the file repeats nothing
         fresh, seen_keys, seen_uuids = [], self.seen_keys, self.seen_uuids
         present = 0
-        if not self.track and not uuids and not keys:
-            fresh = pending
-        for p, uuid in (() if fresh is pending else zip(pending, given)):
+        for p, uuid in zip(pending, given):
             key = p["import_key"]
             if (uuid and (uuid in uuids or uuid in seen_uuids)) or (key and (key in keys or key in seen_keys)):
                 present += 1
@@ -330,6 +330,9 @@ class _Present:
             if uuid:  # (a UUID drawn here cannot repeat one the file gave)
                 seen_uuids.add(uuid)
             fresh.append(p)
+        return self._count(fresh, present)
+
+    def _count(self, fresh: list[dict], present: int) -> list[dict]:
         summary, what = self.summary, self.what
         setattr(summary, f"{what}_present", getattr(summary, f"{what}_present") + present)
         setattr(summary, f"{what}_added", getattr(summary, f"{what}_added") + len(fresh))
