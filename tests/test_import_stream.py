@@ -173,3 +173,25 @@ def test_bad_input_is_still_one_line(cli, tmp_path, dump, db_url):
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("claimtrack: error: ")
     assert "not UTF-8" in result.stderr
     assert dump(db_url) == before
+
+
+@pytest.mark.parametrize("piece", [1, 3, 64])
+def test_column_values_are_the_rows_fields(monkeypatch, piece):
+    monkeypatch.setattr(_csv, "PIECE", piece)
+    rng = random.Random(piece)
+    alphabet = ["a", "1", ",", '"', "\r", "\n", "\r\n", " ", "é", ";", "\t"]
+    for _ in range(1500):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40)))
+        for index in (0, 1, 2):
+            try:
+                rows = _csv.stream_rows(PATH, text)[1]
+            except InvalidInput:
+                continue  # no header row: the parser stops before it looks at a column
+            try:
+                expected = [r[index] for _, r in rows if index < len(r)]
+            except InvalidInput as exc:
+                with pytest.raises(InvalidInput) as got:
+                    list(_csv.column_values(PATH, text, index))
+                assert str(got.value) == str(exc)
+                continue
+            assert list(_csv.column_values(PATH, text, index)) == expected, (repr(text), index)

@@ -67,6 +67,31 @@ def _records(path: Path, text: str | Utf8Pieces) -> Iterator[tuple[int, list[str
         raise invalid(path, f"line {reader.line_num}", f"broken CSV ({exc}): expected comma-separated rows") from None
 
 
+def column_values(path: Path, text: str | Utf8Pieces, index: int) -> Iterator[str]:
+    """Field ``index`` of every row after the header that has one: what
+    ``(r[index] for _, r in stream_rows(path, text)[1] if index < len(r))``
+    gives, without a generator and a numbered tuple per row in between."""
+    if csv.field_size_limit() < MAX_FIELD:
+        csv.field_size_limit(MAX_FIELD)
+    if isinstance(text, Utf8Pieces):
+        first_line = text.first_line()
+    else:
+        first_line = text[:text.find("\n")] if "\n" in text else text
+    reader = csv.reader(_lines(text), delimiter=_delimiter(first_line))
+    seen_header = False
+    try:
+        for fields in reader:
+            if not seen_header:
+                seen_header = bool(fields) and bool("".join(fields).strip())
+                continue
+            if index < len(fields):
+                value = fields[index]
+                if value.strip() or "".join(fields).strip():  # (a blank row is left out, as by _records)
+                    yield value
+    except csv.Error as exc:
+        raise invalid(path, f"line {reader.line_num}", f"broken CSV ({exc}): expected comma-separated rows") from None
+
+
 def stream_rows(path: Path, text: str | Utf8Pieces) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """``(header, rows)`` as :func:`read_rows` gives them, the rows read one at
     a time as the iterator is consumed (a big file's rows never sit in memory

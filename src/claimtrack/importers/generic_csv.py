@@ -46,7 +46,7 @@ from claimtrack.importers._base import (
     Options, ParseResult, Skipped, check_name, check_statement, clean_url, clip_text,
     decode_pieces, invalid, make_key, merge_tags, short,
 )
-from claimtrack.importers._csv import norm_header, stream_rows
+from claimtrack.importers._csv import column_values, norm_header, stream_rows
 from claimtrack.importers._dates import parse_when
 from claimtrack.importers._forecast_rows import ForecastRows, Values
 
@@ -233,7 +233,7 @@ def parse(path: Path, data: bytes, opts: Options) -> ParseResult:
     percent = False
     if i_p is not None:
         # decided by the header or, failing that, by every value of the column (a first read of the file)
-        percent = _percent_column(header[i_p], (r[i_p] for _, r in stream_rows(path, text)[1] if i_p < len(r)))
+        percent = _percent_column(header[i_p], column_values(path, text, i_p))
     groups: dict[tuple[str, str], _Group] = {}
     skipped = result.skipped
     base_tags = tuple(opts.tags)
