@@ -170,7 +170,7 @@ def _scan(claim: ClaimIn, now: datetime) -> tuple[bool, str | None]:
     # (a big CSV's: importers._forecast_rows), so they are not made twice
     without_keys = getattr(claim.forecasts, "without_keys", None)
     for f in (without_keys() if without_keys is not None else claim.forecasts):
-        if all_plain and not _plain_forecast(f):
+        if not _plain_forecast(f):
             all_plain = False
             break
         if error is None and (f.made_at > latest or f.made_at < stated):

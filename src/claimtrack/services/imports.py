@@ -36,7 +36,7 @@ from claimtrack.services.chain import (
     append_resolutions,
     claim_history_rows,
 )
-from claimtrack.services.bulk_ids import AscendingUuids
+from claimtrack.services.bulk_ids import AscendingUuids, without_uuid
 from claimtrack.services.ledger import BACKFILL_AFTER, new_uuid
 
 CHUNK = 500
@@ -230,7 +230,7 @@ def _new_forecasts(session, claims, ids, resolved_at, now, summary) -> Iterator[
     # out in ascending order: each is as random as uuid4's, and the unique
     # index on forecasts.uuid is then filled in order instead of at random
     # places (a third of SQLite's time for a 150,000-forecast import)
-    next_uuid = AscendingUuids(sum(_without_uuid(c.forecasts) for c in claims)).next
+    next_uuid = AscendingUuids(sum(without_uuid(c.forecasts) for c in claims)).next
     backfill_after = BACKFILL_AFTER
     # a parse that gives every forecast of the file its own import key (and no
     # uuid: ``keys_unique``) has no repeat to look for among its own rows
@@ -261,15 +261,6 @@ def _new_forecasts(session, claims, ids, resolved_at, now, summary) -> Iterator[
                 append = pending.append
     if pending:
         yield _counted(present(pending, given), summary)
-
-
-def _without_uuid(forecasts) -> int:
-    """How many forecasts come without a uuid; a claim's forecasts that say
-    none has one (``without_uuid``: a big CSV's, built as they are read) are
-    counted without being built."""
-    if getattr(forecasts, "without_uuid", False):
-        return len(forecasts)
-    return sum(1 for f in forecasts if not f.uuid)
 
 
 def _counted(rows: list[dict], summary: ImportSummary) -> list[dict]:
