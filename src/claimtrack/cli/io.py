@@ -31,11 +31,10 @@ def parse_any(path: Path, fmt: str | None, forecaster: str | None, mapping: str 
         return fmt, native.parse_json(path), []
     if fmt == "claimtrack-csv":
         return fmt, native.parse_csv(path), []
-    from claimtrack.importers import detect_format, parse_file, parse_mapping
+    from claimtrack.importers import parse_file, parse_mapping
     from claimtrack.services.config import current_user
 
-    if fmt is None:
-        fmt = "csv" if mapping else detect_format(path)
+    # (the format, when not given, is told from the same read of the file as is parsed)
     result = parse_file(path, fmt, forecaster=forecaster, mapping=parse_mapping(mapping) if mapping else None,
                         default_forecaster=forecaster or current_user())
     return result.format, result.claims, result.skipped

@@ -65,22 +65,38 @@ def _day(value: datetime) -> str:
     return value.date().isoformat()
 
 
-def _timing(claim: ClaimIn, now: datetime) -> None:
+def _forecast_timing(f, stated: datetime, latest: datetime) -> str | None:
+    """Why the CLI would refuse the forecast's date (None: it would not)."""
+    made = f.made_at
+    if made > latest:
+        return (f"a forecast by {terminal_safe(f.forecaster, single_line=True)!r} is dated in the "
+                f"future ({_day(made)}): forecasts are dated up to now")
+    if made < stated:
+        return (f"a forecast by {terminal_safe(f.forecaster, single_line=True)!r} made {_day(made)} "
+                f"is dated before the claim was made ({_day(stated)})")
+    return None
+
+
+def _timing(claim: ClaimIn, now: datetime, forecasts_checked: bool = False,
+            forecast_error: str | None = None) -> None:
     """What the CLI refuses about dates, refused on import too: a claim,
     forecast or resolution dated in the future, a forecast dated before its
-    claim was made, a resolution before the claim was made."""
+    claim was made, a resolution before the claim was made.
+    ``forecasts_checked``: the forecasts' dates were checked already (in
+    :func:`_scan`, the forecasts unchanged since), ``forecast_error`` the first
+    refusal it found."""
     latest = now + FUTURE_SLACK
     stated = claim.stated_at
     if stated > latest:
         raise InvalidInput(f"the claim's made date {_day(stated)} is in the future: a claim is logged when or after it is made")
-    for f in claim.forecasts:
-        made = f.made_at
-        if made > latest:
-            raise InvalidInput(f"a forecast by {terminal_safe(f.forecaster, single_line=True)!r} is dated in the "
-                               f"future ({_day(made)}): forecasts are dated up to now")
-        if made < stated:
-            raise InvalidInput(f"a forecast by {terminal_safe(f.forecaster, single_line=True)!r} made {_day(made)} "
-                               f"is dated before the claim was made ({_day(stated)})")
+    if forecasts_checked:
+        if forecast_error is not None:
+            raise InvalidInput(forecast_error)
+    else:
+        for f in claim.forecasts:
+            why = _forecast_timing(f, stated, latest)
+            if why is not None:
+                raise InvalidInput(why)
     for r in claim.resolutions:
         if r.resolved_at > latest:
             raise InvalidInput(f"the resolution is dated in the future ({_day(r.resolved_at)}): "
@@ -111,7 +127,8 @@ def _check(claim: ClaimIn, seen: set[tuple[str, str]], now: datetime) -> None:
         from claimtrack.domain.distribution import check_claim
 
         check_claim(claim)
-    if not all(_plain_forecast(f) for f in claim.forecasts):
+    all_plain, timing_error = _scan(claim, now)
+    if not all_plain:
         claim.forecasts = [f if _plain_forecast(f) else _check_forecast(f) for f in claim.forecasts]
     resolutions = []
     for r in claim.resolutions:
@@ -133,12 +150,32 @@ def _check(claim: ClaimIn, seen: set[tuple[str, str]], now: datetime) -> None:
         _text(e.new_value, "edit new value", validate.MAX_TEXT)
         _text(e.edited_by, "edited_by", validate.MAX_NAME)
         _when(e.edited_at, "edited_at")
-    _timing(claim, now)
+    _timing(claim, now, all_plain, timing_error)
     # last, so that only claims that pass every check claim their keys
     keys = {(label, value) for label, value in (("uuid", claim.uuid), ("import key", claim.import_key)) if value}
     for label, value in keys & seen:
         raise InvalidInput(f"claim {label} {value!r} appears twice in the file")
     seen.update(keys)
+
+
+def _scan(claim: ClaimIn, now: datetime) -> tuple[bool, str | None]:
+    """One pass over the claim's forecasts (a big import's claim builds its
+    records as they are read): whether every one is plain
+    (:func:`_plain_forecast`), and the first date the CLI would refuse,
+    as :func:`_timing` words it (meaningful only when all are plain: the
+    others' names may still change)."""
+    latest, stated = now + FUTURE_SLACK, claim.stated_at
+    all_plain, error = True, None
+    # records whose import keys are known to pass the checks come without them
+    # (a big CSV's: importers._forecast_rows), so they are not made twice
+    without_keys = getattr(claim.forecasts, "without_keys", None)
+    for f in (without_keys() if without_keys is not None else claim.forecasts):
+        if not _plain_forecast(f):
+            all_plain = False
+            break
+        if error is None and (f.made_at > latest or f.made_at < stated):
+            error = _forecast_timing(f, stated, latest)
+    return all_plain, error
 
 
 def _check_forecast(f):

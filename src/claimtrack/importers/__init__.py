@@ -42,7 +42,7 @@ from claimtrack.importers import (
     fatebook, generic_csv, manifold, metaculus_api, metaculus_csv, notes, predictionbook,
 )
 from claimtrack.importers._base import (
-    ZIP_MAGIC, Options, ParseResult, Skipped, decode_text, invalid, load_json, read_bytes,
+    ZIP_MAGIC, Options, ParseResult, Skipped, Utf8Pieces, decode_pieces, invalid, load_json, read_bytes,
 )
 from claimtrack.importers._csv import read_rows
 from claimtrack.importers.generic_csv import parse_mapping
@@ -82,8 +82,12 @@ def _detect(path: Path, data: bytes) -> str:
             return "metaculus-csv"
         raise invalid(path, None, f"is a zip archive that is not a Metaculus export: unzip it and import the file "
                                   f"inside (formats: {_accepted()})")
-    text = decode_text(path, data)
-    head = text[:1024].lstrip()[:1] or text.lstrip()[:1]  # (without copying a big file's text)
+    text = decode_pieces(path, data)  # (a big file's text is never held whole here)
+    if isinstance(text, Utf8Pieces):
+        head = text.prefix(1024).lstrip()[:1] or next((p.lstrip()[:1] for p in text.pieces() if p.strip()), "")
+        text = text.prefix(65536)
+    else:
+        head = text[:1024].lstrip()[:1] or text.lstrip()[:1]  # (without copying a big file's text)
     if suffix == ".json" or (suffix not in CSV_SUFFIXES + NOTES_SUFFIXES and head in ("{", "[")):
         doc = load_json(path, data)
         for name, module in (("predictionbook", predictionbook), ("metaculus-api", metaculus_api),

@@ -100,16 +100,21 @@ def _too_big(path: Path, limit: int, what: str) -> InvalidInput:
 
 def bounded_read(stream, path: Path, limit: int, what: str) -> bytes:
     """At most ``limit`` bytes from a binary stream; InvalidInput when there are more."""
+    try:  # a file is read in one piece of its size, not copied again by a join
+        size = os.fstat(stream.fileno()).st_size + 1
+    except (AttributeError, OSError, ValueError):  # (io.UnsupportedOperation is both of the last two)
+        size = _CHUNK
     parts, total = [], 0
     while True:
-        chunk = stream.read(min(_CHUNK, limit + 1 - total))
+        chunk = stream.read(min(size, limit + 1 - total))
         if not chunk:
             break
         parts.append(chunk)
         total += len(chunk)
         if total > limit:
             raise _too_big(path, limit, what)
-    return b"".join(parts)
+        size = _CHUNK
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def read_bytes(path: Path) -> bytes:
@@ -174,6 +179,63 @@ def decode_text(path: Path, data: bytes) -> str:
             f"byte 0x{byte:02x} is not UTF-8: expected UTF-8 text (re-save a latin-1 or Windows-1252 file as UTF-8)",
         )
     return text
+
+
+PIECE_BYTES = 1 << 20  # bytes decoded at a time by Utf8Pieces
+
+
+class Utf8Pieces:
+    """A file's UTF-8 text, decoded a piece of about ``PIECE_BYTES`` at a time
+    (each piece ends just after a ``\\n`` byte, which never falls inside a
+    multi-byte character), so the whole text never sits in memory beside the
+    bytes (a str of a file with one character past U+00FF takes two or four
+    bytes a character).  Made only by :func:`decode_pieces` for bytes that
+    are valid UTF-8 throughout: every piece decodes exactly as its part of
+    ``data.decode("utf-8")`` would."""
+
+    __slots__ = ("data", "start")
+
+    def __init__(self, data: bytes, start: int) -> None:
+        self.data, self.start = data, start
+
+    def pieces(self):
+        data, start, size = self.data, self.start, len(self.data)
+        view = memoryview(data)
+        while start < size:
+            cut = data.find(b"\n", start + PIECE_BYTES) + 1 or size
+            yield str(view[start:cut], "utf-8")
+            start = cut
+
+    def first_line(self) -> str:
+        data, start = self.data, self.start
+        end = data.find(b"\n", start)
+        return str(memoryview(data)[start:end if end >= 0 else len(data)], "utf-8")
+
+    def prefix(self, n: int) -> str:
+        """The first ``n`` characters (or all of the text)."""
+        data, start = self.data, self.start
+        if len(data) - start > 4 * n:  # (n characters take at most 4n bytes; a cut one is dropped)
+            return str(memoryview(data)[start:start + 4 * n], "utf-8", "ignore")[:n]
+        return str(memoryview(data)[start:], "utf-8")[:n]
+
+
+def decode_pieces(path: Path, data: bytes) -> str | Utf8Pieces:
+    """What :func:`decode_text` gives, with the same refusals, but for bytes
+    that are valid UTF-8 a :class:`Utf8Pieces` read a piece at a time instead
+    of one str of the whole file; anything else (bytes that are not UTF-8
+    somewhere) goes through :func:`decode_text` itself."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or not data or data.isspace() or b"\x00" in data:
+        return decode_text(path, data)  # (its refusals)
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    if start and (len(data) == start or data[start:].isspace()):
+        return decode_text(path, data)
+    source = Utf8Pieces(data, start)
+    try:
+        for _ in source.pieces():  # checked a piece at a time, each dropped at once
+            pass
+    except UnicodeDecodeError:
+        return decode_text(path, data)
+    return source
 
 
 def load_json(path: Path, data: bytes) -> object:

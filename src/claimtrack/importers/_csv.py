@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from claimtrack.importers._base import invalid
+from claimtrack.importers._base import Utf8Pieces, invalid
 
 MAX_FIELD = 64 * 1024 * 1024  # one field may be huge; the whole file is in memory anyway
 
@@ -29,12 +29,17 @@ def _delimiter(first_line: str) -> str:
 PIECE = 1 << 20  # characters of text handed to one StringIO at a time
 
 
-def _lines(text: str) -> Iterator[str]:
+def _lines(text: str | Utf8Pieces) -> Iterator[str]:
     """The lines of ``text`` as ``io.StringIO(text, newline="")`` yields them
     (ending in \\n, \\r\\n or \\r, kept), read a piece of about ``PIECE``
     characters at a time: a StringIO holds four bytes a character, so one
     over a whole big file would take four times its size.  Each piece ends
-    just after a ``\\n``, which always ends a line, so the lines are the same."""
+    just after a ``\\n``, which always ends a line, so the lines are the same.
+    A :class:`Utf8Pieces` is decoded a piece at a time as well."""
+    if isinstance(text, Utf8Pieces):
+        for piece in text.pieces():
+            yield from io.StringIO(piece, newline="")
+        return
     start, size = 0, len(text)
     while start < size:
         cut = text.find("\n", start + PIECE) + 1 or size
@@ -42,11 +47,14 @@ def _lines(text: str) -> Iterator[str]:
         start = cut
 
 
-def _records(path: Path, text: str) -> Iterator[tuple[int, list[str]]]:
+def _records(path: Path, text: str | Utf8Pieces) -> Iterator[tuple[int, list[str]]]:
     """``(row_number, fields)`` of each non-blank row, the header (row 1) first."""
     if csv.field_size_limit() < MAX_FIELD:
         csv.field_size_limit(MAX_FIELD)
-    first_line = text[:text.find("\n")] if "\n" in text else text
+    if isinstance(text, Utf8Pieces):
+        first_line = text.first_line()
+    else:
+        first_line = text[:text.find("\n")] if "\n" in text else text
     reader = csv.reader(_lines(text), delimiter=_delimiter(first_line))
     n = 0
     try:
@@ -59,7 +67,32 @@ def _records(path: Path, text: str) -> Iterator[tuple[int, list[str]]]:
         raise invalid(path, f"line {reader.line_num}", f"broken CSV ({exc}): expected comma-separated rows") from None
 
 
-def stream_rows(path: Path, text: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+def column_values(path: Path, text: str | Utf8Pieces, index: int) -> Iterator[str]:
+    """Field ``index`` of every row after the header that has one: what
+    ``(r[index] for _, r in stream_rows(path, text)[1] if index < len(r))``
+    gives, without a generator and a numbered tuple per row in between."""
+    if csv.field_size_limit() < MAX_FIELD:
+        csv.field_size_limit(MAX_FIELD)
+    if isinstance(text, Utf8Pieces):
+        first_line = text.first_line()
+    else:
+        first_line = text[:text.find("\n")] if "\n" in text else text
+    reader = csv.reader(_lines(text), delimiter=_delimiter(first_line))
+    seen_header = False
+    try:
+        for fields in reader:
+            if not seen_header:
+                seen_header = bool(fields) and bool("".join(fields).strip())
+                continue
+            if index < len(fields):
+                value = fields[index]
+                if value.strip() or "".join(fields).strip():  # (a blank row is left out, as by _records)
+                    yield value
+    except csv.Error as exc:
+        raise invalid(path, f"line {reader.line_num}", f"broken CSV ({exc}): expected comma-separated rows") from None
+
+
+def stream_rows(path: Path, text: str | Utf8Pieces) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """``(header, rows)`` as :func:`read_rows` gives them, the rows read one at
     a time as the iterator is consumed (a big file's rows never sit in memory
     together)."""

@@ -41,13 +41,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from claimtrack.domain.errors import InvalidInput
-from claimtrack.domain.records import ClaimIn, ForecastIn, ResolutionIn
+from claimtrack.domain.records import ClaimIn, ResolutionIn
 from claimtrack.importers._base import (
-    KeyRegistry, Options, ParseResult, Skipped, check_name, check_statement, clean_url, clip_text,
-    decode_text, invalid, make_key, merge_tags, short,
+    Options, ParseResult, Skipped, check_name, check_statement, clean_url, clip_text,
+    decode_pieces, invalid, make_key, merge_tags, short,
 )
-from claimtrack.importers._csv import norm_header, stream_rows
+from claimtrack.importers._csv import column_values, norm_header, stream_rows
 from claimtrack.importers._dates import parse_when
+from claimtrack.importers._forecast_rows import ForecastRows, Values
 
 FORMAT = "csv"
 
@@ -179,10 +180,12 @@ def _split_tags(text: str) -> list[str]:
 
 
 class _Group:
-    __slots__ = ("claim", "outcome", "resolved_at", "last_made")
+    __slots__ = ("claim", "forecasts", "outcome", "resolved_at", "last_made")
 
-    def __init__(self, claim: ClaimIn) -> None:
+    def __init__(self, claim: ClaimIn, values: Values) -> None:
         self.claim = claim
+        # compact rows, each ForecastIn (and its import key) built when read
+        self.forecasts = claim.forecasts = ForecastRows(claim.import_key, values)
         self.outcome: tuple[str, int] | None = None  # (outcome, row)
         self.resolved_at: datetime | None = None
         self.last_made: datetime = claim.stated_at
@@ -210,7 +213,7 @@ def _new_claim(text: str, made: datetime, dataset: str, id_text: str, row: list[
 
 
 def parse(path: Path, data: bytes, opts: Options) -> ParseResult:
-    text = decode_text(path, data)
+    text = decode_pieces(path, data)  # (decoded a piece at a time as the rows are read)
     header, rows = stream_rows(path, text)  # one row at a time: the file's rows never sit in memory together
     cols = find_columns(path, header, opts.mapping)
     for need, what in (("statement", "claim text"), ("created_at", "date")):
@@ -230,13 +233,13 @@ def parse(path: Path, data: bytes, opts: Options) -> ParseResult:
     percent = False
     if i_p is not None:
         # decided by the header or, failing that, by every value of the column (a first read of the file)
-        percent = _percent_column(header[i_p], (r[i_p] for _, r in stream_rows(path, text)[1] if i_p < len(r)))
+        percent = _percent_column(header[i_p], column_values(path, text, i_p))
     groups: dict[tuple[str, str], _Group] = {}
-    keys = KeyRegistry()
     skipped = result.skipped
     base_tags = tuple(opts.tags)
     iso: dict[str, str] = {}  # date text -> ISO text for keys (isoformat is slow)
-    pcache: dict[str, float] = {}  # probability text -> value (values repeat a lot)
+    pcache: dict[str, tuple[float, str]] = {}  # probability text -> value, its repr (values repeat a lot)
+    values = Values()  # the distinct names, probabilities and dates of the forecasts of every claim
 
     for n, row in rows:
         if len(row) < ncols:
@@ -251,9 +254,11 @@ def parse(path: Path, data: bytes, opts: Options) -> ParseResult:
             made = parse_when(made_raw)
             prob_raw = row[i_p].strip() if i_p is not None else ""
             if prob_raw:
-                p = pcache.get(prob_raw)
-                if p is None:
-                    p = pcache[prob_raw] = _probability(prob_raw, percent)
+                hit = pcache.get(prob_raw)
+                if hit is None:
+                    value = _probability(prob_raw, percent)
+                    hit = pcache[prob_raw] = (value, repr(value))
+                p, p_repr = hit
             else:
                 p = None
             outcome_raw = row[i_out].strip() if i_out is not None else ""
@@ -278,7 +283,7 @@ def parse(path: Path, data: bytes, opts: Options) -> ParseResult:
                     claim = _new_claim(text, made, dataset, id_text, row, c, base_tags)
                 except ValueError as exc:
                     raise ValueError(f"{exc} (in a claim field)") from None
-                group = groups[gkey] = _Group(claim)
+                group = groups[gkey] = _Group(claim, values)
             claim = group.claim
             if outcome is not None and group.outcome is not None and group.outcome[0] != outcome:
                 # reported and skipped whole: a skipped row leaves nothing behind
@@ -300,14 +305,8 @@ def parse(path: Path, data: bytes, opts: Options) -> ParseResult:
             if when is None:
                 when = iso[made_raw] = made.isoformat()
             rationale = row[i_why].strip() if i_why is not None else ""
-            claim.forecasts.append(ForecastIn(
-                forecaster=forecaster,
-                probability=p,
-                made_at=made,
-                recorded_at=recorded,
-                rationale=clip_text(rationale) if rationale else None,
-                import_key=keys.unique(make_key("csv", claim.import_key, forecaster, when, repr(p))),
-            ))
+            group.forecasts.add(forecaster, p, p_repr, made, when, recorded,
+                                clip_text(rationale) if rationale else None)
 
     now = datetime.now(timezone.utc)
     for group in groups.values():

@@ -148,7 +148,7 @@ def _insert_sqlite(connection, table: Table, rows: list[dict[str, Any]]) -> None
         cursor.close()
 
 
-BULK_CACHE_KIB = 32768  # the page cache of a bulk import (memory stays under 100 MB)
+BULK_CACHE_KIB = 8192  # the page cache of a bulk import, in KiB (peak memory stays under 100 MB)
 
 
 @contextmanager

@@ -36,7 +36,8 @@ from claimtrack.services.chain import (
     append_resolutions,
     claim_history_rows,
 )
-from claimtrack.services.ledger import BACKFILL_AFTER, new_uuid, new_uuids
+from claimtrack.services.bulk_ids import AscendingUuids, without_uuid
+from claimtrack.services.ledger import BACKFILL_AFTER, new_uuid
 
 CHUNK = 500
 BATCH = 5000  # forecast rows built, chained and inserted at a time
@@ -229,11 +230,12 @@ def _new_forecasts(session, claims, ids, resolved_at, now, summary) -> Iterator[
     # out in ascending order: each is as random as uuid4's, and the unique
     # index on forecasts.uuid is then filled in order instead of at random
     # places (a third of SQLite's time for a 150,000-forecast import)
-    fresh = new_uuids(sum(1 for c in claims for f in c.forecasts if not f.uuid))
-    fresh.sort(reverse=True)
-    next_uuid = fresh.pop
+    next_uuid = AscendingUuids(sum(without_uuid(c.forecasts) for c in claims)).next
     backfill_after = BACKFILL_AFTER
-    present = _Present(session, m.forecasts, summary, "forecasts")
+    # a parse that gives every forecast of the file its own import key (and no
+    # uuid: ``keys_unique``) has no repeat to look for among its own rows
+    present = _Present(session, m.forecasts, summary, "forecasts",
+                       track=not all(getattr(c.forecasts, "keys_unique", False) for c in claims))
     pending: list[dict] = []
     given: list[str | None] = []
     append = pending.append
@@ -293,8 +295,9 @@ class _Present:
     table empty then holds only this import's rows, which are never looked
     up again."""
 
-    def __init__(self, session, table, summary: ImportSummary, what: str):
+    def __init__(self, session, table, summary: ImportSummary, what: str, track: bool = True):
         self.session, self.table, self.summary, self.what = session, table, summary, what
+        self.track = track  # False: the file repeats no key or uuid, so its keys need not be kept
         self.empty = _is_empty(session, table)
         self.seen_keys: set[str] = set()
         self.seen_uuids: set[str] = set()
@@ -304,6 +307,8 @@ class _Present:
         uuids = set() if self.empty else _existing(session, table.c.uuid, [g for g in given if g])
         keys = set() if self.empty else _existing(session, table.c.import_key,
                                                   [p["import_key"] for p in pending if p["import_key"]])
+        if not self.track and not uuids and not keys:
+            return self._count(pending, 0)  # none in the ledger, and the file repeats nothing
         fresh, seen_keys, seen_uuids = [], self.seen_keys, self.seen_uuids
         present = 0
         for p, uuid in zip(pending, given):
@@ -316,6 +321,9 @@ class _Present:
             if uuid:  # (a UUID drawn here cannot repeat one the file gave)
                 seen_uuids.add(uuid)
             fresh.append(p)
+        return self._count(fresh, present)
+
+    def _count(self, fresh: list[dict], present: int) -> list[dict]:
         summary, what = self.summary, self.what
         setattr(summary, f"{what}_present", getattr(summary, f"{what}_present") + present)
         setattr(summary, f"{what}_added", getattr(summary, f"{what}_added") + len(fresh))
