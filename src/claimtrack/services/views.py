@@ -11,24 +11,15 @@ from claimtrack.db import models as m
 from claimtrack.domain.records import ClaimSummary
 
 
-def _current_query(chunk: list[int], dialect: str):
+def _current_query(chunk: list[int], dialect: str | None = None):
     """Each (claim, forecaster)'s newest forecast by (made_at, id) on the
-    claims ``chunk``, picked in SQL: (claim_id, forecaster, kind, probability,
-    an order key).  SQLite: one ``GROUP BY`` pass over the (claim_id,
-    forecaster, made_at) index with a bare-column ``max()`` of a key that
-    orders like (made_at, id) (see scoring.sqlite_latest_key); elsewhere
-    ``ROW_NUMBER()`` by (made_at, id) within each pair (made_at and id come as
-    two columns)."""
-    f = m.Forecast
-    if dialect == "sqlite":
-        from claimtrack.services.scoring import sqlite_latest_key
-
-        return (select(f.claim_id, f.forecaster, f.kind, f.probability, func.max(sqlite_latest_key()))
-                .where(f.claim_id.in_(chunk)).group_by(f.claim_id, f.forecaster))
-    rank = func.row_number().over(partition_by=(f.claim_id, f.forecaster), order_by=(f.made_at.desc(), f.id.desc()))
-    ranked = (select(f.claim_id, f.forecaster, f.kind, f.probability, f.made_at, f.id, rank.label("rn"))
-              .where(f.claim_id.in_(chunk)).subquery())
-    return select(*list(ranked.c)[:-1]).where(ranked.c.rn == 1)
+    claims ``chunk``, as stored in ``current_forecasts`` (db.current, kept by
+    a trigger on every forecast insert): (claim_id, forecaster, kind,
+    probability, made_at, forecast id), read through its primary key; the
+    same query on every engine (``dialect`` is accepted and not needed)."""
+    cf = m.current_forecasts.c
+    return select(cf.claim_id, cf.forecaster, cf.kind, cf.probability, cf.made_at, cf.forecast_id).where(
+        cf.claim_id.in_(chunk))
 
 
 def _views_for(session: Session, claims, me: str) -> dict[int, dict]:
@@ -39,10 +30,10 @@ def _views_for(session: Session, claims, me: str) -> dict[int, dict]:
     are told apart case-insensitively (``str.casefold``).
 
     ``claims`` are rows or summaries with ``id``, ``source`` and
-    ``n_forecasts``.  SQL picks the newest forecast of each exact name
-    (:func:`_current_query`), so Python sees one row per (claim,
-    forecaster) rather than every forecast; names that differ only in case
-    are merged here, keeping the newest."""
+    ``n_forecasts``.  The stored newest forecast of each exact name
+    (:func:`_current_query`) gives one row per (claim, forecaster) rather
+    than every forecast; names that differ only in case are merged here,
+    keeping the newest."""
     from statistics import median
 
     from claimtrack.domain.kinds import CLAIMANT_KINDS
@@ -57,11 +48,11 @@ def _views_for(session: Session, claims, me: str) -> dict[int, dict]:
     hiding = hide.hiding(session, wanted)
     for start in range(0, len(wanted), 900):
         chunk = wanted[start:start + 900]
-        query = _current_query(chunk, "sqlite" if sqlite else "other")
-        if sqlite:  # plain tuples from the cursor: kind, probability and the key are as stored
+        query = _current_query(chunk, session.get_bind().dialect.name)
+        if sqlite:  # plain tuples from the cursor: made_at as stored (fixed-format text orders like the time)
             result = session.connection().execute(query)
             try:
-                rows = result.cursor.fetchall()
+                rows = [(cid, who, kind, p, (made, fid)) for cid, who, kind, p, made, fid in result.cursor]
             finally:
                 result.close()
         else:
