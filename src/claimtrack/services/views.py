@@ -34,14 +34,20 @@ def _views_for(session: Session, claims, me: str) -> dict[int, dict]:
     (:func:`_current_query`) gives one row per (claim, forecaster) rather
     than every forecast; names that differ only in case are merged here,
     keeping the newest."""
+    wanted = [c.id for c in claims if c.n_forecasts]
+    sources = {c.id: (c.source or "").casefold() for c in claims}
+    return views_of(session, wanted, sources, me)
+
+
+def views_of(session: Session, wanted: list[int], sources: dict[int, str], me: str) -> dict[int, dict]:
+    """:func:`_views_for` of the claims ``wanted`` (those with forecasts),
+    given each one's source casefolded (``sources``)."""
     from statistics import median
 
     from claimtrack.domain.kinds import CLAIMANT_KINDS
 
     from claimtrack.services import hidden as hide
 
-    wanted = [c.id for c in claims if c.n_forecasts]
-    sources = {c.id: (c.source or "").casefold() for c in claims}
     me_key = me.casefold()
     sqlite = session.get_bind().dialect.name == "sqlite"
     out: dict[int, dict] = {}
@@ -49,21 +55,19 @@ def _views_for(session: Session, claims, me: str) -> dict[int, dict]:
     for start in range(0, len(wanted), 900):
         chunk = wanted[start:start + 900]
         query = _current_query(chunk, session.get_bind().dialect.name)
-        if sqlite:  # plain tuples from the cursor: made_at as stored (fixed-format text orders like the time)
-            result = session.connection().execute(query)
-            try:
-                rows = [(cid, who, kind, p, (made, fid)) for cid, who, kind, p, made, fid in result.cursor]
-            finally:
-                result.close()
-        else:
-            rows = [(cid, who, kind, p, (made, fid)) for cid, who, kind, p, made, fid in session.execute(query)]
+        result = session.connection().execute(query)
+        # SQLite: plain tuples from the cursor, made_at as stored (fixed-format text orders like the time)
+        rows = result.cursor if sqlite else result
         current: dict[tuple[int, str], tuple] = {}
         seen = current.get
-        for row in rows:
-            name = (row[0], row[1].casefold())
-            before = seen(name)
-            if before is None or before[4] < row[4]:
-                current[name] = row
+        try:
+            for cid, who, kind, p, made, fid in rows:
+                name = (cid, who.casefold())
+                before = seen(name)
+                if before is None or (before[2], before[3]) < (made, fid):
+                    current[name] = (kind, p, made, fid)
+        finally:
+            result.close()
         # others' forecasts on these claims stay hidden until you forecast (services.hidden)
         concealed = hide.concealed(session, sorted(hiding.intersection(chunk)), me_key) if hiding else {}
         for cid, names in concealed.items():
@@ -76,13 +80,13 @@ def _views_for(session: Session, claims, me: str) -> dict[int, dict]:
             if view is None:
                 view = out[cid] = {}
             if who == me_key:
-                view["mine"] = row[3]
-            elif who == sources[cid] and row[2] in CLAIMANT_KINDS:
-                view["theirs"], view["their_kind"] = row[3], row[2]
+                view["mine"] = row[1]
+            elif who == sources[cid] and row[0] in CLAIMANT_KINDS:
+                view["theirs"], view["their_kind"] = row[1], row[0]
             elif cid in others:
-                others[cid].append(row[3])
+                others[cid].append(row[1])
             else:
-                others[cid] = [row[3]]
+                others[cid] = [row[1]]
         for cid, ps in others.items():
             out[cid]["others"], out[cid]["n_others"] = median(ps), len(ps)
     return out
