@@ -6,6 +6,7 @@ import dataclasses
 import gc
 import json
 import sys
+import operator
 from datetime import datetime
 from functools import wraps
 
@@ -278,6 +279,23 @@ def _heads(names: tuple[str, ...], pad: str) -> tuple[str, ...]:
         return heads
 
 
+_TEMPLATES: dict[tuple, tuple] = {}
+
+
+def _template(cls: type, names: tuple[str, ...], pad: str) -> tuple:
+    """(a %-template of a dataclass's object at indent ``pad`` with one %s per
+    field value, a function giving the values in field order), cached: one
+    formatting per object instead of an append per piece."""
+    try:
+        return _TEMPLATES[cls, pad]
+    except KeyError:
+        text = "".join(head.replace("%", "%%") + "%s" for head in _heads(names, pad))
+        text += "\n" + pad.replace("%", "%%") + "}"
+        values = operator.attrgetter(*names) if len(names) > 1 else (lambda v, name=names[0]: (getattr(v, name),))
+        _TEMPLATES[cls, pad] = (text, values)
+        return text, values
+
+
 def _encode(value, pad: str, out: list[str]) -> None:
     """Append the indent=2 JSON text of ``to_plain(value)`` to ``out``."""
     scalar = _SCALARS.get(type(value))
@@ -289,16 +307,18 @@ def _encode(value, pad: str, out: list[str]) -> None:
         if not names:
             out.append("{}")
             return
+        template, values = _template(type(value), names, pad)
         inner = pad + "  "
-        for head, name in zip(_heads(names, pad), names):
-            out.append(head)
-            item = getattr(value, name)
+        texts = []
+        for item in values(value):
             scalar = _SCALARS.get(type(item))
             if scalar is not None:
-                out.append(scalar(item))
+                texts.append(scalar(item))
             else:
-                _encode(item, inner, out)
-        out.append("\n" + pad + "}")
+                part: list[str] = []
+                _encode(item, inner, part)
+                texts.append("".join(part))
+        out.append(template % tuple(texts))
         return
     if isinstance(value, (list, tuple)):
         if not value:

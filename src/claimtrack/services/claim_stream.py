@@ -37,8 +37,18 @@ def iter_claims(db: Database, flt: ClaimFilter, *, limit: int | None = None, sor
     with db.read() as session:
         conn = session.connection()
         time = _stored_time if conn.dialect.name == "sqlite" else _same
+        may_hide = me is not None and _may_hide(session)
         for rows in plain_rows(conn, query, chunk):
-            yield from _build(session, rows, me, time)
+            yield from _build(session, rows, me, time, may_hide)
+
+
+def _may_hide(session) -> bool:
+    """Whether any claim can hide forecasts now (the ledger's setting, or one claim's own)."""
+    from claimtrack.services.hidden import ledger_hides
+
+    c = m.claims.c
+    return ledger_hides(session) or session.execute(
+        select(c.id).where(c.hide_forecasts.is_(True)).limit(1)).first() is not None
 
 
 def _same(value):
@@ -60,13 +70,21 @@ def _stored_time(text: str | None) -> datetime | None:
     return stored_time(text)
 
 
+_SQLITE_TAGS = ("SELECT claim_id, tag FROM claim_tags WHERE claim_id IN (SELECT value FROM json_each(?)) "
+                "ORDER BY claim_id, tag")
+
+
 def _tags(session, ids: list[int]) -> dict[int, list[str]]:
     t = m.claim_tags.c
     out: dict[int, list[str]] = {}
-    result = session.connection().execute(select(t.claim_id, t.tag).where(t.claim_id.in_(ids))
-                                          .order_by(t.claim_id, t.tag))
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite:  # the ids as one JSON parameter: no bind parameter per id to build
+        result = session.connection().exec_driver_sql(_SQLITE_TAGS, ("[" + ",".join(map(str, ids)) + "]",))
+    else:
+        result = session.connection().execute(select(t.claim_id, t.tag).where(t.claim_id.in_(ids))
+                                              .order_by(t.claim_id, t.tag))
     try:
-        for cid, tag in (result.cursor if session.get_bind().dialect.name == "sqlite" else result):
+        for cid, tag in (result.cursor if sqlite else result):
             if cid in out:
                 out[cid].append(tag)
             else:
@@ -76,13 +94,13 @@ def _tags(session, ids: list[int]) -> dict[int, list[str]]:
     return out
 
 
-def _build(session, rows, me: str | None, time) -> list[ClaimSummary]:
+def _build(session, rows, me: str | None, time, may_hide: bool) -> list[ClaimSummary]:
     """ClaimSummary of rows of queries.SUMMARY_COLUMNS (as queries.summaries makes them)."""
     ids = [r[0] for r in rows]
     tags = _tags(session, ids) if ids else {}
     views: dict[int, dict] = {}
     if me is not None and rows:
-        views = _views(session, rows, me)
+        views = _views(session, rows, me, may_hide)
     me_key = me.casefold() if me is not None else None
     out = []
     for (cid, uuid, statement, source, source_url, stated_at, recorded_at, resolve_by, status, probability,
@@ -121,11 +139,12 @@ class _Claim:
         self.id, self.outcome = cid, outcome
 
 
-def _views(session, rows, me: str) -> dict[int, dict]:
+def _views(session, rows, me: str, may_hide: bool) -> dict[int, dict]:
     from claimtrack.services.views import views_of
 
     wanted = [r[0] for r in rows if r[11] and r[15] == "binary"]
-    views = views_of(session, wanted, {r[0]: (r[3] or "").casefold() for r in rows}, me) if wanted else {}
+    sources = {r[0]: (r[3] or "").casefold() for r in rows}
+    views = views_of(session, wanted, sources, me, may_hide) if wanted else {}
     others = [_Claim(r[0], r[12]) for r in rows if r[15] != "binary"]
     if others:
         from claimtrack.services.question_views import question_views

@@ -16,10 +16,18 @@ def _current_query(chunk: list[int], dialect: str | None = None):
     claims ``chunk``, as stored in ``current_forecasts`` (db.current, kept by
     a trigger on every forecast insert): (claim_id, forecaster, kind,
     probability, made_at, forecast id), read through its primary key; the
-    same query on every engine (``dialect`` is accepted and not needed)."""
+    ids as one JSON array parameter on SQLite."""
+    if dialect == "sqlite":  # the ids as one JSON parameter: no bind parameter per id to build
+        from sqlalchemy import text
+
+        return text(_SQLITE_CURRENT).bindparams(ids="[" + ",".join(map(str, chunk)) + "]")
     cf = m.current_forecasts.c
     return select(cf.claim_id, cf.forecaster, cf.kind, cf.probability, cf.made_at, cf.forecast_id).where(
         cf.claim_id.in_(chunk))
+
+
+_SQLITE_CURRENT = ("SELECT claim_id, forecaster, kind, probability, made_at, forecast_id FROM current_forecasts "
+                   "WHERE claim_id IN (SELECT value FROM json_each(:ids))")
 
 
 def _views_for(session: Session, claims, me: str) -> dict[int, dict]:
@@ -39,9 +47,11 @@ def _views_for(session: Session, claims, me: str) -> dict[int, dict]:
     return views_of(session, wanted, sources, me)
 
 
-def views_of(session: Session, wanted: list[int], sources: dict[int, str], me: str) -> dict[int, dict]:
+def views_of(session: Session, wanted: list[int], sources: dict[int, str], me: str,
+             may_hide: bool = True) -> dict[int, dict]:
     """:func:`_views_for` of the claims ``wanted`` (those with forecasts),
-    given each one's source casefolded (``sources``)."""
+    given each one's source casefolded (``sources``); ``may_hide`` False
+    when the caller knows no claim hides forecasts (services.hidden)."""
     from statistics import median
 
     from claimtrack.domain.kinds import CLAIMANT_KINDS
@@ -51,11 +61,10 @@ def views_of(session: Session, wanted: list[int], sources: dict[int, str], me: s
     me_key = me.casefold()
     sqlite = session.get_bind().dialect.name == "sqlite"
     out: dict[int, dict] = {}
-    hiding = hide.hiding(session, wanted)
+    hiding = hide.hiding(session, wanted) if may_hide else set()
     for start in range(0, len(wanted), 900):
         chunk = wanted[start:start + 900]
-        query = _current_query(chunk, session.get_bind().dialect.name)
-        result = session.connection().execute(query)
+        result = session.connection().execute(_current_query(chunk, "sqlite" if sqlite else None))
         # SQLite: plain tuples from the cursor, made_at as stored (fixed-format text orders like the time)
         rows = result.cursor if sqlite else result
         current: dict[tuple[int, str], tuple] = {}
