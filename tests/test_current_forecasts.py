@@ -152,3 +152,15 @@ def test_migration_0006_backfills_and_downgrades(mixed, db_url, sql, cli):
     mixed("ann", "forecast", "2", "22%")
     assert _stored(sql) == _from_scratch(sql)
     assert cli("verify").exit_code == 0
+
+
+def test_the_views_median_is_statistics_median():
+    import random
+    import statistics
+
+    from claimtrack.services.views import _median
+
+    rng = random.Random(4)
+    for n in range(1, 40):
+        values = [rng.choice((0.1, 0.3, 0.55, 1 / 3, rng.random())) for _ in range(n)]
+        assert _median(values) == statistics.median(values)

@@ -30,6 +30,17 @@ _SQLITE_CURRENT = ("SELECT claim_id, forecaster, kind, probability, made_at, for
                    "WHERE claim_id IN (SELECT value FROM json_each(:ids))")
 
 
+def _median(values: list[float]) -> float:
+    """``statistics.median`` of floats, the same value (the middle one, or the
+    mean of the two middle ones), without importing statistics (and with it
+    fractions and decimal) on a quick command's start-up."""
+    data = sorted(values)
+    n = len(data)
+    if n % 2:
+        return data[n // 2]
+    return (data[n // 2 - 1] + data[n // 2]) / 2
+
+
 def _views_for(session: Session, claims, me: str) -> dict[int, dict]:
     """For each claim: ``me``'s current forecast, the claimant's current call
     (a forecast of kind stated, implied or asserted by the claim's source)
@@ -52,8 +63,6 @@ def views_of(session: Session, wanted: list[int], sources: dict[int, str], me: s
     """:func:`_views_for` of the claims ``wanted`` (those with forecasts),
     given each one's source casefolded (``sources``); ``may_hide`` False
     when the caller knows no claim hides forecasts (services.hidden)."""
-    from statistics import median
-
     from claimtrack.domain.kinds import CLAIMANT_KINDS
 
     from claimtrack.services import hidden as hide
@@ -97,7 +106,7 @@ def views_of(session: Session, wanted: list[int], sources: dict[int, str], me: s
             else:
                 others[cid] = [row[1]]
         for cid, ps in others.items():
-            out[cid]["others"], out[cid]["n_others"] = median(ps), len(ps)
+            out[cid]["others"], out[cid]["n_others"] = _median(ps), len(ps)
     return out
 
 
