@@ -164,3 +164,32 @@ def test_the_views_median_is_statistics_median():
     for n in range(1, 40):
         values = [rng.choice((0.1, 0.3, 0.55, 1 / 3, rng.random())) for _ in range(n)]
         assert _median(values) == statistics.median(values)
+
+
+@pytest.mark.parametrize("setting", ["ledger", "one claim", "none"])
+def test_a_long_streamed_list_hides_as_the_short_one_does(as_user, db_url, setting):
+    """iter_claims in chunks (where it asks once whether anything can hide)
+    gives what list_claims gives, whether the ledger, one claim or nothing hides."""
+    from claimtrack.domain.filters import ClaimFilter
+    from claimtrack.services.queries import iter_claims, list_claims
+    from claimtrack.services.store import open_ledger
+
+    for i in range(4):
+        as_user("ann", "add", f"claim {i}", "-p", "40%", "--made", "2024-01-01")
+        as_user("bob", "forecast", str(i + 1), "55%", "--made", "2024-01-02")
+    as_user("dan", "forecast", "3", "20%")
+    if setting == "ledger":
+        as_user("ann", "hide-forecasts", "ledger", "on")
+    elif setting == "one claim":
+        as_user("ann", "hide-forecasts", "2", "on")
+    db = open_ledger(db_url)
+    try:
+        flt = ClaimFilter(state="all")
+        listed = list_claims(db, flt, me="dan")
+        for chunk in (1, 3, 1000):
+            assert list(iter_claims(db, flt, me="dan", chunk=chunk)) == listed
+    finally:
+        db.dispose()
+    hidden = {c.id: c.hidden for c in listed}
+    assert hidden == ({1: 2, 2: 2, 3: 0, 4: 2} if setting == "ledger" else
+                      {1: 0, 2: 2, 3: 0, 4: 0} if setting == "one claim" else {1: 0, 2: 0, 3: 0, 4: 0})

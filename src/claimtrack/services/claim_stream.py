@@ -37,8 +37,12 @@ def iter_claims(db: Database, flt: ClaimFilter, *, limit: int | None = None, sor
     with db.read() as session:
         conn = session.connection()
         time = _stored_time if conn.dialect.name == "sqlite" else _same
-        may_hide = me is not None and _may_hide(session)
+        may_hide = None
         for rows in plain_rows(conn, query, chunk):
+            if may_hide is None:
+                # one look at the whole claims table pays off on a long list only; a
+                # short one asks services.hidden about its own claims
+                may_hide = me is not None and (len(rows) < chunk or _may_hide(session))
             yield from _build(session, rows, me, time, may_hide)
 
 
