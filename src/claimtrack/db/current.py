@@ -91,8 +91,8 @@ def install(conn) -> None:
 
 def rebuild(conn) -> None:
     """Refill the table from ``forecasts`` (the owner's maintenance: restore, a bulk load)."""
-    conn.exec_driver_sql(f"DELETE FROM {TABLE}")
-    conn.exec_driver_sql(BACKFILL)
+    _run(conn, "DELETE FROM current_forecasts")
+    _run(conn, BACKFILL)
 
 
 def trigger_missing(conn) -> bool:
@@ -114,21 +114,23 @@ def mismatches(conn, limit: int = 20) -> tuple[int, list[tuple]]:
     (how many, up to ``limit`` of them as (claim_id, forecaster, stored forecast id, expected forecast id))."""
     one_way = "SELECT claim_id, forecaster FROM (SELECT {cols} FROM {a} EXCEPT SELECT {cols} FROM {b}) AS d"
     stored, scratch = TABLE, f"({FROM_SCRATCH}) AS s"
-    pairs = conn.exec_driver_sql(
-        f"SELECT claim_id, forecaster FROM ({one_way.format(cols=COLUMNS, a=stored, b=scratch)} UNION "
-        f"{one_way.format(cols=COLUMNS, a=scratch, b=stored)}) AS u ORDER BY claim_id, forecaster").all()
+    pairs = _run(conn, f"SELECT claim_id, forecaster FROM ({one_way.format(cols=COLUMNS, a=stored, b=scratch)} "
+                       f"UNION {one_way.format(cols=COLUMNS, a=scratch, b=stored)}) AS u "
+                       "ORDER BY claim_id, forecaster").all()
     out = []
     for claim_id, forecaster in pairs[:limit]:
         params = {"c": claim_id, "f": forecaster}
-        have = conn.execute(_text(f"SELECT forecast_id FROM {TABLE} WHERE claim_id = :c AND forecaster = :f"),
-                            params).scalar()
-        want = conn.execute(_text("SELECT id FROM forecasts WHERE claim_id = :c AND forecaster = :f "
-                                  "ORDER BY made_at DESC, id DESC LIMIT 1"), params).scalar()
+        have = _run(conn, "SELECT forecast_id FROM current_forecasts WHERE claim_id = :c AND forecaster = :f",
+                    params).scalar()
+        want = _run(conn, "SELECT id FROM forecasts WHERE claim_id = :c AND forecaster = :f "
+                          "ORDER BY made_at DESC, id DESC LIMIT 1", params).scalar()
         out.append((claim_id, forecaster, have, want))
     return len(pairs), out
 
 
-def _text(sql: str):
+def _run(conn, stmt: str, params: dict | None = None):
+    """One statement of this module's: its text comes from the constants
+    above only (table and column names), values go as bound parameters."""
     from sqlalchemy import text
 
-    return text(sql)
+    return conn.execute(text(stmt), params or {})

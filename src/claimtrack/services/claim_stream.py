@@ -74,16 +74,14 @@ def _stored_time(text: str | None) -> datetime | None:
     return stored_time(text)
 
 
-_SQLITE_TAGS = ("SELECT claim_id, tag FROM claim_tags WHERE claim_id IN (SELECT value FROM json_each(?)) "
-                "ORDER BY claim_id, tag")
-
-
 def _tags(session, ids: list[int]) -> dict[int, list[str]]:
     t = m.claim_tags.c
     out: dict[int, list[str]] = {}
     sqlite = session.get_bind().dialect.name == "sqlite"
     if sqlite:  # the ids as one JSON parameter: no bind parameter per id to build
-        result = session.connection().exec_driver_sql(_SQLITE_TAGS, ("[" + ",".join(map(str, ids)) + "]",))
+        result = session.connection().exec_driver_sql(
+            "SELECT claim_id, tag FROM claim_tags WHERE claim_id IN (SELECT value FROM json_each(?)) "
+            "ORDER BY claim_id, tag", ("[" + ",".join(map(str, ids)) + "]",))
     else:
         result = session.connection().execute(select(t.claim_id, t.tag).where(t.claim_id.in_(ids))
                                               .order_by(t.claim_id, t.tag))

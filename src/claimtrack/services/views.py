@@ -20,14 +20,11 @@ def _current_query(chunk: list[int], dialect: str | None = None):
     if dialect == "sqlite":  # the ids as one JSON parameter: no bind parameter per id to build
         from sqlalchemy import text
 
-        return text(_SQLITE_CURRENT).bindparams(ids="[" + ",".join(map(str, chunk)) + "]")
+        return text("SELECT claim_id, forecaster, kind, probability, made_at, forecast_id FROM current_forecasts "
+                    "WHERE claim_id IN (SELECT value FROM json_each(:ids))").bindparams(ids="[" + ",".join(map(str, chunk)) + "]")
     cf = m.current_forecasts.c
     return select(cf.claim_id, cf.forecaster, cf.kind, cf.probability, cf.made_at, cf.forecast_id).where(
         cf.claim_id.in_(chunk))
-
-
-_SQLITE_CURRENT = ("SELECT claim_id, forecaster, kind, probability, made_at, forecast_id FROM current_forecasts "
-                   "WHERE claim_id IN (SELECT value FROM json_each(:ids))")
 
 
 def _median(values: list[float]) -> float:
