@@ -193,3 +193,24 @@ def test_a_long_streamed_list_hides_as_the_short_one_does(as_user, db_url, setti
     hidden = {c.id: c.hidden for c in listed}
     assert hidden == ({1: 2, 2: 2, 3: 0, 4: 2} if setting == "ledger" else
                       {1: 0, 2: 2, 3: 0, 4: 0} if setting == "one claim" else {1: 0, 2: 0, 3: 0, 4: 0})
+
+
+def test_verify_reports_a_row_pointing_at_an_older_forecast_and_a_row_of_no_pair(mixed, cli, sql):
+    """A consistent-looking row (an older forecast's own values) and an invented pair are both caught."""
+    old_id, made, kind, p = sql("SELECT id, made_at, kind, probability FROM forecasts "
+                                "WHERE claim_id = 1 AND forecaster = 'bob' ORDER BY made_at LIMIT 1")[0]
+    sql("DELETE FROM current_forecasts WHERE claim_id = 1 AND forecaster = 'bob'")
+    sql("INSERT INTO current_forecasts (claim_id, forecaster, forecast_id, made_at, kind, probability) "
+        "VALUES (1, 'bob', :i, :m, :k, :p)", i=old_id, m=made, k=kind, p=p)
+    sql("INSERT INTO current_forecasts (claim_id, forecaster, forecast_id, made_at, kind, probability) "
+        "VALUES (2, 'nobody', :i, :m, :k, :p)", i=old_id, m=made, k=kind, p=p)
+    newest = sql("SELECT forecast_id FROM current_forecasts WHERE claim_id = 1 AND forecaster = 'carl'")[0][0]
+    assert newest != old_id
+    result = cli("verify")
+    assert result.exit_code == 1
+    want = sql("SELECT id FROM forecasts WHERE claim_id = 1 AND forecaster = 'bob' ORDER BY made_at DESC LIMIT 1")
+    assert f"claim 1: cached current forecast of 'bob' is forecast {old_id} but its forecasts say forecast " \
+           f"{want[0][0]}" in result.stdout
+    assert "claim 2: cached current forecast of 'nobody' is forecast" in result.stdout
+    assert "but its forecasts say none" in result.stdout
+    assert cli("db", "upgrade").exit_code == 0 and cli("verify").exit_code == 0
