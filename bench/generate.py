@@ -5,7 +5,8 @@
 
 A ledger is created with claimtrack's own schema (``open_ledger`` runs the
 migrations), then filled with plain ``sqlite3`` ``executemany`` inserts in one
-transaction, secondary indexes dropped during the load and rebuilt after.
+transaction, secondary indexes dropped during the load and rebuilt after (the
+current-forecast cache, db.current, filled in one pass at the end).
 Every row respects the schema and the ledger's invariants: the forecast and
 resolution hash chains, and the claim record and edit chains
 (:func:`claimtrack.domain.chain.row_hash` over the same field tuples
@@ -34,6 +35,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from claimtrack.domain.chain import CLAIM_FIELDS, EDIT_FIELDS, FORECAST_FIELDS, GENESIS, RESOLUTION_FIELDS, row_hash
+from claimtrack.db import current
 
 GENERATOR_VERSION = 2
 OUT = Path(__file__).resolve().parent / "out"
@@ -150,6 +152,10 @@ def generate(path: Path, n_claims: int, n_forecasts: int, *, seed: int = 7, quie
     conn.execute("BEGIN IMMEDIATE")
     for name, _ in indexes:
         conn.execute(f'DROP INDEX "{name}"')
+    # the current-forecast cache (db.current) is filled in one pass at the end,
+    # not by its trigger row by row; the trigger is back before COMMIT
+    for stmt in current.drop_statements("sqlite"):
+        conn.execute(stmt)
     counts = Counts()
     per_claim = _forecast_counts(rng, n_claims, n_forecasts)
     chains = {"f": GENESIS, "r": GENESIS, "c": GENESIS, "e": GENESIS}
@@ -161,6 +167,9 @@ def generate(path: Path, n_claims: int, n_forecasts: int, *, seed: int = 7, quie
                   f"({time.perf_counter() - t0:.0f}s)", file=sys.stderr)
     for _, sql in indexes:
         conn.execute(sql)
+    conn.execute(current.BACKFILL)
+    for stmt in current.install_statements("sqlite"):
+        conn.execute(stmt)
     conn.execute("COMMIT")
     conn.execute("PRAGMA journal_mode=WAL")
     conn.close()

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 
 from _trust import assert_refused
 from claimtrack.db.append_only import APPEND_ONLY_TABLES
+from claimtrack.db.migrate import SCHEMA_HEAD
 
 
 @pytest.fixture
@@ -169,7 +170,7 @@ def test_an_older_ledger_gets_the_guards_when_upgraded(ledger, db_url, sql):
     sql.guarded("UPDATE forecasts SET rationale = rationale")  # at 0003 nothing refuses a rewrite (a no-op one)
     assert sql("SELECT version_num FROM alembic_version")[0][0] == "0003"
     result = ledger("db", "upgrade")
-    assert result.exit_code == 0 and "0003 -> 0005" in result.stdout
+    assert result.exit_code == 0 and f"0003 -> {SCHEMA_HEAD}" in result.stdout
     with pytest.raises(DBAPIError, match="forecasts are append-only"):
         sql.guarded("UPDATE forecasts SET probability = 0.5")
     assert ledger("verify").exit_code == 0

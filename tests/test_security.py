@@ -154,6 +154,8 @@ ALLOWED = {
     ("db/engine.py", 'f"PRAGMA busy_timeout={busy_ms}"'),
     # DDL (triggers, roles, grants: identifiers cannot be bound), from db.append_only's and db.team's constants
     ("db/append_only.py", "stmt"),
+    # the current-forecast cache's statements (db.current), from its table and column name constants
+    ("db/current.py", "stmt"),
 }
 
 

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import text
 
+from claimtrack.db.current import BACKFILL
 from claimtrack.db.location import from_value
 from claimtrack.domain.chain import FORECAST_FIELDS, GENESIS, row_hash
 from _migrations import downgrade
@@ -221,6 +222,8 @@ def test_expect_catches_a_truncated_tail_that_the_caches_were_fixed_for(ledger, 
         sql("DELETE FROM forecasts WHERE id = :id", id=target)
     sql("UPDATE claims SET n_forecasts = 1, last_probability = 0.6 WHERE id = 3")
     sql("UPDATE claims SET n_forecasts = 0, last_probability = NULL, last_forecaster = NULL WHERE id = 4")
+    sql("DELETE FROM current_forecasts")  # and the stored current forecasts (db.current)
+    sql(BACKFILL)
     assert ledger("verify").exit_code == 0  # a clean cut at the end is a valid, shorter chain...
     _fails(ledger, dump, db_url, f"the pinned head forecasts:{pinned['forecasts']} is not in the forecasts chain",
            args=tuple(pins))  # ...which the pinned head exposes

@@ -6,6 +6,7 @@ import dataclasses
 import gc
 import json
 import sys
+import operator
 from datetime import datetime
 from functools import wraps
 
@@ -195,6 +196,7 @@ def echo_json(value) -> None:
 
 
 FLUSH_PARTS = 8192  # echo_json_list writes its text every this many pieces
+FLUSH_ITEMS = 256  # ... or items, whichever comes first
 
 
 def echo_json_list(items) -> int:
@@ -209,7 +211,7 @@ def echo_json_list(items) -> int:
         parts.append(",\n  " if n else "[\n  ")
         _encode(item, "  ", parts)
         n += 1
-        if len(parts) >= FLUSH_PARTS:
+        if len(parts) >= FLUSH_PARTS or not n % FLUSH_ITEMS:  # an object can be one piece
             click.echo(json_escape_controls("".join(parts)), nl=False)
             parts.clear()
     parts.append("\n]" if n else "[]")
@@ -278,6 +280,31 @@ def _heads(names: tuple[str, ...], pad: str) -> tuple[str, ...]:
         return heads
 
 
+_TEMPLATES: dict[tuple, tuple] = {}
+
+
+def _template(cls: type, names: tuple[str, ...], pad: str) -> tuple:
+    """(a %-template of a dataclass's object at indent ``pad`` with one %s per
+    field value, a function giving the values in field order, the lookup of
+    a scalar type's text function and the one for anything else), cached: one formatting per object
+    instead of an append per piece."""
+    try:
+        return _TEMPLATES[cls, pad]
+    except KeyError:
+        text = "".join(head.replace("%", "%%") + "%s" for head in _heads(names, pad))
+        text += "\n" + pad.replace("%", "%%") + "}"
+        values = operator.attrgetter(*names) if len(names) > 1 else (lambda v, name=names[0]: (getattr(v, name),))
+        inner = pad + "  "
+
+        def nested(item) -> str:
+            part: list[str] = []
+            _encode(item, inner, part)
+            return "".join(part)
+
+        _TEMPLATES[cls, pad] = entry = (text, values, _SCALARS.get, nested)
+        return entry
+
+
 def _encode(value, pad: str, out: list[str]) -> None:
     """Append the indent=2 JSON text of ``to_plain(value)`` to ``out``."""
     scalar = _SCALARS.get(type(value))
@@ -289,16 +316,8 @@ def _encode(value, pad: str, out: list[str]) -> None:
         if not names:
             out.append("{}")
             return
-        inner = pad + "  "
-        for head, name in zip(_heads(names, pad), names):
-            out.append(head)
-            item = getattr(value, name)
-            scalar = _SCALARS.get(type(item))
-            if scalar is not None:
-                out.append(scalar(item))
-            else:
-                _encode(item, inner, out)
-        out.append("\n" + pad + "}")
+        template, values, encoder, nested = _template(type(value), names, pad)
+        out.append(template % tuple([encoder(type(item), nested)(item) for item in values(value)]))
         return
     if isinstance(value, (list, tuple)):
         if not value:

@@ -136,11 +136,13 @@ def db_upgrade(ctx):
     database, before = connect(location, create=False)  # refuses a newer schema, another program's database
     try:
         if before == SCHEMA_HEAD:
-            from claimtrack.services.guards import repair_guards
+            from claimtrack.services.guards import repair_current_forecasts, repair_guards
 
             repaired = repair_guards(database)
+            rebuilt = repair_current_forecasts(database)
             click.echo(f"already at schema {SCHEMA_HEAD}"
-                       + (f"; re-installed {repaired} missing append-only triggers" if repaired else ""))
+                       + (f"; re-installed {repaired} missing append-only triggers" if repaired else "")
+                       + ("; rebuilt the current-forecast cache from the forecasts" if rebuilt else ""))
             return
         database.refuse_if_read_only()
         try:

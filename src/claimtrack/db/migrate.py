@@ -23,7 +23,7 @@ from claimtrack.domain.errors import LedgerError, LedgerUnavailable
 
 # The newest revision in migrations/versions; tests/test_migrations.py checks
 # that it matches Alembic's own idea of head.
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0006"
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -104,11 +104,12 @@ def upgrade(db: Database, *, backup: bool = True) -> Path | None:
 
 def after_upgrade(conn: Connection) -> None:
     """What every upgrade ends with, in its transaction: the append-only
-    guards (re)installed (a table rebuilt by a later migration loses its
-    triggers) and, on a team ledger, the roles' grants on any new table."""
-    from claimtrack.db import append_only
+    guards and the current-forecast trigger (db.current) (re)installed (a
+    table rebuilt by a later migration loses its triggers) and, on a team ledger, the roles' grants on any new table."""
+    from claimtrack.db import append_only, current
 
     append_only.install(conn)
+    current.install(conn)
     if conn.dialect.name == "postgresql":
         from claimtrack.db.team import regrant_after_upgrade
 

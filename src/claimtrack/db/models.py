@@ -172,6 +172,17 @@ forecasts = Table(
     Index("ix_forecasts_claim_id_forecaster_made_at", "claim_id", "forecaster", "made_at"),
     Index("ix_forecasts_forecaster", "forecaster"),
 )
+# a derived cache (migration 0006, db.current): each (claim, forecaster)'s
+# newest forecast by (made_at, id), kept by a trigger on forecasts INSERT
+current_forecasts = Table(
+    "current_forecasts", metadata,
+    Column("claim_id", Integer, primary_key=True),
+    Column("forecaster", String(200), primary_key=True),
+    Column("forecast_id", Integer, nullable=False),
+    _when("made_at"),
+    Column("kind", String(16), nullable=False),
+    Column("probability", Float),
+)
 resolutions = Table(
     "resolutions", metadata,
     Column("id", Integer, primary_key=True),

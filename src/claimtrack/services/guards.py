@@ -44,3 +44,22 @@ def repair_guards(db: Database) -> int:
     with db._write_engine.begin() as conn:
         append_only.install(conn)
     return len(report.missing)
+
+
+def repair_current_forecasts(db: Database) -> bool:
+    """Re-install the trigger that keeps ``current_forecasts`` and refill the
+    table from the forecasts when either is off (the owner's ``db upgrade``
+    on a ledger at head; the table is a derived cache: rebuilding it loses
+    nothing); whether anything was repaired."""
+    from claimtrack.db import current
+
+    with db.read() as session:
+        conn = session.connection()
+        broken = current.trigger_missing(conn) or current.mismatches(conn, limit=0)[0] > 0
+    if not broken:
+        return False
+    db.refuse_if_read_only()
+    with db._write_engine.begin() as conn:
+        current.install(conn)
+        current.rebuild(conn)
+    return True

@@ -41,8 +41,10 @@ def hiding(session: Session, claim_ids: list[int]) -> set[int]:
     c = m.claims.c
     out: set[int] = set()
     for start in range(0, len(claim_ids), 900):
+        # only the claims that may hide come back: set to hide, or following a ledger that hides
+        may = c.hide_forecasts.is_not(False) if default else c.hide_forecasts.is_(True)
         rows = session.execute(select(c.id, c.hide_forecasts).where(c.id.in_(claim_ids[start:start + 900]),
-                                                                   c.outcome.is_(None)))
+                                                                   c.outcome.is_(None), may))
         out.update(cid for cid, own in rows if (default if own is None else own))
     return out
 

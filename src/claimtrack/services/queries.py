@@ -238,11 +238,9 @@ def iter_claims(db: Database, flt: ClaimFilter, *, limit: int | None = None, sor
     there is one), each chunk's tags read with it, so memory stays flat
     however many claims match.  The query runs on the first ``next()``: a
     bad sort raises before anything is produced."""
-    query = _list_query(flt, limit=limit, offset=0, sort=sort, descending=descending, after=None)
-    with db.read() as session:
-        result = session.execute(query, execution_options={"yield_per": chunk})
-        for claims in result.partitions():
-            yield from summaries(session, claims, me)
+    from claimtrack.services import claim_stream  # built from plain rows (services.claim_stream)
+
+    return claim_stream.iter_claims(db, flt, limit=limit, sort=sort, descending=descending, chunk=chunk, me=me)
 
 
 def count_claims(db: Database, flt: ClaimFilter) -> int:

@@ -9,7 +9,10 @@ this module checks everything else a score depends on:
   and its tags (a difference names the claim and the field), and its cached
   columns must be what its chained rows give: ``n_forecasts``, the newest
   forecast by (made_at, id) for ``last_probability``/``last_forecaster``,
-  the last resolution by id for ``outcome``/``resolved_at``;
+  the last resolution by id for ``outcome``/``resolved_at``; and the stored
+  current forecast of each (claim, forecaster) (``current_forecasts``,
+  :mod:`claimtrack.db.current`) must be what the forecasts give, and the
+  trigger that keeps it must be in place;
 - rows whose claim is gone (forecasts, resolutions, edits, records, tags);
 - heads the user pinned (``verify --expect``): a pinned head must still be
   in its chain (the newest row, or one before it: growth is normal); one
@@ -80,7 +83,44 @@ def current_heads(session) -> tuple[tuple[str, str], ...]:
 def check_claims(db: Database) -> list[ChainReport]:
     """Reports for the claim_records and claim_edits chains, then the claims."""
     return [_check_chain(db, m.claim_records, CLAIM_FIELDS), _check_chain(db, m.claim_edits, EDIT_FIELDS),
-            _check_claim_rows(db)]
+            _with_current_forecasts(db, _check_claim_rows(db))]
+
+
+def _with_current_forecasts(db: Database, report: ClaimsReport) -> ClaimsReport:
+    """The claims report with the current-forecast cache's problems added
+    (a derived cache: a difference is reported like the claims' own caches)."""
+    from dataclasses import replace
+
+    from claimtrack.db import current
+
+    with db.read() as session:
+        conn = session.connection()
+        n, rows = current.mismatches(conn)
+        missing = current.trigger_missing(conn)
+    found = [_current_problem(*row) for row in rows]
+    if missing:
+        found.insert(0, f"{current.TABLE}: the trigger {current.TRIGGER} that keeps each (claim, forecaster)'s "
+                        "current forecast is missing or altered (a forecast added now would not update it; "
+                        "'claimtrack db upgrade' puts it back)")
+        n += 1
+    if not n:
+        return report
+    problems = (*report.problems, *found)[:MAX_PROBLEMS]
+    first = report.problem or found[0]
+    broken = report.broken_id
+    if broken is None:
+        match = re.match(r"claim (\d+)", first)
+        broken = int(match.group(1)) if match else 0
+    return replace(report, broken_id=broken, problem=first, problems=problems, n_problems=report.n_problems + n)
+
+
+def _current_problem(cid: int, who: str, have: int | None, want: int | None) -> str:
+    head = f"claim {cid}: cached current forecast of {_shown('last_forecaster', who)}"
+    if have == want:
+        return f"{head} does not match forecast {have} (changed outside claimtrack)"
+    stored = f"forecast {have}" if have is not None else "missing"
+    expected = f"forecast {want}" if want is not None else "none"
+    return f"{head} is {stored} but its forecasts say {expected} (changed outside claimtrack)"
 
 
 # --------------------------------------------------------------- chains

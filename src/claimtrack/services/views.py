@@ -11,24 +11,31 @@ from claimtrack.db import models as m
 from claimtrack.domain.records import ClaimSummary
 
 
-def _current_query(chunk: list[int], dialect: str):
+def _current_query(chunk: list[int], dialect: str | None = None):
     """Each (claim, forecaster)'s newest forecast by (made_at, id) on the
-    claims ``chunk``, picked in SQL: (claim_id, forecaster, kind, probability,
-    an order key).  SQLite: one ``GROUP BY`` pass over the (claim_id,
-    forecaster, made_at) index with a bare-column ``max()`` of a key that
-    orders like (made_at, id) (see scoring.sqlite_latest_key); elsewhere
-    ``ROW_NUMBER()`` by (made_at, id) within each pair (made_at and id come as
-    two columns)."""
-    f = m.Forecast
-    if dialect == "sqlite":
-        from claimtrack.services.scoring import sqlite_latest_key
+    claims ``chunk``, as stored in ``current_forecasts`` (db.current, kept by
+    a trigger on every forecast insert): (claim_id, forecaster, kind,
+    probability, made_at, forecast id), read through its primary key; the
+    ids as one JSON array parameter on SQLite."""
+    if dialect == "sqlite":  # the ids as one JSON parameter: no bind parameter per id to build
+        from sqlalchemy import text
 
-        return (select(f.claim_id, f.forecaster, f.kind, f.probability, func.max(sqlite_latest_key()))
-                .where(f.claim_id.in_(chunk)).group_by(f.claim_id, f.forecaster))
-    rank = func.row_number().over(partition_by=(f.claim_id, f.forecaster), order_by=(f.made_at.desc(), f.id.desc()))
-    ranked = (select(f.claim_id, f.forecaster, f.kind, f.probability, f.made_at, f.id, rank.label("rn"))
-              .where(f.claim_id.in_(chunk)).subquery())
-    return select(*list(ranked.c)[:-1]).where(ranked.c.rn == 1)
+        return text("SELECT claim_id, forecaster, kind, probability, made_at, forecast_id FROM current_forecasts "
+                    "WHERE claim_id IN (SELECT value FROM json_each(:ids))").bindparams(ids="[" + ",".join(map(str, chunk)) + "]")
+    cf = m.current_forecasts.c
+    return select(cf.claim_id, cf.forecaster, cf.kind, cf.probability, cf.made_at, cf.forecast_id).where(
+        cf.claim_id.in_(chunk))
+
+
+def _median(values: list[float]) -> float:
+    """``statistics.median`` of floats, the same value (the middle one, or the
+    mean of the two middle ones), without importing statistics (and with it
+    fractions and decimal) on a quick command's start-up."""
+    data = sorted(values)
+    n = len(data)
+    if n % 2:
+        return data[n // 2]
+    return (data[n // 2 - 1] + data[n // 2]) / 2
 
 
 def _views_for(session: Session, claims, me: str) -> dict[int, dict]:
@@ -39,40 +46,43 @@ def _views_for(session: Session, claims, me: str) -> dict[int, dict]:
     are told apart case-insensitively (``str.casefold``).
 
     ``claims`` are rows or summaries with ``id``, ``source`` and
-    ``n_forecasts``.  SQL picks the newest forecast of each exact name
-    (:func:`_current_query`), so Python sees one row per (claim,
-    forecaster) rather than every forecast; names that differ only in case
-    are merged here, keeping the newest."""
-    from statistics import median
+    ``n_forecasts``.  The stored newest forecast of each exact name
+    (:func:`_current_query`) gives one row per (claim, forecaster) rather
+    than every forecast; names that differ only in case are merged here,
+    keeping the newest."""
+    wanted = [c.id for c in claims if c.n_forecasts]
+    sources = {c.id: (c.source or "").casefold() for c in claims}
+    return views_of(session, wanted, sources, me)
 
+
+def views_of(session: Session, wanted: list[int], sources: dict[int, str], me: str,
+             may_hide: bool = True) -> dict[int, dict]:
+    """:func:`_views_for` of the claims ``wanted`` (those with forecasts),
+    given each one's source casefolded (``sources``); ``may_hide`` False
+    when the caller knows no claim hides forecasts (services.hidden)."""
     from claimtrack.domain.kinds import CLAIMANT_KINDS
 
     from claimtrack.services import hidden as hide
 
-    wanted = [c.id for c in claims if c.n_forecasts]
-    sources = {c.id: (c.source or "").casefold() for c in claims}
     me_key = me.casefold()
     sqlite = session.get_bind().dialect.name == "sqlite"
     out: dict[int, dict] = {}
-    hiding = hide.hiding(session, wanted)
+    hiding = hide.hiding(session, wanted) if may_hide else set()
     for start in range(0, len(wanted), 900):
         chunk = wanted[start:start + 900]
-        query = _current_query(chunk, "sqlite" if sqlite else "other")
-        if sqlite:  # plain tuples from the cursor: kind, probability and the key are as stored
-            result = session.connection().execute(query)
-            try:
-                rows = result.cursor.fetchall()
-            finally:
-                result.close()
-        else:
-            rows = [(cid, who, kind, p, (made, fid)) for cid, who, kind, p, made, fid in session.execute(query)]
+        result = session.connection().execute(_current_query(chunk, "sqlite" if sqlite else None))
+        # SQLite: plain tuples from the cursor, made_at as stored (fixed-format text orders like the time)
+        rows = result.cursor if sqlite else result
         current: dict[tuple[int, str], tuple] = {}
         seen = current.get
-        for row in rows:
-            name = (row[0], row[1].casefold())
-            before = seen(name)
-            if before is None or before[4] < row[4]:
-                current[name] = row
+        try:
+            for cid, who, kind, p, made, fid in rows:
+                name = (cid, who.casefold())
+                before = seen(name)
+                if before is None or (before[2], before[3]) < (made, fid):
+                    current[name] = (kind, p, made, fid)
+        finally:
+            result.close()
         # others' forecasts on these claims stay hidden until you forecast (services.hidden)
         concealed = hide.concealed(session, sorted(hiding.intersection(chunk)), me_key) if hiding else {}
         for cid, names in concealed.items():
@@ -85,15 +95,15 @@ def _views_for(session: Session, claims, me: str) -> dict[int, dict]:
             if view is None:
                 view = out[cid] = {}
             if who == me_key:
-                view["mine"] = row[3]
-            elif who == sources[cid] and row[2] in CLAIMANT_KINDS:
-                view["theirs"], view["their_kind"] = row[3], row[2]
+                view["mine"] = row[1]
+            elif who == sources[cid] and row[0] in CLAIMANT_KINDS:
+                view["theirs"], view["their_kind"] = row[1], row[0]
             elif cid in others:
-                others[cid].append(row[3])
+                others[cid].append(row[1])
             else:
-                others[cid] = [row[3]]
+                others[cid] = [row[1]]
         for cid, ps in others.items():
-            out[cid]["others"], out[cid]["n_others"] = median(ps), len(ps)
+            out[cid]["others"], out[cid]["n_others"] = _median(ps), len(ps)
     return out
 
 
