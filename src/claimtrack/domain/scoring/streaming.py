@@ -10,7 +10,6 @@ agree) without holding more than one claim at a time.
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -76,22 +75,28 @@ class RelativeAccumulator:
                 diff[name] = diff.get(name, 0.0) + d
                 peer[name] = peer.get(name, 0.0) + g
             return
-        briers, logs = {}, {}
+        names, briers, logs = [], [], []
+        log = math.log
         for name, p in probs.items():
             if p.__class__ is not float or not 0.0 <= p <= 1.0:
                 p = check_probability(p)
             py = p if o == 1 else 1.0 - p
-            logs[name] = math.log(lo if py < lo else hi if py > hi else py)
-            briers[name] = (p - o) ** 2
+            names.append(name)
+            logs.append(log(lo if py < lo else hi if py > hi else py))
+            briers.append((p - o) ** 2)
         # as peer.relative_scores: the median Brier of all forecasters on the
-        # claim, and peer.claim_peer_scores: own ln p_y minus the others' mean
-        median = statistics.median(briers.values())
-        total = math.fsum(logs.values())
+        # claim (statistics.median: the middle one, or the mean of the middle
+        # two), and peer.claim_peer_scores: own ln p_y minus the others' mean
+        ranked = sorted(briers)
+        half = n // 2
+        median = ranked[half] if n % 2 else (ranked[half - 1] + ranked[half]) / 2
+        total = math.fsum(logs)
         others = n - 1
-        for name, ln in logs.items():
+        fsum = math.fsum
+        for name, b, ln in zip(names, briers, logs):
             count[name] = count.get(name, 0) + 1
-            diff[name] = diff.get(name, 0.0) + (briers[name] - median)
-            peer[name] = peer.get(name, 0.0) + 100.0 * (ln - math.fsum((total, -ln)) / others)
+            diff[name] = diff.get(name, 0.0) + (b - median)
+            peer[name] = peer.get(name, 0.0) + 100.0 * (ln - fsum((total, -ln)) / others)
 
     def result(self) -> dict[Any, RelativeScore]:
         return {
