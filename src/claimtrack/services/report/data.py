@@ -49,6 +49,7 @@ from claimtrack.services.report.model import (
 from claimtrack.services.report.periods import PeriodKeys
 
 CHUNK = 5000  # rows per fetch
+TALLY_LIMIT = 50_000  # distinct (period, backfilled, yours, p, outcome) counted before they are handed on
 
 
 def as_utc(value) -> datetime:
@@ -220,6 +221,9 @@ class _Collector:
             if cid != current:  # a new claim: compare the last one's forecasters
                 if o is not None and len(finals) > 1:
                     add_claim(finals, o)
+                if len(tally) > TALLY_LIMIT:  # (probabilities of many digits: memory stays flat)
+                    self._tallied(tally)
+                    tally.clear()
                 current, finals, o, cell = cid, {}, outcome, None
                 if not plain and not by_call:
                     targets = self._claim_groups(source, tags.of(cid) if tags is not None else None)
@@ -248,6 +252,10 @@ class _Collector:
         if o is not None and len(finals) > 1:
             add_claim(finals, o)
         self.n_late += late
+        self._tallied(tally)
+
+    def _tallied(self, tally: dict) -> None:
+        """Hand :meth:`final_rows`' counts to the accumulators."""
         for (cell, back, mine, p, o), k in tally.items():
             if back is not None:  # (plain: the period's own split is tallied here too)
                 cell.split[1 if back else 0].add(p, o, k)
