@@ -136,6 +136,9 @@ class TallyAccumulator:
         cells = []
         for pct in range(101):
             n0, n1 = cnt[2 * pct], cnt[2 * pct + 1]
+            if not n0 and not n1:
+                cells.append(PercentTotals(pct, 0, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, False))
+                continue
             cells.append(PercentTotals(
                 pct=pct, n=n0 + n1, n_yes=n1, w=float(n0 + n1), w_yes=float(n1),
                 sp=_float(sp[2 * pct] + sp[2 * pct + 1]), sp_yes=_float(sp[2 * pct + 1]),

@@ -228,7 +228,7 @@ class _Collector:
                 if not plain and not by_call:
                     targets = self._claim_groups(source, tags.of(cid) if tags is not None else None)
             late += n_late
-            if key is None:  # this forecaster's forecasts all came after the resolution
+            if not key:  # this forecaster's forecasts all came after the resolution
                 continue
             if cell is None:  # (a claim with only late forecasts opens no period)
                 cell = self._cell(resolved)
