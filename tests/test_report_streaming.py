@@ -247,3 +247,36 @@ def test_the_report_agrees_with_the_domain_rules_on_random_ledgers(db, seed):
             groups = {g.key: g.scores for g in report.groups}
             for who in {w for w, *_ in scored}:
                 _same_summary(groups[who].summary, score([(p, o) for w, p, o, _ in scored if w == who]))
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_final_scores_are_correctly_rounded_and_flushing_changes_nothing(db, seed, monkeypatch):
+    """Brier and log score of the final forecasts are the fsum of every
+    forecast's term, and handing the counts on early (many distinct
+    probabilities) gives the very same report."""
+    import math
+
+    from claimtrack.domain.scoring import tally
+    from claimtrack.services.report import data
+    from claimtrack.services.report.data import build_report
+    from claimtrack.services.report.model import ReportOptions
+
+    _random_ledger(db, seed)
+    options = ReportOptions(you="me", now=START + timedelta(days=400))
+    report = build_report(db, options)
+    scored, _, _, _ = _oracle(db, {})
+    n = len(scored)
+    assert report.overall.summary.n == n > 0
+    brier = math.fsum((p - o) ** 2 for _, p, o, _ in scored) / n
+    logs = math.fsum(math.log2(min(max(p if o else 1.0 - p, 0.001), 0.999)) for _, p, o, _ in scored) / n
+    assert report.overall.summary.brier == brier
+    assert report.overall.summary.log_score_bits == logs
+    mine = [(p, o) for who, p, o, _ in scored if who.casefold() == "me"]
+    assert report.you.n == len(mine)
+    if mine:
+        assert report.you.brier == math.fsum((p - o) ** 2 for p, o in mine) / len(mine)
+    monkeypatch.setattr(data, "TALLY_LIMIT", 1)
+    monkeypatch.setattr(tally, "FLUSH_AT", 1)
+    again = build_report(db, options)
+    for field in ("overall", "contemporaneous", "backfilled", "you", "others", "periods", "you_periods", "relative"):
+        assert getattr(again, field) == getattr(report, field), field

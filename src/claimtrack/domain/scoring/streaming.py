@@ -10,7 +10,6 @@ agree) without holding more than one claim at a time.
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -49,58 +48,79 @@ class RelativeAccumulator:
     claims with fewer than two forecasters are ignored, as there.
     """
 
-    __slots__ = ("clip", "_n", "_diff", "_peer")
+    __slots__ = ("clip", "_sums", "_terms")
 
     def __init__(self, clip: tuple[float, float] = LOG_CLIP) -> None:
         self.clip = check_clip(clip)
-        self._n: dict[Any, int] = {}
-        self._diff: dict[Any, float] = {}
-        self._peer: dict[Any, float] = {}
+        self._sums: dict[Any, list] = {}  # forecaster -> [claims, sum of Brier - median, sum of peer terms]
+        self._terms: dict[tuple[float, int], tuple[float, float]] = {}  # (p, o) -> ((p - o)^2, ln p_y clipped)
+
+    def _term(self, p: float, o: int) -> tuple[float, float]:
+        if p.__class__ is not float or not 0.0 <= p <= 1.0:
+            p = check_probability(p)
+        lo, hi = self.clip
+        py = p if o == 1 else 1.0 - p
+        term = ((p - o) ** 2, math.log(lo if py < lo else hi if py > hi else py))
+        if len(self._terms) < 100_000:  # (few distinct probabilities in practice; bounded anyway)
+            self._terms[(p, o)] = term
+        return term
+
+    def _of(self, name) -> list:
+        acc = self._sums.get(name)
+        if acc is None:
+            acc = self._sums[name] = [0, 0.0, 0.0]
+        return acc
 
     def add_claim(self, probs: Mapping[Any, float], outcome: int) -> None:
         n = len(probs)
         if n < 2:
             return
-        o = check_outcome(outcome)
-        lo, hi = self.clip
-        count, diff, peer = self._n, self._diff, self._peer
+        o = outcome if outcome.__class__ is int and (outcome == 0 or outcome == 1) else check_outcome(outcome)
+        terms = self._terms
         if n == 2:  # the common case, in closed form: median = mean, others = the one other
             (a, pa), (b, pb) = probs.items()
-            pa, pb = (x if x.__class__ is float and 0.0 <= x <= 1.0 else check_probability(x) for x in (pa, pb))
-            ya, yb = (pa, pb) if o == 1 else (1.0 - pa, 1.0 - pb)
-            half = ((pa - o) ** 2 - (pb - o) ** 2) / 2.0
-            gap = 100.0 * (math.log(lo if ya < lo else hi if ya > hi else ya)
-                           - math.log(lo if yb < lo else hi if yb > hi else yb))
+            ba, la = terms.get((pa, o)) or self._term(pa, o)
+            bb, lb = terms.get((pb, o)) or self._term(pb, o)
+            half = (ba - bb) / 2.0
+            gap = 100.0 * (la - lb)
             for name, d, g in ((a, half, gap), (b, -half, -gap)):
-                count[name] = count.get(name, 0) + 1
-                diff[name] = diff.get(name, 0.0) + d
-                peer[name] = peer.get(name, 0.0) + g
+                acc = self._of(name)
+                acc[0] += 1
+                acc[1] += d
+                acc[2] += g
             return
-        briers, logs = {}, {}
+        names, briers, logs = [], [], []
         for name, p in probs.items():
-            if p.__class__ is not float or not 0.0 <= p <= 1.0:
-                p = check_probability(p)
-            py = p if o == 1 else 1.0 - p
-            logs[name] = math.log(lo if py < lo else hi if py > hi else py)
-            briers[name] = (p - o) ** 2
+            b, ln = terms.get((p, o)) or self._term(p, o)
+            names.append(name)
+            briers.append(b)
+            logs.append(ln)
         # as peer.relative_scores: the median Brier of all forecasters on the
-        # claim, and peer.claim_peer_scores: own ln p_y minus the others' mean
-        median = statistics.median(briers.values())
-        total = math.fsum(logs.values())
+        # claim (statistics.median: the middle one, or the mean of the middle
+        # two), and peer.claim_peer_scores: own ln p_y minus the others' mean
+        ranked = sorted(briers)
+        half = n // 2
+        median = ranked[half] if n % 2 else (ranked[half - 1] + ranked[half]) / 2
+        total = math.fsum(logs)
         others = n - 1
-        for name, ln in logs.items():
-            count[name] = count.get(name, 0) + 1
-            diff[name] = diff.get(name, 0.0) + (briers[name] - median)
-            peer[name] = peer.get(name, 0.0) + 100.0 * (ln - math.fsum((total, -ln)) / others)
+        fsum = math.fsum
+        sums = self._sums
+        for name, b, ln in zip(names, briers, logs):
+            acc = sums.get(name)
+            if acc is None:
+                acc = sums[name] = [0, 0.0, 0.0]
+            acc[0] += 1
+            acc[1] += b - median
+            acc[2] += 100.0 * (ln - fsum((total, -ln)) / others)
 
     def result(self) -> dict[Any, RelativeScore]:
         return {
             name: RelativeScore(
                 forecaster=name,
-                n_claims=self._n[name],
-                brier_vs_median=self._diff[name] / self._n[name],
-                peer_score=self._peer[name] / self._n[name],
+                n_claims=self._sums[name][0],
+                brier_vs_median=self._sums[name][1] / self._sums[name][0],
+                peer_score=self._sums[name][2] / self._sums[name][0],
             )
-            for name in sorted(self._n)
+            for name in sorted(self._sums)
         }
 

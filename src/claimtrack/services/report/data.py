@@ -34,6 +34,7 @@ from claimtrack.domain.kinds import CLAIMANT_KINDS
 from claimtrack.domain.scoring import ScoreAccumulator
 from claimtrack.domain.scoring.compact import CompactAccumulator
 from claimtrack.domain.scoring.streaming import RelativeAccumulator, time_weights
+from claimtrack.domain.scoring.tally import TallyAccumulator
 from claimtrack.services.report import final as rf
 from claimtrack.services.report.final import BACK, CID, EXTRA, OUTCOME, P, RESOLVED, SOURCE, WHO, claim_conditions
 from claimtrack.services.report.model import (
@@ -48,6 +49,7 @@ from claimtrack.services.report.model import (
 from claimtrack.services.report.periods import PeriodKeys
 
 CHUNK = 5000  # rows per fetch
+TALLY_LIMIT = 50_000  # distinct (period, backfilled, yours, p, outcome) counted before they are handed on
 
 
 def as_utc(value) -> datetime:
@@ -95,10 +97,10 @@ class _Cell:
 
     __slots__ = ("split", "n_excluded", "you")
 
-    def __init__(self, n_bins: int) -> None:
-        self.split = (ScoreAccumulator(n_bins), ScoreAccumulator(n_bins))
+    def __init__(self, n_bins: int, exact=ScoreAccumulator) -> None:
+        self.split = (exact(n_bins), exact(n_bins))
         self.n_excluded = 0
-        self.you: CompactAccumulator | None = None  # the user's own forecasts in this period
+        self.you: CompactAccumulator | TallyAccumulator | None = None  # the user's own forecasts in this period
 
     def scores(self) -> Scores:
         contemporaneous, backfilled = self.split
@@ -111,9 +113,15 @@ class _Collector:
 
     def __init__(self, options: ReportOptions) -> None:
         self.options = options
+        # final forecasts weigh 1 each: they are tallied by (p, outcome) and every
+        # sum is correctly rounded (domain.scoring.tally); time-weighted ones
+        # stream into the compensated and the compact accumulators
+        tally = options.scoring == "final"
+        self._exact = TallyAccumulator if tally else ScoreAccumulator
+        self._compact = TallyAccumulator if tally else CompactAccumulator
         self.periods = PeriodKeys(options.period)
         self.cells: dict[str, _Cell] = {}
-        self.groups: dict[str, CompactAccumulator] = {}
+        self.groups: dict = {}
         self.group_counts: dict[str, list[int]] = {}  # key -> [excluded, backfilled]
         self.relative = RelativeAccumulator()
         self._wanted = options.forecaster.strip().lower() if options.forecaster else None
@@ -123,7 +131,7 @@ class _Collector:
         # you and everyone else, side by side (each final forecast in one of the two)
         self._you = (options.you or "").casefold() or None
         self._is_you: dict[str, bool] = {}
-        self.split_you = (CompactAccumulator(options.n_bins), CompactAccumulator(options.n_bins))
+        self.split_you = (self._compact(options.n_bins), self._compact(options.n_bins))
         self.n_late = 0  # late forecasts, when the rows carry their counts
 
     def matches(self, who: str) -> bool:
@@ -144,13 +152,13 @@ class _Collector:
     def _you_in(self, cell: _Cell) -> CompactAccumulator:
         """The user's accumulator in a period (for the headline's trend)."""
         if cell.you is None:
-            cell.you = CompactAccumulator(self.options.n_bins)
+            cell.you = self._compact(self.options.n_bins)
         return cell.you
 
     def _group_acc(self, key: str) -> tuple[CompactAccumulator, list[int]]:
         acc = self.groups.get(key)
         if acc is None:
-            acc = self.groups[key] = CompactAccumulator(self.options.n_bins)
+            acc = self.groups[key] = self._compact(self.options.n_bins)
             self.group_counts[key] = [0, 0]
         return acc, self.group_counts[key]
 
@@ -168,7 +176,7 @@ class _Collector:
             key = whole_day if whole_day is not None else self.periods.exact(when)
             cell = self.cells.get(key)
             if cell is None:
-                cell = self.cells[key] = _Cell(self.options.n_bins)
+                cell = self.cells[key] = _Cell(self.options.n_bins, self._exact)
             if day is not None and whole_day is not None:
                 self._day_cells[day] = cell
         return cell
@@ -180,7 +188,7 @@ class _Collector:
             return [self._group_acc(t) for t in (tags or [NO_TAG])]
         return []
 
-    def _add(self, cell: _Cell, targets, p: float, back, o: int | None, w: float = 1.0) -> None:
+    def _add(self, cell: _Cell, targets, p: float, back, o: int | None, w: float = 1) -> None:
         if o is None:
             cell.n_excluded += 1
             for _, counts in targets:
@@ -199,8 +207,12 @@ class _Collector:
         by_forecaster = self._group == "forecaster"
         by_call = self._group == "source"  # sources on their own calls: the SOURCE slot holds the kind
         add_claim = self.relative.add_claim
-        side = self._side
-        you_acc = self.split_you[0]
+        is_you = self._is_you
+        you_name = self._you
+        # (period cell, backfilled, yours, p, outcome) -> how many: the
+        # accumulators get each distinct key once, after the loop
+        tally: dict = {}
+        get = tally.get
         current = o = cell = None
         finals: dict = {}
         targets = ()
@@ -209,32 +221,47 @@ class _Collector:
             if cid != current:  # a new claim: compare the last one's forecasters
                 if o is not None and len(finals) > 1:
                     add_claim(finals, o)
+                if len(tally) > TALLY_LIMIT:  # (probabilities of many digits: memory stays flat)
+                    self._tallied(tally)
+                    tally.clear()
                 current, finals, o, cell = cid, {}, outcome, None
                 if not plain and not by_call:
                     targets = self._claim_groups(source, tags.of(cid) if tags is not None else None)
             late += n_late
-            if key is None:  # this forecaster's forecasts all came after the resolution
+            if not key:  # this forecaster's forecasts all came after the resolution
                 continue
             if cell is None:  # (a claim with only late forecasts opens no period)
                 cell = self._cell(resolved)
             finals[who] = p
-            if o is not None and (self._wanted is None or self.matches(who)):
-                acc = side(who)
-                acc.add(p, o)
-                if acc is you_acc:
-                    self._you_in(cell).add(p, o)
-            if plain:
-                if o is None:
+            if o is None:
+                if plain:
                     cell.n_excluded += 1
-                else:
-                    cell.split[1 if back else 0].add(p, o)
+                    continue
             elif self._wanted is None or self.matches(who):
+                mine = is_you.get(who)
+                if mine is None:
+                    mine = is_you[who] = you_name is not None and who.casefold() == you_name
+                k = (cell, back if plain else None, mine, p, o)
+                tally[k] = get(k, 0) + 1
+            if plain:
+                continue
+            if self._wanted is None or self.matches(who):
                 if by_call:
                     targets = [self._group_acc(who)] if source in CLAIMANT_KINDS else ()
                 self._add(cell, [self._group_acc(who)] if by_forecaster else targets, p, back, o)
         if o is not None and len(finals) > 1:
             add_claim(finals, o)
         self.n_late += late
+        self._tallied(tally)
+
+    def _tallied(self, tally: dict) -> None:
+        """Hand :meth:`final_rows`' counts to the accumulators."""
+        for (cell, back, mine, p, o), k in tally.items():
+            if back is not None:  # (plain: the period's own split is tallied here too)
+                cell.split[1 if back else 0].add(p, o, k)
+            self.split_you[0 if mine else 1].add(p, o, k)
+            if mine:
+                self._you_in(cell).add(p, o, k)
 
     def weighted_claim(self, head, per: list, tags: list[str] | None) -> None:
         """One claim's forecasts from :func:`.final.stream_query`, by forecaster."""
@@ -266,13 +293,13 @@ class _Collector:
     def result(self) -> dict:
         opts = self.options
         n_bins = opts.n_bins
-        contemporaneous, backfilled = ScoreAccumulator(n_bins), ScoreAccumulator(n_bins)
+        contemporaneous, backfilled = self._exact(n_bins), self._exact(n_bins)
         n_excluded = 0
         periods = []
         for key in self.periods.span(self.cells):  # empty periods too: the trend shows gaps
             cell = self.cells.get(key)
             if cell is None:
-                empty = ScoreAccumulator(n_bins).result()
+                empty = self._exact(n_bins).result()
                 periods.append(PeriodRow(key, *self.periods.bounds[key], Scores(empty, 0, 0)))
                 continue
             contemporaneous = contemporaneous.merge(cell.split[0])

@@ -14,8 +14,10 @@ instead of every forecast:
   later, as the domain rule says.  Only eligible forecasts (not flagged
   ``after_resolution``, made at or before the claim's current resolution)
   have a key; the late ones are counted in the same pass (``n_late``), so
-  the report needs no second query.  A (claim, forecaster) whose forecasts
-  are all late still yields a row, with key ``None``;
+  the report needs no second query.  The row carries only whether the
+  maximum exists (``max(...) IS NOT NULL``, 1 or 0: the bare columns still
+  come from its row), not the long key itself.  A (claim, forecaster) whose
+  forecasts are all late still yields a row, with 0 there;
 * elsewhere (PostgreSQL), ``ROW_NUMBER() OVER (PARTITION BY claim_id,
   forecaster ORDER BY made_at DESC, id DESC)`` over the eligible forecasts,
   and the late ones are counted by :func:`count_late`.
@@ -135,7 +137,7 @@ def final_query(options: ReportOptions, dialect: str):
         key = sqlite_latest_key()
         n_late = func.sum(case((_late(options), literal_column("1")), else_=literal_column("0")))
         return (select(*_claim_columns(options), f.forecaster, f.probability, f.backfilled,
-                       func.max(case((_eligible(), key))), n_late)
+                       func.max(case((_eligible(), key))).is_not(None), n_late)
                 .select_from(c).join(f, _sqlite_join()).where(*_conds(options, dialect))
                 .group_by(c.id, f.forecaster).order_by(c.id, f.forecaster))
     rank = func.row_number().over(partition_by=(f.claim_id, f.forecaster), order_by=(f.made_at.desc(), f.id.desc()))

@@ -14,14 +14,17 @@ always score the final forecast.  Scoring is
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import and_, false, func, select
 from sqlalchemy.orm import Session
 
 from claimtrack.db import models as m
-from claimtrack.domain.distribution import distribution_from_text, options_from_text
-from claimtrack.domain.scoring.by_kind import ByKind, ChoiceItem, QuantityItem, build_by_kind
 from claimtrack.services.report.final import claim_conditions
 from claimtrack.services.report.model import ReportOptions
+
+if TYPE_CHECKING:
+    from claimtrack.domain.scoring.by_kind import ByKind, ChoiceItem, QuantityItem
 
 CHUNK = 900
 
@@ -55,6 +58,11 @@ def _forecasts(session: Session, options: ReportOptions, ids: list[int]):
 def kind_items(session: Session, options: ReportOptions) -> tuple[list[ChoiceItem], list[QuantityItem]]:
     dialect = session.get_bind().dialect.name
     claims = _claims(session, options, dialect)
+    if not claims:
+        return [], []
+    from claimtrack.domain.distribution import distribution_from_text, options_from_text
+    from claimtrack.domain.scoring.by_kind import ChoiceItem, QuantityItem
+
     per: dict[tuple[int, str], list[tuple]] = {}
     for cid, who, text in _forecasts(session, options, list(claims)):
         per.setdefault((cid, who), []).append(distribution_from_text(text))
@@ -80,6 +88,11 @@ def kind_items(session: Session, options: ReportOptions) -> tuple[list[ChoiceIte
     return choice, quantity
 
 
-def by_kind(session: Session, options: ReportOptions) -> ByKind:
+def by_kind(session: Session, options: ReportOptions) -> ByKind | None:
+    """The sections; None when the scope has no resolved choice, numeric or date claim."""
     choice, quantity = kind_items(session, options)
+    if not choice and not quantity:
+        return None
+    from claimtrack.domain.scoring.by_kind import build_by_kind
+
     return build_by_kind(choice, quantity)

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from claimtrack.domain.errors import InvalidInput
 from claimtrack.domain.scoring import LOG_CLIP, RelativeScore, ScoreSummary
 from claimtrack.domain.scoring.basic import check_n_bins
-from claimtrack.domain.scoring.by_kind import ByKind
+
+if TYPE_CHECKING:  # (the choice and quantity scoring loads only when a report has such claims)
+    from claimtrack.domain.scoring.by_kind import ByKind
 
 SCORINGS = ("final", "time-weighted")
 # "source": each source scored on its own calls (forecasts of kind stated,

@@ -99,6 +99,16 @@ class PeriodKeys:
         when = to_utc(when)
         day = (when.year, when.month, when.day)
         key = self._days.get(day, "")
+        if key == "" and 2 <= day[2] <= 27:
+            # any instant of this UTC day is, in any time zone (offsets within
+            # a day), on the day before, the day itself or the day after: all in
+            # the same month, so in the period of the UTC date.  Converting is
+            # needed only once per period, to learn its bounds.
+            key = period_key(period_start(date(*day), self.kind), self.kind)
+            if key in self.bounds:
+                self._days[day] = key
+                return key
+            key = ""
         if key == "":
             first = datetime(*day, tzinfo=timezone.utc)
             at_start, at_end = self.exact(first), self.exact(first + _LAST_INSTANT)
