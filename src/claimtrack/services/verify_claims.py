@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from hashlib import sha256
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -30,7 +31,8 @@ from claimtrack.db.engine import Database
 from claimtrack.domain.chain import CHAINS, CLAIM_FIELDS, EDIT_FIELDS, GENESIS, canonical, head_label, row_hash
 from claimtrack.domain.claim_history import differences, replay, row_values
 from claimtrack.domain.errors import InvalidInput
-from claimtrack.services.verify import ChainReport
+from claimtrack.services.rows import plain_rows
+from claimtrack.services.verify import ChainReport, _fast_query
 
 BATCH = 5000
 MAX_PROBLEMS = 100  # listed in full; the count goes on
@@ -94,6 +96,9 @@ def _check_chain(db: Database, table, fields: tuple[str, ...]) -> ChainReport:
     else:
         query = (select(table, c.uuid.label("claim_uuid"), c.id.label("claim_found"))
                  .select_from(table.outerjoin(m.claims, c.id == table.c.claim_id)))
+    fast = _fast_query(table, fields, outer=True) if db.dialect == "sqlite" else None
+    if fast is not None:
+        return _check_chain_sqlite(db, table, fields, query, fast)
     while True:
         with db.read() as session:
             rows = session.execute(query.where(table.c.id > last_id).order_by(table.c.id).limit(BATCH)
@@ -104,15 +109,46 @@ def _check_chain(db: Database, table, fields: tuple[str, ...]) -> ChainReport:
             if row["prev_hash"] != prev:
                 return ChainReport(name, count, prev, row["id"],
                                    f"{name} row {row['id']}: link to the previous row is broken (a row before it was deleted or changed)")
-            if row_hash(prev, fields, row) != row["row_hash"]:
-                if "claim_found" in row and row["claim_found"] is None:
-                    why = f"its claim {row['claim_id']} is gone"
-                else:
-                    why = "content does not match its hash (the row was edited)"
-                return ChainReport(name, count, prev, row["id"], f"{name} row {row['id']}: {why}")
+            problem = _row_problem(name, fields, prev, row)
+            if problem is not None:
+                return ChainReport(name, count, prev, row["id"], problem)
             prev = row["row_hash"]
             count += 1
         last_id = rows[-1]["id"]
+
+
+def _row_problem(name: str, fields: tuple[str, ...], prev: str, row) -> str | None:
+    """The judge: a row's content (as the column types read it) against its stored hash."""
+    if row_hash(prev, fields, row) == row["row_hash"]:
+        return None
+    if "claim_found" in row and row["claim_found"] is None:
+        why = f"its claim {row['claim_id']} is gone"
+    else:
+        why = "content does not match its hash (the row was edited)"
+    return f"{name} row {row['id']}: {why}"
+
+
+def _check_chain_sqlite(db: Database, table, fields: tuple[str, ...], query, fast) -> ChainReport:
+    """The same check, SQLite writing each row's canonical text (services.verify's fast path): a
+    row whose bytes hash to its stored hash is proven; any other goes to the judge above."""
+    name = table.name
+    prev, count = GENESIS, 0
+    hashed = sha256
+    with db.read() as session:
+        conn = session.connection()
+        for rows in plain_rows(conn, fast, BATCH):
+            for row_id, prev_hash, stored, data in rows:
+                if prev_hash != prev:
+                    return ChainReport(name, count, prev, row_id,
+                                       f"{name} row {row_id}: link to the previous row is broken (a row before it was deleted or changed)")
+                if data is None or hashed(data).hexdigest() != stored:
+                    row = conn.execute(query.where(table.c.id == row_id)).mappings().one()
+                    problem = _row_problem(name, fields, prev, row)
+                    if problem is not None:
+                        return ChainReport(name, count, prev, row_id, problem)
+                prev = stored
+                count += 1
+    return ChainReport(name, count, prev)
 
 
 # --------------------------------------------------------------- claims
@@ -169,10 +205,11 @@ def _expected_caches(session, lo: int, hi: int) -> dict[int, dict[str, Any]]:
         ).where(f.claim_id.between(lo, hi)).subquery()
         newest_f = session.execute(select(ranked.c.claim_id, ranked.c.probability, ranked.c.forecaster, ranked.c.n)
                                    .where(ranked.c.rn == 1))
-    for cid, p, who, n, *_ in newest_f:
+    for cid, p, who, n, *_ in newest_f.all():  # fetchall: iterating a result fetches row by row
         of(cid).update(n_forecasts=n, last_probability=p, last_forecaster=who)
     newest = select(func.max(r.id)).where(r.claim_id.between(lo, hi)).group_by(r.claim_id)
-    for cid, outcome, when in session.execute(select(r.claim_id, r.outcome, r.resolved_at).where(r.id.in_(newest))):
+    for cid, outcome, when in session.execute(select(r.claim_id, r.outcome, r.resolved_at)
+                                              .where(r.id.in_(newest))).all():
         of(cid).update(outcome=outcome, resolved_at=when)
     return out
 
@@ -214,14 +251,14 @@ def _check_claim_rows(db: Database) -> ClaimsReport:
                 break
             lo, hi = rows[0]["id"], rows[-1]["id"]
             records = {r["claim_id"]: r for r in session.execute(
-                select(rec).where(rec.c.claim_id.between(lo, hi))).mappings()}
+                select(rec).where(rec.c.claim_id.between(lo, hi))).mappings().all()}
             tags: dict[int, list[str]] = {}
-            for cid, tag in session.execute(select(t.claim_id, t.tag).where(t.claim_id.between(lo, hi))):
+            for cid, tag in session.execute(select(t.claim_id, t.tag).where(t.claim_id.between(lo, hi))).all():
                 tags.setdefault(cid, []).append(tag)
             edits: dict[int, list[tuple]] = {}
             for cid, field, old, new in session.execute(
                     select(e.claim_id, e.field, e.old_value, e.new_value)
-                    .where(e.claim_id.between(lo, hi)).order_by(e.id)):
+                    .where(e.claim_id.between(lo, hi)).order_by(e.id)).all():
                 edits.setdefault(cid, []).append((field, old, new))
             caches = _expected_caches(session, lo, hi)
         for row in rows:
