@@ -57,7 +57,7 @@ CSV_COLUMNS = ("record", "claim_uuid", "claim_id", "uuid", "statement", "details
 _ID = CLAIM_FIELDS.index("id")
 _CHILDREN = (("forecast", m.forecasts, FORECAST_FIELDS), ("resolution", m.resolutions, RESOLUTION_FIELDS),
              ("edit", m.claim_edits, EDIT_FIELDS))
-FORECAST_BUDGET = 20_000  # a chunk ends once its claims hold this many forecasts (memory stays flat)
+FORECAST_BUDGET = 10_000  # a chunk ends once its claims hold this many forecasts (memory stays flat)
 
 
 def _chunks(db: Database, *, csv: bool) -> Iterator[tuple[tuple[list, dict, list[dict]], tuple]]:
