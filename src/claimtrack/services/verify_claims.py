@@ -14,6 +14,12 @@ this module checks everything else a score depends on:
 - heads the user pinned (``verify --expect``): a pinned head must still be
   in its chain (the newest row, or one before it: growth is normal); one
   that is missing means rows were cut from the end or rewritten.
+
+On SQLite two fast paths prove the common case and send everything else to
+the checks above: the two chains hash text SQLite writes (as
+:mod:`claimtrack.services.verify` does for forecasts), and a claim with no
+edits whose stored fields are exactly its record's is not replayed (only its
+tags and caches are compared).
 """
 
 from __future__ import annotations
