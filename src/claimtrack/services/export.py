@@ -57,7 +57,7 @@ CSV_COLUMNS = ("record", "claim_uuid", "claim_id", "uuid", "statement", "details
 _ID = CLAIM_FIELDS.index("id")
 _CHILDREN = (("forecast", m.forecasts, FORECAST_FIELDS), ("resolution", m.resolutions, RESOLUTION_FIELDS),
              ("edit", m.claim_edits, EDIT_FIELDS))
-FORECAST_BUDGET = 20_000  # a chunk ends once its claims hold this many forecasts (memory stays flat)
+FORECAST_BUDGET = 10_000  # a chunk ends once its claims hold this many forecasts (memory stays flat)
 
 
 def _chunks(db: Database, *, csv: bool) -> Iterator[tuple[tuple[list, dict, list[dict]], tuple]]:
@@ -71,8 +71,18 @@ def _chunks(db: Database, *, csv: bool) -> Iterator[tuple[tuple[list, dict, list
     with db.read() as session:
         conn = session.connection()
         dialect = conn.dialect.name
-        n_at = len(CLAIM_FIELDS)
         claims = Reader(m.claims, CLAIM_FIELDS, dialect, csv=csv, extra=(m.claims.c.n_forecasts,))
+        claim_texts = None
+        if not csv and dialect == "sqlite":
+            try:
+                claim_texts = JsonText(m.claims, CLAIM_FIELDS, keys=())
+            except NoSqlForm:
+                pass
+        full_claims = claims
+        if claim_texts is not None:  # read the id, the forecast count and the JSON text SQLite writes
+            claims = Reader(m.claims, ("id",), dialect, csv=False,
+                            extra=(m.claims.c.n_forecasts, *claim_texts.columns))
+        n_at = 1 if claim_texts is not None else len(CLAIM_FIELDS)  # the forecast count, for the budget
         children = []
         for _, table, fields in _CHILDREN:
             reader = Reader(table, fields, dialect, csv=csv, extra=(table.c.claim_id,))
@@ -121,6 +131,20 @@ def _chunks(db: Database, *, csv: bool) -> Iterator[tuple[tuple[list, dict, list
                     found.append(record)
             return by_claim
 
+        def heads(batch: list) -> list[tuple[int, str]]:
+            """(claim id, its JSON object without the closing brace) per claim, for the JSON document."""
+            if claim_texts is None:
+                return [(row[_ID], encode(dict(zip(CLAIM_FIELDS, row)))[:-1]) for row in batch]
+            odd_at = 2 + claim_texts.n_parts
+            out = []
+            for row in batch:
+                if row[odd_at]:  # a value SQLite could not write: the json module, from the typed values
+                    (value,) = full_claims.rows(conn, select(*full_claims.columns).where(m.claims.c.id == row[0]), 1)
+                    out.append((row[0], encode(dict(zip(CLAIM_FIELDS, value)))[:-1]))
+                else:
+                    out.append((row[0], claim_texts.text(row[2:odd_at])[:-1]))
+            return out
+
         def chunk(batch: list):
             first, last = batch[0][_ID], batch[-1][_ID]
             grouped = [records(table, fields, reader, texts, first, last)
@@ -132,7 +156,7 @@ def _chunks(db: Database, *, csv: bool) -> Iterator[tuple[tuple[list, dict, list
             for rows in plain_rows(conn, query, 5000):
                 for cid, tag in rows:
                     tags.setdefault(cid, []).append(tag)
-            return batch, tags, grouped
+            return (batch if csv else heads(batch)), tags, grouped
 
         query = select(*claims.columns).order_by(m.claims.c.id)
         batch: list = []
@@ -163,11 +187,10 @@ def write_json(db: Database, out) -> int:
     n = 0
     parts: list[str] = []
     for (claims, tags, (f_by, r_by, e_by)), _ in _chunks(db, csv=False):
-        for row in claims:
-            cid = row[_ID]
-            record = dict(zip(CLAIM_FIELDS, row))
-            record["tags"] = tags.get(cid, [])
-            parts += [",\n" if n else "", encode(record)[:-1], ', "forecasts": [', ", ".join(f_by.get(cid, ())),
+        for cid, head in claims:
+            # the tags come last in the claim's object: its text with them, as encoding it whole writes it
+            parts += [",\n" if n else "", head, ', "tags": ', encode(tags.get(cid, [])), ', "forecasts": [',
+                      ", ".join(f_by.get(cid, ())),
                       '], "resolutions": [', ", ".join(r_by.get(cid, ())), '], "edits": [',
                       ", ".join(e_by.get(cid, ())), "]}"]
             n += 1

@@ -107,7 +107,7 @@ class JsonText:
     form is flagged and written by Python from the values the column
     types read."""
 
-    def __init__(self, table, fields: tuple[str, ...]) -> None:
+    def __init__(self, table, fields: tuple[str, ...], keys=None) -> None:
         import json
 
         key = json.JSONEncoder(ensure_ascii=False).encode
@@ -141,7 +141,7 @@ class JsonText:
                 else:
                     segment = piece if segment is None else segment + piece
         parts.append(lit("}") if segment is None else segment + lit("}"))
-        self.columns = [*parts, odd, table.c.claim_id, table.c.id]
+        self.columns = [*parts, odd, *((table.c.claim_id, table.c.id) if keys is None else keys)]
         self.n_parts = len(parts)
 
     def text(self, row) -> str:

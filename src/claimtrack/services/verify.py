@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from hashlib import sha256
 
-from sqlalchemy import Float, Integer, String, case, func, literal_column, null, select, type_coerce
+from sqlalchemy import Float, Integer, LargeBinary, String, case, cast, func, literal_column, null, select, type_coerce
 
 from claimtrack.db import models as m
 from claimtrack.db.engine import Database
@@ -114,9 +114,11 @@ def _sqlite_json(col):
     return None
 
 
-def _fast_query(table, fields: tuple[str, ...]):
-    """(id, prev_hash, row_hash, canonical JSON text or NULL) in id order, or
-    None when some chained column has no SQLite fast path."""
+def _fast_query(table, fields: tuple[str, ...], *, outer: bool = False):
+    """(id, prev_hash, row_hash, prev_hash + canonical JSON text as UTF-8 bytes, or NULL) in id order, or
+    None when some chained column has no SQLite fast path.  The claim is
+    joined when a field comes from it (``outer``: its rows without a claim
+    too, their text NULL where it needs the claim's values)."""
     elements, oks = [], []
     for name in fields:
         made = _sqlite_json(_source(table, name))
@@ -134,9 +136,16 @@ def _fast_query(table, fields: tuple[str, ...]):
         col = _source(table, name)
         ok = ok & (col.is_(None) if default is None else (col == default))
     body = case((ok, func.json_array(*elements, type_=String)), else_=null())
-    return (select(table.c.id, table.c.prev_hash, table.c.row_hash, type_coerce(body, String))
-            .select_from(table.join(m.claims, m.claims.c.id == table.c.claim_id))
-            .order_by(table.c.id))
+    # the hashed bytes themselves: the link (checked equal to the previous row's hash first) and the
+    # text, as UTF-8, so Python neither joins nor encodes a string per row
+    hashed = cast(table.c.prev_hash.concat(body), LargeBinary)
+    if all(name in table.c for name in hashed_columns(fields)):
+        source = table
+    else:
+        join = table.outerjoin if outer else table.join
+        source = join(m.claims, m.claims.c.id == table.c.claim_id)
+    return (select(table.c.id, table.c.prev_hash, table.c.row_hash, type_coerce(hashed, LargeBinary))
+            .select_from(source).order_by(table.c.id))
 
 
 def _row_content(conn, table, fields: tuple[str, ...], row_id: int) -> dict:
@@ -149,12 +158,14 @@ def _row_content(conn, table, fields: tuple[str, ...], row_id: int) -> dict:
 def _check_sqlite(conn, table, fields: tuple[str, ...], query) -> ChainReport:
     name = table.name
     prev, count = GENESIS, 0
+    hashed = sha256
     for rows in plain_rows(conn, query, BATCH):
-        for row_id, prev_hash, stored, body in rows:
+        for row_id, prev_hash, stored, data in rows:
             if prev_hash != prev:
                 return ChainReport(name, count, prev, row_id,
                                    f"{name} row {row_id}: link to the previous row is broken (a row before it was deleted or changed)")
-            if body is None or sha256((prev + body).encode("utf-8")).hexdigest() != stored:
+            # data is prev_hash + the row's canonical text as UTF-8 (prev_hash == prev, checked above)
+            if data is None or hashed(data).hexdigest() != stored:
                 if row_hash(prev, fields, _row_content(conn, table, hashed_columns(fields), row_id)) != stored:
                     return ChainReport(name, count, prev, row_id,
                                        f"{name} row {row_id}: content does not match its hash (the row was edited)")

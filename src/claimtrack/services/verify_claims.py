@@ -17,6 +17,12 @@ this module checks everything else a score depends on:
 - heads the user pinned (``verify --expect``): a pinned head must still be
   in its chain (the newest row, or one before it: growth is normal); one
   that is missing means rows were cut from the end or rewritten.
+
+On SQLite two fast paths prove the common case and send everything else to
+the checks above: the two chains hash text SQLite writes (as
+:mod:`claimtrack.services.verify` does for forecasts), and a claim with no
+edits whose stored fields are exactly its record's is not replayed (only its
+tags and caches are compared).
 """
 
 from __future__ import annotations
@@ -24,16 +30,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from hashlib import sha256
 from typing import Any
 
 from sqlalchemy import func, select, text
 
 from claimtrack.db import models as m
 from claimtrack.db.engine import Database
-from claimtrack.domain.chain import CHAINS, CLAIM_FIELDS, EDIT_FIELDS, GENESIS, canonical, head_label, row_hash
-from claimtrack.domain.claim_history import differences, replay, row_values
+from claimtrack.domain.chain import (
+    CHAINS, CLAIM_FIELDS, EDIT_FIELDS, GENESIS, canonical, hashed_columns, head_label, row_hash,
+)
+from claimtrack.domain.claim_history import REPLAYED, differences, replay, row_values
 from claimtrack.domain.errors import InvalidInput
-from claimtrack.services.verify import ChainReport
+from claimtrack.services.rows import plain_rows
+from claimtrack.services.verify import ChainReport, _fast_query
 
 BATCH = 5000
 MAX_PROBLEMS = 100  # listed in full; the count goes on
@@ -134,6 +144,9 @@ def _check_chain(db: Database, table, fields: tuple[str, ...]) -> ChainReport:
     else:
         query = (select(table, c.uuid.label("claim_uuid"), c.id.label("claim_found"))
                  .select_from(table.outerjoin(m.claims, c.id == table.c.claim_id)))
+    fast = _fast_query(table, fields, outer=True) if db.dialect == "sqlite" else None
+    if fast is not None:
+        return _check_chain_sqlite(db, table, fields, query, fast)
     while True:
         with db.read() as session:
             rows = session.execute(query.where(table.c.id > last_id).order_by(table.c.id).limit(BATCH)
@@ -144,15 +157,46 @@ def _check_chain(db: Database, table, fields: tuple[str, ...]) -> ChainReport:
             if row["prev_hash"] != prev:
                 return ChainReport(name, count, prev, row["id"],
                                    f"{name} row {row['id']}: link to the previous row is broken (a row before it was deleted or changed)")
-            if row_hash(prev, fields, row) != row["row_hash"]:
-                if "claim_found" in row and row["claim_found"] is None:
-                    why = f"its claim {row['claim_id']} is gone"
-                else:
-                    why = "content does not match its hash (the row was edited)"
-                return ChainReport(name, count, prev, row["id"], f"{name} row {row['id']}: {why}")
+            problem = _row_problem(name, fields, prev, row)
+            if problem is not None:
+                return ChainReport(name, count, prev, row["id"], problem)
             prev = row["row_hash"]
             count += 1
         last_id = rows[-1]["id"]
+
+
+def _row_problem(name: str, fields: tuple[str, ...], prev: str, row) -> str | None:
+    """The judge: a row's content (as the column types read it) against its stored hash."""
+    if row_hash(prev, fields, row) == row["row_hash"]:
+        return None
+    if "claim_found" in row and row["claim_found"] is None:
+        why = f"its claim {row['claim_id']} is gone"
+    else:
+        why = "content does not match its hash (the row was edited)"
+    return f"{name} row {row['id']}: {why}"
+
+
+def _check_chain_sqlite(db: Database, table, fields: tuple[str, ...], query, fast) -> ChainReport:
+    """The same check, SQLite writing each row's canonical text (services.verify's fast path): a
+    row whose bytes hash to its stored hash is proven; any other goes to the judge above."""
+    name = table.name
+    prev, count = GENESIS, 0
+    hashed = sha256
+    with db.read() as session:
+        conn = session.connection()
+        for rows in plain_rows(conn, fast, BATCH):
+            for row_id, prev_hash, stored, data in rows:
+                if prev_hash != prev:
+                    return ChainReport(name, count, prev, row_id,
+                                       f"{name} row {row_id}: link to the previous row is broken (a row before it was deleted or changed)")
+                if data is None or hashed(data).hexdigest() != stored:
+                    row = conn.execute(query.where(table.c.id == row_id)).mappings().one()
+                    problem = _row_problem(name, fields, prev, row)
+                    if problem is not None:
+                        return ChainReport(name, count, prev, row_id, problem)
+                prev = stored
+                count += 1
+    return ChainReport(name, count, prev)
 
 
 # --------------------------------------------------------------- claims
@@ -209,10 +253,11 @@ def _expected_caches(session, lo: int, hi: int) -> dict[int, dict[str, Any]]:
         ).where(f.claim_id.between(lo, hi)).subquery()
         newest_f = session.execute(select(ranked.c.claim_id, ranked.c.probability, ranked.c.forecaster, ranked.c.n)
                                    .where(ranked.c.rn == 1))
-    for cid, p, who, n, *_ in newest_f:
+    for cid, p, who, n, *_ in newest_f.all():  # fetchall: iterating a result fetches row by row
         of(cid).update(n_forecasts=n, last_probability=p, last_forecaster=who)
     newest = select(func.max(r.id)).where(r.claim_id.between(lo, hi)).group_by(r.claim_id)
-    for cid, outcome, when in session.execute(select(r.claim_id, r.outcome, r.resolved_at).where(r.id.in_(newest))):
+    for cid, outcome, when in session.execute(select(r.claim_id, r.outcome, r.resolved_at)
+                                              .where(r.id.in_(newest))).all():
         of(cid).update(outcome=outcome, resolved_at=when)
     return out
 
@@ -231,6 +276,12 @@ def _claim_problems(row, record, tags, edits, caches) -> list[str]:
         for field in differences(current, replayed):
             out.append(f"claim {cid}: {field} is {_shown(field, current[field])} but its chained history says "
                        f"{_shown(field, replayed[field])} (changed outside claimtrack)")
+    return out + _cache_problems(row, caches)
+
+
+def _cache_problems(row, caches) -> list[str]:
+    cid = row["id"]
+    out = []
     for column in CACHED:
         have, want = row[column], caches[column]
         if (have == want and have.__class__ is want.__class__) or canonical(have) == canonical(want):
@@ -241,33 +292,70 @@ def _claim_problems(row, record, tags, edits, caches) -> list[str]:
     return out
 
 
+def _unedited_record_tags():
+    """On SQLite, per claim: its creation record's tags text ('' for none) when
+    the claim provably is its record as created: one record, no edits, and
+    every other replayed field stored exactly as the record stores it (the
+    same stored value reads back as the same value); else NULL.  Then the
+    replay can only differ in the tags, compared in Python; a NULL sends the
+    claim through the replay itself."""
+    c, e = m.claims.c, m.claim_edits.c
+    r, other = m.claim_records.alias("r"), m.claim_records.alias("r_other")
+    same = [r.c[name].is_not_distinct_from(c[row_name])  # a record's field, the row's name for it
+            for name, row_name in zip(hashed_columns(CLAIM_FIELDS), REPLAYED) if name != "tags"]
+    return (select(func.coalesce(r.c.tags, ""))
+            .where(r.c.claim_id == c.id, *same,
+                   ~select(e.id).where(e.claim_id == c.id).correlate(m.claims).exists(),
+                   ~select(other.c.id).where(other.c.claim_id == c.id, other.c.id != r.c.id)
+                   .correlate(m.claims, r).exists())
+            .scalar_subquery())
+
+
 def _check_claim_rows(db: Database) -> ClaimsReport:
     c, t, e, rec = m.claims.c, m.claim_tags.c, m.claim_edits.c, m.claim_records
     with db.read() as session:
         problems = _orphans(session)
     orphans = len(problems)
     total, count, last_id = len(problems), 0, 0
+    sqlite = db.dialect == "sqlite"
+    light = select(c.id, *(c[name] for name in CACHED), _unedited_record_tags().label("record_tags")) if sqlite else None
     while True:
         with db.read() as session:
-            rows = session.execute(select(m.claims).where(c.id > last_id).order_by(c.id).limit(BATCH)).mappings().all()
+            # on SQLite the cached columns of every claim, and the whole row (and its record) only of
+            # the claims not proven to be their record as created
+            rows = session.execute((light if sqlite else select(m.claims)).where(c.id > last_id).order_by(c.id)
+                                   .limit(BATCH)).mappings().all()
             if not rows:
                 break
             lo, hi = rows[0]["id"], rows[-1]["id"]
-            records = {r["claim_id"]: r for r in session.execute(
-                select(rec).where(rec.c.claim_id.between(lo, hi))).mappings()}
             tags: dict[int, list[str]] = {}
-            for cid, tag in session.execute(select(t.claim_id, t.tag).where(t.claim_id.between(lo, hi))):
+            for cid, tag in session.execute(select(t.claim_id, t.tag).where(t.claim_id.between(lo, hi))).all():
                 tags.setdefault(cid, []).append(tag)
+            records_query = select(rec).where(rec.c.claim_id.between(lo, hi))
+            full: dict[int, Any] = {}
+            proven: set[int] = set()
+            if sqlite:
+                proven = {row["id"] for row in rows if row["record_tags"] is not None
+                          and ",".join(sorted(tags.get(row["id"], ()))) == row["record_tags"]}
+                unproven = [row["id"] for row in rows if row["id"] not in proven]
+                records_query = records_query.where(rec.c.claim_id.in_(unproven))
+                if unproven:
+                    full = {row["id"]: row for row in session.execute(
+                        select(m.claims).where(c.id.in_(unproven))).mappings().all()}
+            records = {r["claim_id"]: r for r in session.execute(records_query).mappings().all()}
             edits: dict[int, list[tuple]] = {}
             for cid, field, old, new in session.execute(
                     select(e.claim_id, e.field, e.old_value, e.new_value)
-                    .where(e.claim_id.between(lo, hi)).order_by(e.id)):
+                    .where(e.claim_id.between(lo, hi)).order_by(e.id)).all():
                 edits.setdefault(cid, []).append((field, old, new))
             caches = _expected_caches(session, lo, hi)
         for row in rows:
             cid = row["id"]
-            found = _claim_problems(row, records.get(cid), tags.get(cid, ()), edits.get(cid, ()),
-                                    caches.get(cid, _BLANK))
+            if cid in proven:  # the replay gives the row as it is: only its caches to check
+                found = _cache_problems(row, caches.get(cid, _BLANK))
+            else:
+                found = _claim_problems(full.get(cid, row), records.get(cid), tags.get(cid, ()), edits.get(cid, ()),
+                                        caches.get(cid, _BLANK))
             total += len(found)
             problems.extend(found[:max(0, MAX_PROBLEMS - len(problems))])
             count += 1
