@@ -47,15 +47,20 @@ def _lines(text: str | Utf8Pieces) -> Iterator[str]:
         start = cut
 
 
-def _records(path: Path, text: str | Utf8Pieces) -> Iterator[tuple[int, list[str]]]:
-    """``(row_number, fields)`` of each non-blank row, the header (row 1) first."""
+def _reader(text: str | Utf8Pieces):
+    """A csv reader over ``text`` with the delimiter its first line uses (fields up to MAX_FIELD)."""
     if csv.field_size_limit() < MAX_FIELD:
         csv.field_size_limit(MAX_FIELD)
     if isinstance(text, Utf8Pieces):
         first_line = text.first_line()
     else:
         first_line = text[:text.find("\n")] if "\n" in text else text
-    reader = csv.reader(_lines(text), delimiter=_delimiter(first_line))
+    return csv.reader(_lines(text), delimiter=_delimiter(first_line))
+
+
+def _records(path: Path, text: str | Utf8Pieces) -> Iterator[tuple[int, list[str]]]:
+    """``(row_number, fields)`` of each non-blank row, the header (row 1) first."""
+    reader = _reader(text)
     n = 0
     try:
         for fields in reader:
@@ -71,13 +76,7 @@ def column_values(path: Path, text: str | Utf8Pieces, index: int) -> Iterator[st
     """Field ``index`` of every row after the header that has one: what
     ``(r[index] for _, r in stream_rows(path, text)[1] if index < len(r))``
     gives, without a generator and a numbered tuple per row in between."""
-    if csv.field_size_limit() < MAX_FIELD:
-        csv.field_size_limit(MAX_FIELD)
-    if isinstance(text, Utf8Pieces):
-        first_line = text.first_line()
-    else:
-        first_line = text[:text.find("\n")] if "\n" in text else text
-    reader = csv.reader(_lines(text), delimiter=_delimiter(first_line))
+    reader = _reader(text)
     seen_header = False
     try:
         for fields in reader:

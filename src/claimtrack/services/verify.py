@@ -114,7 +114,7 @@ def _sqlite_json(col):
     return None
 
 
-def _fast_query(table, fields: tuple[str, ...], *, outer: bool = False):
+def fast_query(table, fields: tuple[str, ...], *, outer: bool = False):
     """(id, prev_hash, row_hash, prev_hash + canonical JSON text as UTF-8 bytes, or NULL) in id order, or
     None when some chained column has no SQLite fast path.  The claim is
     joined when a field comes from it (``outer``: its rows without a claim
@@ -155,8 +155,11 @@ def _row_content(conn, table, fields: tuple[str, ...], row_id: int) -> dict:
     return dict(zip(fields, conn.execute(query).one()))
 
 
-def _check_sqlite(conn, table, fields: tuple[str, ...], query) -> ChainReport:
-    name = table.name
+def walk_fast(conn, name: str, query, judge) -> ChainReport:
+    """Walk a chain whose rows come from a fast-path ``query`` (``fast_query``): each row's link is
+    checked, and a row whose bytes (prev_hash + its canonical text, written by SQLite) hash to its
+    stored hash is proven; any other is handed to ``judge(prev, row_id)``, which returns the
+    problem or None (the row is right after all)."""
     prev, count = GENESIS, 0
     hashed = sha256
     for rows in plain_rows(conn, query, BATCH):
@@ -164,19 +167,29 @@ def _check_sqlite(conn, table, fields: tuple[str, ...], query) -> ChainReport:
             if prev_hash != prev:
                 return ChainReport(name, count, prev, row_id,
                                    f"{name} row {row_id}: link to the previous row is broken (a row before it was deleted or changed)")
-            # data is prev_hash + the row's canonical text as UTF-8 (prev_hash == prev, checked above)
             if data is None or hashed(data).hexdigest() != stored:
-                if row_hash(prev, fields, _row_content(conn, table, hashed_columns(fields), row_id)) != stored:
-                    return ChainReport(name, count, prev, row_id,
-                                       f"{name} row {row_id}: content does not match its hash (the row was edited)")
+                problem = judge(prev, row_id, stored)
+                if problem is not None:
+                    return ChainReport(name, count, prev, row_id, problem)
             prev = stored
             count += 1
     return ChainReport(name, count, prev)
 
 
+def _check_sqlite(conn, table, fields: tuple[str, ...], query) -> ChainReport:
+    columns = hashed_columns(fields)
+
+    def judge(prev: str, row_id: int, stored: str) -> str | None:
+        if row_hash(prev, fields, _row_content(conn, table, columns, row_id)) == stored:
+            return None
+        return f"{table.name} row {row_id}: content does not match its hash (the row was edited)"
+
+    return walk_fast(conn, table.name, query, judge)
+
+
 def _check(conn, table, fields: tuple[str, ...]) -> ChainReport:
     if conn.dialect.name == "sqlite":
-        fast = _fast_query(table, fields)
+        fast = fast_query(table, fields)
         if fast is not None:
             return _check_sqlite(conn, table, fields, fast)
     columns = hashed_columns(fields)

@@ -30,7 +30,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from hashlib import sha256
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -42,8 +41,7 @@ from claimtrack.domain.chain import (
 )
 from claimtrack.domain.claim_history import REPLAYED, differences, replay, row_values
 from claimtrack.domain.errors import InvalidInput
-from claimtrack.services.rows import plain_rows
-from claimtrack.services.verify import ChainReport, _fast_query
+from claimtrack.services.verify import ChainReport, fast_query, walk_fast
 
 BATCH = 5000
 MAX_PROBLEMS = 100  # listed in full; the count goes on
@@ -144,7 +142,7 @@ def _check_chain(db: Database, table, fields: tuple[str, ...]) -> ChainReport:
     else:
         query = (select(table, c.uuid.label("claim_uuid"), c.id.label("claim_found"))
                  .select_from(table.outerjoin(m.claims, c.id == table.c.claim_id)))
-    fast = _fast_query(table, fields, outer=True) if db.dialect == "sqlite" else None
+    fast = fast_query(table, fields, outer=True) if db.dialect == "sqlite" else None
     if fast is not None:
         return _check_chain_sqlite(db, table, fields, query, fast)
     while True:
@@ -179,24 +177,13 @@ def _row_problem(name: str, fields: tuple[str, ...], prev: str, row) -> str | No
 def _check_chain_sqlite(db: Database, table, fields: tuple[str, ...], query, fast) -> ChainReport:
     """The same check, SQLite writing each row's canonical text (services.verify's fast path): a
     row whose bytes hash to its stored hash is proven; any other goes to the judge above."""
-    name = table.name
-    prev, count = GENESIS, 0
-    hashed = sha256
     with db.read() as session:
         conn = session.connection()
-        for rows in plain_rows(conn, fast, BATCH):
-            for row_id, prev_hash, stored, data in rows:
-                if prev_hash != prev:
-                    return ChainReport(name, count, prev, row_id,
-                                       f"{name} row {row_id}: link to the previous row is broken (a row before it was deleted or changed)")
-                if data is None or hashed(data).hexdigest() != stored:
-                    row = conn.execute(query.where(table.c.id == row_id)).mappings().one()
-                    problem = _row_problem(name, fields, prev, row)
-                    if problem is not None:
-                        return ChainReport(name, count, prev, row_id, problem)
-                prev = stored
-                count += 1
-    return ChainReport(name, count, prev)
+
+        def judge(prev: str, row_id: int, stored: str) -> str | None:
+            return _row_problem(table.name, fields, prev, conn.execute(query.where(table.c.id == row_id)).mappings().one())
+
+        return walk_fast(conn, table.name, fast, judge)
 
 
 # --------------------------------------------------------------- claims
