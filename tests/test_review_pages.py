@@ -100,15 +100,19 @@ def test_a_walk_that_writes_lists_what_the_queue_listed_at_its_start(db):
     claim falls due again later in the queue) leaves the rest of the walk as it was."""
     _mixed(db)
     reference = [(i.reason, i.claim.id) for i in review.review_queue(db, "tester", now=NOW, stale_days=30)]
-    walked = []
+    walked, deferred = [], set()
     for n, item in enumerate(review_pages.iter_queue(db, review_pages.start("tester", now=NOW, stale_days=30), 2)):
         walked.append((item.reason, item.claim.id))
         if item.reason == "draft":
             continue
         if n % 3 == 0:
             review.defer(db, item.claim.id, "+1w", me="tester", now=NOW)  # overdue -> due within the week
+            deferred.add((item.reason, item.claim.id))
         elif n % 3 == 1 and item.claim.question_type == "binary":
             ledger.add_forecast(db, item.claim.id, 0.5, forecaster="tester", made_at=NOW)
         elif item.claim.question_type == "binary":
             resolve.resolve_claim(db, item.claim.id, "yes")
     assert walked == reference
+    # some deferred overdue claims did fall due later in the queue (and were not shown twice)
+    again = {i.claim.id for i in review.review_queue(db, "tester", now=NOW, stale_days=30) if i.reason == "due"}
+    assert {cid for reason, cid in deferred if reason == "overdue"} & again
