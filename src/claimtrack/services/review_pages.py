@@ -81,12 +81,12 @@ def page_in(session: Session, cursor: Cursor, limit: int = PAGE) -> tuple[list[Q
     return items, cursor
 
 
-def iter_queue(db: Database, cursor: Cursor, page: int = PAGE) -> Iterator[QueueItem]:
-    """Every item from ``cursor`` on, a page (one read transaction) at a time, each claim
-    once: one already produced is not produced again (see the module docstring)."""
+def iter_queue(db: Database, cursor: Cursor, page: int | None = None) -> Iterator[QueueItem]:
+    """Every item from ``cursor`` on, a page (``PAGE`` items, one read transaction) at a
+    time, each claim once: one already produced is not produced again (see the module docstring)."""
     seen: set[int] = set()
     while not cursor.done:
-        items, cursor = queue_page(db, cursor, page)
+        items, cursor = queue_page(db, cursor, page or PAGE)
         for item in items:
             if item.claim.id not in seen:
                 seen.add(item.claim.id)
