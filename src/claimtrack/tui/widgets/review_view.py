@@ -164,6 +164,9 @@ class ReviewView(Vertical):
                      style="dim"))
             self.app.post_message(self.Empty())
         self._show()
+        release = getattr(self.app, "release_claims", None)
+        if release is not None:  # the first claim (or the empty queue) is drawn: the claims table may read
+            self.call_after_refresh(release)
 
     class Empty(Message):
         """The queue is empty (the app then opens the claims table)."""
