@@ -1,7 +1,7 @@
 """Time to the first rendered screen of a Textual app, headless, through Pilot.
 
     python bench/ui_probe.py claimtrack LEDGER          # claimtrack's UI on the claims table
-    python bench/ui_probe.py claimtrack-review LEDGER   # as `claimtrack tui` opens: the review queue
+    python bench/ui_probe.py claimtrack-review LEDGER [USER]   # as `claimtrack tui` opens: the review queue
     python bench/ui_probe.py minimal LEDGER             # the baseline: a minimal app
 
 Prints ``FIRST_SCREEN <epoch seconds>`` on stderr once the app's screen shows
@@ -14,7 +14,8 @@ up to a second at a time, which timed a busy worker, not the screen).  The
 ``claimtrack-review`` mode opens the app as ``claimtrack tui`` does
 (``create_app(db, review=True)``) and stamps the frame that shows the review
 queue's first claim (its number and why it needs attention, with the
-counter "1 of N"); the claim's full detail is read after that in its own
+counter "1 of N"), as USER (CLAIMTRACK_USER; the bench passes the
+ledger's busiest forecaster, whose queue holds stale claims too); the claim's full detail is read after that in its own
 worker, and how much later it is drawn is printed on stdout.  The
 minimal app (bench/minimal_app.py) opens the same database with SQLAlchemy
 (a small declarative model) and shows the first 100 claims in a DataTable:
@@ -102,12 +103,22 @@ async def probe_review(app) -> str:
                 f"its detail drawn {1000 * (time.time() - first):.0f} ms later")
 
 
+def kind_of(argv: list[str]) -> str | None:
+    if len(argv) == 2 and argv[0] in ("claimtrack", "claimtrack-review", "minimal"):
+        return argv[0]
+    return "claimtrack-review" if len(argv) == 3 and argv[0] == "claimtrack-review" else None
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 2 or argv[0] not in ("claimtrack", "claimtrack-review", "minimal"):
+    if kind_of(argv) is None:
         print(__doc__, file=sys.stderr)
         return 2
-    kind, db_path = argv
+    kind, db_path = argv[:2]
     if kind == "claimtrack-review":
+        if len(argv) == 3:
+            import os
+
+            os.environ["CLAIMTRACK_USER"] = argv[2]
         print(f"{kind}: {asyncio.run(probe_review(claimtrack_app(db_path, review=True)))}")
         return 0
     app = claimtrack_app(db_path) if kind == "claimtrack" else minimal_app(db_path)
