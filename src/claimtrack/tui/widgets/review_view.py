@@ -191,7 +191,8 @@ class ReviewView(Vertical):
         head.append(item.why, style="bold red" if item.reason == "overdue" else "yellow")
         self.query_one("#review-head", Static).update(head)
         self.query_one("#review-detail", Static).update(Text("Loading…", style="dim"))
-        self._load_detail(self.index, item.claim.id)
+        # read once the head is drawn: the claim's number and reason do not wait for its history
+        self.call_after_refresh(self._load_detail, self.index, item.claim.id)
 
     @work(thread=True, exclusive=True, group="review-detail", exit_on_error=False, description="Loading claim")
     def _load_detail(self, index: int, claim_id: int) -> None:
