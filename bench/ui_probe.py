@@ -76,7 +76,8 @@ def _review_first(app):
     except Exception:  # not composed yet
         return None
     item = view.current
-    return view if item is not None and view.index == 0 and view.display and view.region.height else None
+    empty = view.loaded and not view.items  # nothing needs attention: what shows is the claims table
+    return view if (item is not None and view.index == 0 and view.display and view.region.height) or empty else None
 
 
 def _detail_drawn(view) -> bool:
@@ -96,6 +97,8 @@ async def probe_review(app) -> str:
         first = time.time()
         print(f"FIRST_SCREEN {first:.6f}", file=sys.stderr, flush=True)
         item, total = view.current, getattr(view, "total", len(view.items))
+        if item is None:
+            return "the review queue is empty"
         while not _detail_drawn(view) and time.monotonic() < deadline:
             await asyncio.sleep(0.005)
         await app.screen.wait_for_refresh()
