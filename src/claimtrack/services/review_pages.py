@@ -121,19 +121,27 @@ def _section_page(session: Session, cursor: Cursor, limit: int) -> tuple[list[Qu
 
 
 def _stale_page(session: Session, cursor: Cursor, limit: int) -> tuple[list[QueueItem], Cursor]:
+    """The stale section from ``cursor``: open claims not due soon, with your newest forecast
+    (read per claim through the (claim_id, forecaster, made_at) index, as count_queue does)
+    older than the stale age, oldest first; the test of services.review._stale_parts."""
+    from sqlalchemy import func
+
     from claimtrack.services.queries import SUMMARY_COLUMNS, summaries
-    from claimtrack.services.review import _stale_parts
 
     now, me, days = cursor.now, cursor.me, cursor.stale_days
-    mine, where = _stale_parts(me, now, days, cursor.due_within)
-    conds = [where]
+    f, c = m.forecasts.c, m.Claim
+    newest = (select(func.max(f.made_at)).where(f.claim_id == c.id, func.lower(f.forecaster) == me.strip().lower())
+              .correlate(m.claims).scalar_subquery())
+    candidates = (select(*SUMMARY_COLUMNS, newest.label("last"))
+                  .where(c.status == "active", c.outcome.is_(None),
+                         or_(c.resolve_by.is_(None), c.resolve_by > now + cursor.due_within))
+                  .subquery())
+    q = candidates.c
+    conds = [q.last < now - timedelta(days=days)]
     if cursor.after is not None:
         last, claim_id = cursor.after_last, cursor.after.id
-        conds.append(or_(mine.c.last > last, and_(mine.c.last == last, m.Claim.id > claim_id)))
-    rows = session.execute(
-        select(*SUMMARY_COLUMNS, mine.c.last).join(mine, mine.c.claim_id == m.Claim.id).where(*conds)
-        .order_by(mine.c.last, m.Claim.id).limit(limit)
-    ).all()
+        conds.append(or_(q.last > last, and_(q.last == last, q.id > claim_id)))
+    rows = session.execute(select(candidates).where(*conds).order_by(q.last, q.id).limit(limit)).all()
     claims = summaries(session, rows, me)
     items = [QueueItem(c, "stale", rules.why_stale(to_utc(r.last), now, days), to_utc(r.last))
              for c, r in zip(claims, rows)]
