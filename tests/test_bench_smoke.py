@@ -309,9 +309,14 @@ def test_import_task_on_a_small_csv(bench, tmp_path):
 def test_tui_probe_task_on_a_tiny_ledger(bench):
     if not tasks.ui_available(bench):
         pytest.skip("the review UI is not available")
-    [row] = tasks.review_ui(bench)
-    assert row.claimtrack_s > 0 and row.baseline_s > 0
-    assert "minimal: 100 rows on the first screen" in row.note
+    table, queue = tasks.review_ui(bench)
+    assert table.claimtrack_s > 0 and table.baseline_s > 0
+    assert "minimal: 100 rows on the first screen" in table.note
+    # what `claimtrack tui` opens on: the review queue, against the same baseline run
+    assert queue.task == "review UI first screen (review queue)"
+    assert queue.claimtrack_s > 0 and queue.baseline_s == table.baseline_s
+    assert (queue.target, queue.memory_target) == ("<= 1.3", "<= 1.5x")
+    assert "claimtrack-review: #" in queue.note and "first of" in queue.note
 
 
 @pytest.mark.skipif(shutil.which("sqlite3") is None, reason="needs the sqlite3 shell")

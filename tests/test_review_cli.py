@@ -118,18 +118,21 @@ def test_bad_stale_days_is_one_line(cli, db, db_url, dump):
 
 
 def test_someone_elses_forecast_meanwhile_does_not_block_a_resolve_but_an_edit_does(cli, db, db_url, monkeypatch):
-    from claimtrack.services import review
+    from claimtrack.services import review_pages
 
     overdue, soon, _, _ = _queue(db)
-    real = review.review_queue
+    real = review_pages.queue_page
+    pages = []
 
-    def queue_then_others_write(database, me, **kw):
-        items = real(database, me, **kw)
-        ledger.add_forecast(db, overdue, 0.1, forecaster="priya")  # after the queue was read
-        claim_edits.edit_claim(db, soon, statement="due this week, reworded", edited_by="priya")
-        return items
+    def queue_then_others_write(database, cursor, limit=review_pages.PAGE):
+        page = real(database, cursor, limit)
+        if not pages:  # after the queue's first page (all of it here) was read
+            ledger.add_forecast(db, overdue, 0.1, forecaster="priya")
+            claim_edits.edit_claim(db, soon, statement="due this week, reworded", edited_by="priya")
+        pages.append(page)
+        return page
 
-    monkeypatch.setattr(review, "review_queue", queue_then_others_write)
+    monkeypatch.setattr(review_pages, "queue_page", queue_then_others_write)
     r = cli("review", input="n\n\n\nn\n\n\nn\n\n\nq\n")
     assert r.exit_code == 0, r.output
     assert _state(db_url, overdue)[0].outcome == "no"  # priya's forecast did not make it stale
@@ -174,3 +177,24 @@ def test_questions_in_the_queue_take_their_own_answers(cli, db, db_url):
         assert updated.resolutions == ()
     finally:
         fresh.dispose()
+
+
+def test_the_queue_streams_a_page_at_a_time_in_queue_order(cli, db, monkeypatch):
+    """Pages of two: the prompts come in the Python queue's order, counted whole, and a
+    deferral between pages leaves the rest of the walk as the queue read at the start."""
+    import re
+
+    from claimtrack.services import review, review_pages
+
+    _queue(db)
+    for d in (-9, -7, -7, -1, 1, 5):
+        _add(db, f"more, due in {d}", due_days=d)
+    expected = [i.claim.id for i in review.review_queue(db, "tester", stale_days=30)]
+    assert len(expected) > 6
+    monkeypatch.setattr(review_pages, "PAGE", 2)
+    r = cli("review", "--stale-days", "30", input="d\n+1w\n" + "s\n" * len(expected))
+    assert r.exit_code == 0, r.output
+    shown = re.findall(r"^\[(\d+) of (\d+)\] #(\d+)", r.stdout, re.M)
+    assert [int(cid) for _, _, cid in shown] == expected
+    assert [(int(i), int(n)) for i, n, _ in shown] == [(i, len(expected)) for i in range(1, len(expected) + 1)]
+    assert f"deferred 1, skipped {len(expected) - 1}" in r.stdout

@@ -224,12 +224,12 @@ class Session:
         shown = common.printable(key)[:20]
         raise InvalidInput(f"'{shown}' is not a choice here: {keys}" if shown else f"type a key: {keys}")
 
-    def walk(self, items) -> None:
+    def walk(self, items, total: int) -> None:
+        """Prompt for each item of ``items`` (an iterable: the queue streamed a page at a time)."""
         from dataclasses import replace
 
         from claimtrack.services.review import claim_summary
 
-        total = len(items)
         for index, item in enumerate(items, 1):
             click.echo("")
             click.echo(_describe(index, total, item, self.me))
@@ -271,21 +271,24 @@ def review(ctx, stale_days):
     """
     from claimtrack.domain.review import stale_days as check_days
     from claimtrack.services.config import current_user
-    from claimtrack.services.review import queue_counts, review_queue, session_summary
+    from claimtrack.services import review_pages
+    from claimtrack.services.review import count_queue, session_summary
 
     days = check_days(stale_days) if stale_days is not None else None
     db = common.ledger(ctx)
     me = current_user()
-    items = review_queue(db, me, stale_days=days)
-    if not items:
+    # the queue streamed a page at a time in SQL order (memory flat), counted in SQL
+    cursor = review_pages.start(me, stale_days=days)
+    counts = count_queue(db, me, now=cursor.now, stale_days=cursor.stale_days)
+    total = sum(counts.values())
+    if not total:
         click.echo("nothing needs attention: nothing overdue or due this week, no stale forecasts, no drafts")
         return
-    counts = queue_counts(items)
     words = {"overdue": "overdue", "due": "due within 7 days", "stale": "stale", "draft": "in the inbox"}
-    click.echo(f"{len(items)} to review: " + ", ".join(f"{n} {words[k]}" for k, n in counts.items() if n))
+    click.echo(f"{total} to review: " + ", ".join(f"{n} {words[k]}" for k, n in counts.items() if n))
     session = Session(db, me)
     try:
-        session.walk(items)
+        session.walk(review_pages.iter_queue(db, cursor), total)
     except _Quit:
         pass
     click.echo("")

@@ -64,6 +64,9 @@ class ClaimtrackApp(App[None]):
         self.backend = backend
         self.start_in_review = review  # open on the review queue (when anything needs attention)
         self._claims_changed = False  # review mode wrote: the claims table reloads when shown
+        # opening on the review queue, the claims table (composed, hidden) reads nothing until the
+        # queue's first claim is drawn: it would compete with it for the CPU (see release_claims)
+        self.claims_held = review
         self._last_refresh = time.monotonic()
         self._views: dict[str, Widget] = {}  # the views built so far, by pane id
         self._mounting: dict[str, AwaitMount] = {}
@@ -227,11 +230,20 @@ class ClaimtrackApp(App[None]):
     async def _view_shown(self, event: TabbedContent.TabActivated) -> None:
         name = self._active_name()
         view = self.claims_view if name == "claims" else await self._build_view(name)
+        if name == "claims":
+            self.release_claims()
         if name == "claims" and self._claims_changed:
             self._claims_changed = False
             view.reload()
         if hasattr(view, "shown"):
             view.shown()
+
+    def release_claims(self) -> None:
+        """The review's first claim is drawn (or the claims are shown): the claims table reads its first page."""
+        if self.claims_held:
+            self.claims_held = False
+            self._claims_changed = False
+            self.claims_view.reload()
 
     def mark_claims_changed(self) -> None:
         """Review mode wrote: the claims table reloads when it is next shown."""

@@ -263,6 +263,24 @@ class Backend:
 
         return clean_strings(review_queue(self.db, self.user(), now=self.now()))
 
+    def review_first(self, limit: int):
+        """The review queue's first page, its counts and the cursor after the page
+        (services.review_pages: read in SQL order, not the whole queue)."""
+        from claimtrack.services import review_pages
+        from claimtrack.services.review import count_queue
+
+        cursor = review_pages.start(self.user(), now=self.now())
+        items, after = review_pages.queue_page(self.db, cursor, limit)
+        counts = count_queue(self.db, cursor.me, now=cursor.now, stale_days=cursor.stale_days)
+        return clean_strings(items), counts, after
+
+    def review_page(self, cursor, limit: int):
+        """The next page of the review queue from ``cursor``: (items, the cursor after them)."""
+        from claimtrack.services import review_pages
+
+        items, after = review_pages.queue_page(self.db, cursor, limit)
+        return clean_strings(items), after
+
     def session_summary(self, tally) -> str:
         from claimtrack.services.review import session_summary
 

@@ -92,7 +92,8 @@ class ClaimsView(ClaimActions, ClaimsControls, Vertical):
 
     def on_mount(self) -> None:
         self.query_one("#claim-detail").border_title = "detail"
-        self.reload()
+        if not getattr(self.app, "claims_held", False):  # (held while the review queue's first claim is drawn)
+            self.reload()
 
     # ------------------------------------------------------------ helpers
 

@@ -24,6 +24,8 @@ DRAFT_ACTIONS = {"accept", "reject"}
 
 
 class ReviewView(Vertical):
+    PAGE = 40  # queue items read at a time (services.review_pages); the first page is the first screen
+    PREFETCH = 5  # the next page is read when this few loaded items are left
     BINDINGS = [
         Binding("y", "yes", "Yes / accept", tooltip="Resolve yes (a draft: accept it)", id="review.yes"),
         Binding("n", "resolve('no')", "No", tooltip="Resolve no", id="review.no"),
@@ -39,8 +41,15 @@ class ReviewView(Vertical):
     ]
 
     class Loaded(Message):
-        def __init__(self, items, error: BaseException | None = None) -> None:
-            self.items, self.error = items, error
+        def __init__(self, items, error: BaseException | None = None, counts=None, cursor=None) -> None:
+            self.items, self.error, self.counts, self.cursor = items, error, counts, cursor
+            super().__init__()
+
+    class More(Message):
+        """The next page of the queue (``generation``: the read of the queue it continues)."""
+
+        def __init__(self, generation: int, items, cursor, error: BaseException | None = None) -> None:
+            self.generation, self.items, self.cursor, self.error = generation, items, cursor, error
             super().__init__()
 
     class DetailLoaded(Message):
@@ -57,8 +66,13 @@ class ReviewView(Vertical):
         from claimtrack.services.review import Tally
 
         super().__init__(**kwargs)
-        self.items: list = []
+        self.items: list = []  # the queue items read so far (a page at a time), in queue order
         self.index = 0
+        self.total = 0  # the queue's length when it was read (count_queue)
+        self._cursor = None  # where the next page starts (None: the queue is all read)
+        self._seen: set[int] = set()  # claims already in items (a deferred one can come round again)
+        self._generation = 0  # bumped by each read of the queue: a late page of an older read is dropped
+        self._fetching = False
         self.tally = Tally()
         self.loaded = False
         self.summary: str | None = None
@@ -95,11 +109,42 @@ class ReviewView(Vertical):
     @work(thread=True, exclusive=True, group="review-queue", exit_on_error=False, description="Reading the queue")
     def _load(self) -> None:
         try:
-            items = self.backend.review_queue()
+            items, counts, cursor = self.backend.review_first(self.PAGE)
         except Exception as exc:  # noqa: BLE001
             self.post_message(self.Loaded([], exc))
             return
-        self.post_message(self.Loaded(items))
+        self.post_message(self.Loaded(items, counts=counts, cursor=cursor))
+
+    @work(thread=True, exclusive=True, group="review-more", exit_on_error=False, description="Reading the queue")
+    def _load_more(self, generation: int, cursor) -> None:
+        try:
+            items, after = self.backend.review_page(cursor, self.PAGE)
+        except Exception as exc:  # noqa: BLE001
+            self.post_message(self.More(generation, [], None, exc))
+            return
+        self.post_message(self.More(generation, items, after))
+
+    def _fetch_more(self) -> None:
+        if self._cursor is not None and not self._fetching:
+            self._fetching = True
+            self._load_more(self._generation, self._cursor)
+
+    @on(More)
+    def _more(self, message: More) -> None:
+        if message.generation != self._generation:
+            return
+        self._fetching = False
+        if message.error is not None:
+            self.app.notify(describe_error(message.error), title="Could not read the review queue",
+                            severity="error", markup=False)
+        waiting = self.current is None
+        for item in message.items:
+            if item.claim.id not in self._seen:
+                self._seen.add(item.claim.id)
+                self.items.append(item)
+        self._cursor = None if message.cursor is None or message.cursor.done else message.cursor
+        if waiting:
+            self._show()
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -107,6 +152,11 @@ class ReviewView(Vertical):
             self.app.notify(describe_error(message.error), title="Could not read the review queue",
                             severity="error", markup=False)
         self.items, self.index, self.loaded, self.summary = list(message.items), 0, True, None
+        self._generation += 1
+        self._fetching = False
+        self._seen = {item.claim.id for item in self.items}
+        self._cursor = None if message.cursor is None or message.cursor.done else message.cursor
+        self.total = sum(message.counts.values()) if message.counts else len(self.items)
         if not self.items:
             self.query_one("#review-head", Static).update(Text("Nothing needs your attention.", style="bold"))
             self.query_one("#review-detail", Static).update(
@@ -114,6 +164,9 @@ class ReviewView(Vertical):
                      style="dim"))
             self.app.post_message(self.Empty())
         self._show()
+        release = getattr(self.app, "release_claims", None)
+        if release is not None:  # the first claim (or the empty queue) is drawn: the claims table may read
+            self.call_after_refresh(release)
 
     class Empty(Message):
         """The queue is empty (the app then opens the claims table)."""
@@ -121,16 +174,25 @@ class ReviewView(Vertical):
     def _show(self) -> None:
         self.refresh_bindings()
         item = self.current
+        total = max(self.total, len(self.items))
         if item is None:
-            if self.items:
+            if self.loaded and self._cursor is not None:  # the next page is on its way
+                self.query_one("#review-head", Static).update(
+                    Text(f"Review · {self.index + 1} of {total}", style="bold"))
+                self.query_one("#review-detail", Static).update(Text("Loading…", style="dim"))
+                self._fetch_more()
+            elif self.items:
                 self._finish()
             return
-        head = Text(f"Review · {self.index + 1} of {len(self.items)}", style="bold")
+        if len(self.items) - self.index <= self.PREFETCH:
+            self._fetch_more()
+        head = Text(f"Review · {self.index + 1} of {total}", style="bold")
         head.append(f"  ·  #{item.claim.id} ", style="bold")
         head.append(item.why, style="bold red" if item.reason == "overdue" else "yellow")
         self.query_one("#review-head", Static).update(head)
         self.query_one("#review-detail", Static).update(Text("Loading…", style="dim"))
-        self._load_detail(self.index, item.claim.id)
+        # read once the head is drawn: the claim's number and reason do not wait for its history
+        self.call_after_refresh(self._load_detail, self.index, item.claim.id)
 
     @work(thread=True, exclusive=True, group="review-detail", exit_on_error=False, description="Loading claim")
     def _load_detail(self, index: int, claim_id: int) -> None:
