@@ -68,6 +68,17 @@ def _indexes(db_url):
                                    "AND type = 'index'").fetchall())
 
 
+def _triggers_and_current(db_url):
+    """The forecasts' triggers (name, SQL) and the current-forecast cache's rows."""
+    import sqlite3
+
+    with sqlite3.connect(db_url) as conn:
+        return (sorted(conn.execute("SELECT name, sql FROM sqlite_master WHERE tbl_name = 'forecasts' "
+                                    "AND type = 'trigger'").fetchall()),
+                sorted(conn.execute("SELECT claim_id, forecaster, forecast_id, made_at, kind, probability "
+                                    "FROM current_forecasts").fetchall()))
+
+
 def test_batched_import_stores_what_one_batch_stores(cli, db_url, tmp_path, monkeypatch):
     from claimtrack.services import chain, imports
 
@@ -88,6 +99,10 @@ def test_batched_import_stores_what_one_batch_stores(cli, db_url, tmp_path, monk
     assert json.loads(batched.stdout) == json.loads(first.stdout)
     assert len(whole[0]) == 6 * 9 + 1 and _stored(batched_db) == whole
     assert _indexes(batched_db) == indexes and len(indexes) == 4  # rebuilt exactly as they were
+    # the current-forecast trigger dropped for the load and put back; the cache filled once
+    triggers, current = _triggers_and_current(whole_db)
+    assert any(name == "claimtrack_current_forecast" for name, _ in triggers) and current
+    assert _triggers_and_current(batched_db) == (triggers, current)
     verify = cli("verify", db=batched_db)
     assert verify.exit_code == 0, verify.stderr
     # the same file again, in batches, into the now full ledger: nothing added
@@ -105,7 +120,7 @@ def test_a_failed_bulk_import_keeps_the_indexes(cli, db_url, tmp_path, monkeypat
     monkeypatch.setattr(imports, "BATCH", 4)
     db = str(tmp_path / "ledger.db")
     assert cli("init", db=db).exit_code == 0
-    before = _indexes(db)
+    before, triggers = _indexes(db), _triggers_and_current(db)
     calls = {"n": 0}
     real = imports.append_forecasts
 
@@ -119,4 +134,5 @@ def test_a_failed_bulk_import_keeps_the_indexes(cli, db_url, tmp_path, monkeypat
     result = cli("import", str(_csv_file(tmp_path)), db=db)
     assert result.exit_code != 0 and calls["n"] == 3
     assert _indexes(db) == before
+    assert _triggers_and_current(db) == triggers  # the trigger is back, the cache still empty
     assert _stored(db) == ([], [])

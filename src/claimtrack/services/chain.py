@@ -26,7 +26,7 @@ from sqlalchemy.schema import DropIndex
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from claimtrack.db import models as m
+from claimtrack.db import current, models as m
 from claimtrack.domain.chain import (
     CLAIM_FIELDS,
     EDIT_FIELDS,
@@ -159,7 +159,9 @@ def bulk_forecasts(session: Session, n_rows: int) -> Iterator[None]:
     random insert per row), inside the same transaction, so a failure rolls
     them back with the rows; a bigger page cache meanwhile.  The unique
     constraints (uuid, import key) stay and are checked row by row as
-    always.  Elsewhere it does nothing."""
+    always.  The current-forecast trigger (:mod:`claimtrack.db.current`) is
+    dropped the same way and the cache filled once from the new rows, then
+    the trigger put back, in the same transaction.  Elsewhere it does nothing."""
     connection = session.connection()
     if (n_rows <= BIG_INSERT or connection.dialect.name != "sqlite"
             or session.execute(select(m.forecasts.c.id).limit(1)).first() is not None):
@@ -175,12 +177,22 @@ def bulk_forecasts(session: Session, n_rows: int) -> Iterator[None]:
         # SQLAlchemy objects and rebuilt from the SQL SQLite kept for them
         known = {index.name: index for index in m.forecasts.indexes}
         indexes = [(name, sql) for name, sql in indexes if name in known]
+        has_trigger = cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+                                     (current.TRIGGER,)).fetchone() is not None
         try:
             for name, _ in indexes:
                 connection.execute(DropIndex(known[name]))
+            if has_trigger:
+                for statement in current.drop_statements("sqlite"):
+                    cursor.execute(statement)
             yield
             for _, sql in indexes:
                 cursor.execute(sql)
+            if has_trigger:  # the forecasts were empty, so the cache is exactly the new rows' newest
+                cursor.execute(f"DELETE FROM {current.TABLE}")
+                cursor.execute(current.BACKFILL)
+                for statement in current.install_statements("sqlite"):
+                    cursor.execute(statement)
         finally:
             cursor.execute(_cache_size(cache))
     finally:
