@@ -55,15 +55,23 @@ def _table_with_rows(app):
     return max(tables, key=lambda t: t.row_count, default=None)
 
 
+async def _first_frame(app, shown, what: str):
+    """Poll ``shown(app)`` every 5 ms until it gives the widget, then wait for
+    the screen's next repaint (the frame that draws it) and stamp the time."""
+    deadline = time.monotonic() + TIMEOUT
+    while (widget := shown(app)) is None:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"no {what} on screen after {TIMEOUT:.0f}s")
+        await asyncio.sleep(0.005)
+    await app.screen.wait_for_refresh()  # the screen repainted: it is drawn
+    stamp = time.time()
+    print(f"FIRST_SCREEN {stamp:.6f}", file=sys.stderr, flush=True)
+    return widget, stamp
+
+
 async def probe(app) -> int:
     async with app.run_test(size=SIZE):
-        deadline = time.monotonic() + TIMEOUT
-        while (table := _table_with_rows(app)) is None:
-            if time.monotonic() > deadline:
-                raise SystemExit(f"no rows on screen after {TIMEOUT:.0f}s")
-            await asyncio.sleep(0.005)
-        await app.screen.wait_for_refresh()  # the screen repainted: the rows are drawn
-        print(f"FIRST_SCREEN {time.time():.6f}", file=sys.stderr, flush=True)
+        table, _ = await _first_frame(app, _table_with_rows, "rows")
         return table.row_count
 
 
@@ -88,17 +96,11 @@ def _detail_drawn(view) -> bool:
 
 async def probe_review(app) -> str:
     async with app.run_test(size=SIZE):
-        deadline = time.monotonic() + TIMEOUT
-        while (view := _review_first(app)) is None:
-            if time.monotonic() > deadline:
-                raise SystemExit(f"no review item on screen after {TIMEOUT:.0f}s")
-            await asyncio.sleep(0.005)
-        await app.screen.wait_for_refresh()  # the screen repainted: the first claim is drawn
-        first = time.time()
-        print(f"FIRST_SCREEN {first:.6f}", file=sys.stderr, flush=True)
+        view, first = await _first_frame(app, _review_first, "review item")
         item, total = view.current, getattr(view, "total", len(view.items))
         if item is None:
             return "the review queue is empty"
+        deadline = time.monotonic() + TIMEOUT
         while not _detail_drawn(view) and time.monotonic() < deadline:
             await asyncio.sleep(0.005)
         await app.screen.wait_for_refresh()
