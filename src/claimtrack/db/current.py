@@ -51,6 +51,7 @@ FROM_SCRATCH = (
     "FROM forecasts) AS ranked WHERE rn = 1"
 )
 BACKFILL = f"INSERT INTO {TABLE} ({COLUMNS}) {FROM_SCRATCH}"
+CLEAR = f"DELETE FROM {TABLE}"  # before a BACKFILL that rebuilds the whole table
 
 
 def sqlite_trigger() -> str:

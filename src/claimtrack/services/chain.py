@@ -189,7 +189,7 @@ def bulk_forecasts(session: Session, n_rows: int) -> Iterator[None]:
             for _, sql in indexes:
                 cursor.execute(sql)
             if has_trigger:  # the forecasts were empty, so the cache is exactly the new rows' newest
-                cursor.execute(f"DELETE FROM {current.TABLE}")
+                cursor.execute(current.CLEAR)
                 cursor.execute(current.BACKFILL)
                 for statement in current.install_statements("sqlite"):
                     cursor.execute(statement)
