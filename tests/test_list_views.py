@@ -119,7 +119,8 @@ def test_views_read_one_row_per_forecaster(ledger, monkeypatch):
     with ledger.read() as session:
         rows = session.execute(queries._list_query(ClaimFilter(state="all"), limit=None, offset=0, sort=None,
                                                    descending=False, after=None)).all()
-        views._views_for(session, rows, "tester")
+        views.views_of(session, [r.id for r in rows if r.n_forecasts],
+                       {r.id: (r.source or "").casefold() for r in rows}, "tester")
         n_rows = len(session.execute(real([1, 2, 3, 4], ledger.dialect)).all())
         n_forecasts = session.execute(select(func.count()).select_from(m.forecasts)).scalar_one()
     assert sorted(seen[0]) == [1, 2, 3, 4]

@@ -73,6 +73,15 @@ def install_statements(dialect: str, schema: str | None = None) -> list[str]:
             f"CREATE TRIGGER {TRIGGER} AFTER INSERT ON forecasts FOR EACH ROW EXECUTE FUNCTION {PG_FUNCTION}()"]
 
 
+def drop_trigger(conn) -> None:
+    """Drop the trigger (not the table) on ``conn``, in its transaction: a bulk load that then
+    calls :func:`rebuild` and :func:`install` (services.chain.bulk_forecasts)."""
+    from claimtrack.db.append_only import run_ddl
+
+    for stmt in drop_statements(conn.dialect.name)[:1]:
+        run_ddl(conn, stmt)
+
+
 def drop_statements(dialect: str) -> list[str]:
     if dialect == "sqlite":
         return [f"DROP TRIGGER IF EXISTS {TRIGGER}"]
@@ -92,7 +101,7 @@ def install(conn) -> None:
 
 def rebuild(conn) -> None:
     """Refill the table from ``forecasts`` (the owner's maintenance: restore, a bulk load)."""
-    _run(conn, "DELETE FROM current_forecasts")
+    _run(conn, CLEAR)
     _run(conn, BACKFILL)
 
 

@@ -177,22 +177,18 @@ def bulk_forecasts(session: Session, n_rows: int) -> Iterator[None]:
         # SQLAlchemy objects and rebuilt from the SQL SQLite kept for them
         known = {index.name: index for index in m.forecasts.indexes}
         indexes = [(name, sql) for name, sql in indexes if name in known]
-        has_trigger = cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?",
-                                     (current.TRIGGER,)).fetchone() is not None
+        keeps_cache = not current.trigger_missing(connection)
         try:
             for name, _ in indexes:
                 connection.execute(DropIndex(known[name]))
-            if has_trigger:
-                for statement in current.drop_statements("sqlite"):
-                    cursor.execute(statement)
+            if keeps_cache:
+                current.drop_trigger(connection)
             yield
             for _, sql in indexes:
                 cursor.execute(sql)
-            if has_trigger:  # the forecasts were empty, so the cache is exactly the new rows' newest
-                cursor.execute(current.CLEAR)
-                cursor.execute(current.BACKFILL)
-                for statement in current.install_statements("sqlite"):
-                    cursor.execute(statement)
+            if keeps_cache:  # filled once from the new rows, then kept by the trigger again
+                current.rebuild(connection)
+                current.install(connection)
         finally:
             cursor.execute(_cache_size(cache))
     finally:

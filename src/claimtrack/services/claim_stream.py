@@ -24,7 +24,6 @@ from claimtrack.domain.filters import ClaimFilter
 from claimtrack.domain.records import ClaimSummary
 
 _UTC = timezone.utc
-_EMPTY: tuple = ()
 
 
 def iter_claims(db: Database, flt: ClaimFilter, *, limit: int | None = None, sort: str | None = None,
@@ -74,32 +73,12 @@ def _stored_time(text: str | None) -> datetime | None:
     return stored_time(text)
 
 
-def _tags(session, ids: list[int]) -> dict[int, list[str]]:
-    t = m.claim_tags.c
-    out: dict[int, list[str]] = {}
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    if sqlite:  # the ids as one JSON parameter: no bind parameter per id to build
-        result = session.connection().exec_driver_sql(
-            "SELECT claim_id, tag FROM claim_tags WHERE claim_id IN (SELECT value FROM json_each(?)) "
-            "ORDER BY claim_id, tag", ("[" + ",".join(map(str, ids)) + "]",))
-    else:
-        result = session.connection().execute(select(t.claim_id, t.tag).where(t.claim_id.in_(ids))
-                                              .order_by(t.claim_id, t.tag))
-    try:
-        for cid, tag in (result.cursor if sqlite else result):
-            if cid in out:
-                out[cid].append(tag)
-            else:
-                out[cid] = [tag]
-    finally:
-        result.close()
-    return out
-
-
 def _build(session, rows, me: str | None, time, may_hide: bool) -> list[ClaimSummary]:
     """ClaimSummary of rows of queries.SUMMARY_COLUMNS (as queries.summaries makes them)."""
-    ids = [r[0] for r in rows]
-    tags = _tags(session, ids) if ids else {}
+    from claimtrack.services.queries import tags_for
+    from claimtrack.services.views import cache_hidden
+
+    tags = tags_for(session, [r[0] for r in rows])
     views: dict[int, dict] = {}
     if me is not None and rows:
         views = _views(session, rows, me, may_hide)
@@ -109,7 +88,7 @@ def _build(session, rows, me: str | None, time, may_hide: bool) -> list[ClaimSum
          forecaster, n_forecasts, outcome, resolved_at, revision, question_type, options, ordered, unit,
          log_scale) in rows:
         view = views.get(cid)
-        claim_tags = tuple(tags[cid]) if cid in tags else _EMPTY
+        claim_tags = tags[cid]
         if question_type == "binary" and view is None:
             out.append(ClaimSummary(cid, uuid, statement, source, source_url, time(stated_at), time(recorded_at),
                                     time(resolve_by), status, claim_tags, probability, forecaster, n_forecasts,
@@ -123,8 +102,7 @@ def _build(session, rows, me: str | None, time, may_hide: bool) -> list[ClaimSum
                     "ordered": bool(ordered), "unit": unit, "log_scale": bool(log_scale)}
         if view:
             spec.update(view)
-            # a hidden newest forecast is not shown through the claim's cache either (views.with_views)
-            if view.get("hidden") and (forecaster or "").casefold() != me_key:
+            if cache_hidden(view, forecaster, me_key):  # (as views.with_views)
                 probability = forecaster = None
         out.append(ClaimSummary(cid, uuid, statement, source, source_url, time(stated_at), time(recorded_at),
                                 time(resolve_by), status, claim_tags, probability, forecaster, n_forecasts,
@@ -142,15 +120,7 @@ class _Claim:
 
 
 def _views(session, rows, me: str, may_hide: bool) -> dict[int, dict]:
-    from claimtrack.services.views import views_of
+    from claimtrack.services.views import collect_views
 
-    wanted = [r[0] for r in rows if r[11] and r[15] == "binary"]
-    sources = {r[0]: (r[3] or "").casefold() for r in rows}
-    views = views_of(session, wanted, sources, me, may_hide) if wanted else {}
-    others = [_Claim(r[0], r[12]) for r in rows if r[15] != "binary"]
-    if others:
-        from claimtrack.services.question_views import question_views
-
-        for cid, view in question_views(session, others, me).items():
-            views.setdefault(cid, {}).update(view)
-    return views
+    return collect_views(session, [(r[0], r[3], r[11]) for r in rows if r[15] == "binary"],
+                         [_Claim(r[0], r[12]) for r in rows if r[15] != "binary"], me, may_hide)

@@ -160,14 +160,21 @@ def _after(flt: ClaimFilter, sort: str | None, descending: bool, after: ClaimSum
     return or_(further, and_(column == value, c.id > after.id), column.is_(None))
 
 
-def _tags_for(session: Session, ids: list[int]) -> dict[int, tuple[str, ...]]:
+def tags_for(session: Session, ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """Each claim's tags in order (an empty tuple for none), as plain rows."""
+    from claimtrack.services.rows import in_ids, plain_rows
+
     tags: dict[int, list[str]] = {i: [] for i in ids}
-    for start in range(0, len(ids), 900):
-        chunk = ids[start:start + 900]
-        for claim_id, tag in session.execute(
-            select(m.ClaimTag.claim_id, m.ClaimTag.tag).where(m.ClaimTag.claim_id.in_(chunk)).order_by(m.ClaimTag.tag)
-        ):
-            tags[claim_id].append(tag)
+    t = m.claim_tags.c
+    conn = session.connection()
+    dialect = conn.dialect.name
+    step = max(len(ids), 1) if dialect == "sqlite" else 900  # (one JSON parameter on SQLite)
+    for start in range(0, len(ids), step):
+        query = (select(t.claim_id, t.tag).where(in_ids(t.claim_id, ids[start:start + step], dialect))
+                 .order_by(t.claim_id, t.tag))
+        for rows in plain_rows(conn, query, 5000):
+            for claim_id, tag in rows:
+                tags[claim_id].append(tag)
     return {k: tuple(v) for k, v in tags.items()}
 
 
@@ -184,7 +191,7 @@ def summaries(session: Session, rows, me: str | None) -> list[ClaimSummary]:
     """Rows of :data:`SUMMARY_COLUMNS` (extra columns after them are ignored) as
     ClaimSummary, with their tags, and with ``me``'s numbers when given
     (see services.views.with_views)."""
-    tags = _tags_for(session, [r.id for r in rows])
+    tags = tags_for(session, [r.id for r in rows])
     return with_views(session, [convert.claim_summary(r, tags[r.id]) for r in rows], me)
 
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, String, and_, case, func, literal_column, type_coerce
+from sqlalchemy import Boolean, String, and_, case, func, literal_column, select, type_coerce
 
 from claimtrack.db.types import UTCDateTime
 
@@ -144,3 +144,12 @@ def plain_rows(conn, query, chunk: int, *, processed: bool = False) -> Iterator[
             yield rows
     finally:
         result.close()
+
+
+def in_ids(column, ids: list[int], dialect: str):
+    """``column IN ids``; on SQLite the ids go as one JSON array parameter
+    (``json_each``): no bind parameter per id to build, and no limit on how many."""
+    if dialect == "sqlite":
+        array = "[" + ",".join("%d" % i for i in ids) + "]"
+        return column.in_(select(func.json_each(array).table_valued("value").c.value))
+    return column.in_(ids)

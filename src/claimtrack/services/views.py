@@ -4,27 +4,23 @@ choice, numeric and date claims get theirs from services.question_views)."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimtrack.db import models as m
 from claimtrack.domain.records import ClaimSummary
 
 
-def _current_query(chunk: list[int], dialect: str | None = None):
+def _current_query(chunk: list[int], dialect: str):
     """Each (claim, forecaster)'s newest forecast by (made_at, id) on the
     claims ``chunk``, as stored in ``current_forecasts`` (db.current, kept by
     a trigger on every forecast insert): (claim_id, forecaster, kind,
-    probability, made_at, forecast id), read through its primary key; the
-    ids as one JSON array parameter on SQLite."""
-    if dialect == "sqlite":  # the ids as one JSON parameter: no bind parameter per id to build
-        from sqlalchemy import text
+    probability, made_at, forecast id), read through its primary key."""
+    from claimtrack.services.rows import in_ids
 
-        return text("SELECT claim_id, forecaster, kind, probability, made_at, forecast_id FROM current_forecasts "
-                    "WHERE claim_id IN (SELECT value FROM json_each(:ids))").bindparams(ids="[" + ",".join(map(str, chunk)) + "]")
     cf = m.current_forecasts.c
     return select(cf.claim_id, cf.forecaster, cf.kind, cf.probability, cf.made_at, cf.forecast_id).where(
-        cf.claim_id.in_(chunk))
+        in_ids(cf.claim_id, chunk, dialect))
 
 
 def _median(values: list[float]) -> float:
@@ -38,28 +34,18 @@ def _median(values: list[float]) -> float:
     return (data[n // 2 - 1] + data[n // 2]) / 2
 
 
-def _views_for(session: Session, claims, me: str) -> dict[int, dict]:
-    """For each claim: ``me``'s current forecast, the claimant's current call
-    (a forecast of kind stated, implied or asserted by the claim's source)
-    and the median of everyone else's current forecasts.  "Current" is each
-    forecaster's newest by (made_at, id), as everywhere else; forecasters
-    are told apart case-insensitively (``str.casefold``).
-
-    ``claims`` are rows or summaries with ``id``, ``source`` and
-    ``n_forecasts``.  The stored newest forecast of each exact name
-    (:func:`_current_query`) gives one row per (claim, forecaster) rather
-    than every forecast; names that differ only in case are merged here,
-    keeping the newest."""
-    wanted = [c.id for c in claims if c.n_forecasts]
-    sources = {c.id: (c.source or "").casefold() for c in claims}
-    return views_of(session, wanted, sources, me)
-
-
 def views_of(session: Session, wanted: list[int], sources: dict[int, str], me: str,
              may_hide: bool = True) -> dict[int, dict]:
-    """:func:`_views_for` of the claims ``wanted`` (those with forecasts),
-    given each one's source casefolded (``sources``); ``may_hide`` False
-    when the caller knows no claim hides forecasts (services.hidden)."""
+    """For each claim of ``wanted`` (those with forecasts): ``me``'s current
+    forecast, the claimant's current call (a forecast of kind stated, implied
+    or asserted by the claim's source, given casefolded in ``sources``) and
+    the median of everyone else's current forecasts.  "Current" is each
+    forecaster's newest by (made_at, id), as everywhere else; forecasters are
+    told apart case-insensitively (``str.casefold``).  The stored newest
+    forecast of each exact name (:func:`_current_query`) gives one row per
+    (claim, forecaster) rather than every forecast; names that differ only in
+    case are merged here, keeping the newest.  ``may_hide`` False when the
+    caller knows no claim hides forecasts (services.hidden)."""
     from claimtrack.domain.kinds import CLAIMANT_KINDS
 
     from claimtrack.services import hidden as hide
@@ -70,7 +56,7 @@ def views_of(session: Session, wanted: list[int], sources: dict[int, str], me: s
     hiding = hide.hiding(session, wanted) if may_hide else set()
     for start in range(0, len(wanted), 900):
         chunk = wanted[start:start + 900]
-        result = session.connection().execute(_current_query(chunk, "sqlite" if sqlite else None))
+        result = session.connection().execute(_current_query(chunk, "sqlite" if sqlite else "other"))
         # SQLite: plain tuples from the cursor, made_at as stored (fixed-format text orders like the time)
         rows = result.cursor if sqlite else result
         current: dict[tuple[int, str], tuple] = {}
@@ -107,19 +93,43 @@ def views_of(session: Session, wanted: list[int], sources: dict[int, str], me: s
     return out
 
 
+def collect_views(session: Session, binary: list[tuple[int, str | None, int]], questions: list, me: str,
+                  may_hide: bool = True) -> dict[int, dict]:
+    """The whose-number fields of each claim for user ``me``: ``binary`` as
+    (id, source, n_forecasts) of yes/no claims (:func:`views_of`), ``questions``
+    the choice, numeric and date claims (objects with ``id`` and ``outcome``:
+    services.question_views)."""
+    wanted = [cid for cid, _, n in binary if n]
+    views = views_of(session, wanted, {cid: (source or "").casefold() for cid, source, _ in binary}, me,
+                     may_hide) if wanted else {}
+    if questions:
+        from claimtrack.services.question_views import question_views
+
+        views.update(question_views(session, questions, me))
+    return views
+
+
+def cache_hidden(view: dict, forecaster: str | None, me_key: str) -> bool:
+    """Whether a claim's cached newest forecast (last_probability/last_forecaster)
+    is hidden from ``me``: the claim hides others' forecasts from you and it is someone else's."""
+    return bool(view.get("hidden")) and (forecaster or "").casefold() != me_key
+
+
 def with_views(session: Session, claims: list[ClaimSummary], me: str | None) -> list[ClaimSummary]:
     """The claims with whose-number fields filled in for user ``me``."""
     if me is None or not claims:
         return claims
     from dataclasses import replace
 
-    binary = [c for c in claims if c.question_type == "binary"]
-    views = _views_for(session, binary, me) if binary else {}
-    if len(binary) < len(claims):
-        from claimtrack.services.question_views import question_views
-
-        views.update(question_views(session, [c for c in claims if c.question_type != "binary"], me))
-    out = [replace(c, **views[c.id]) if c.id in views else c for c in claims]
-    # a hidden newest forecast is not shown through the claim's cache either
-    return [replace(c, probability=None, forecaster=None)
-            if c.hidden and (c.forecaster or "").casefold() != me.casefold() else c for c in out]
+    views = collect_views(session, [(c.id, c.source, c.n_forecasts) for c in claims if c.question_type == "binary"],
+                          [c for c in claims if c.question_type != "binary"], me)
+    me_key = me.casefold()
+    out = []
+    for c in claims:
+        view = views.get(c.id)
+        if view:
+            c = replace(c, **view)
+            if cache_hidden(view, c.forecaster, me_key):
+                c = replace(c, probability=None, forecaster=None)
+        out.append(c)
+    return out
