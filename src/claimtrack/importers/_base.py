@@ -258,8 +258,16 @@ def load_json(path: Path, data: bytes) -> object:
 
 def make_key(prefix: str, *parts: object) -> str:
     """``prefix:`` + a truncated sha256 of the parts: the same input, the same key."""
-    joined = "\x1f".join([p if p.__class__ is str else "" if p is None
-                          else p.isoformat() if isinstance(p, datetime) else str(p) for p in parts])
+    return key_of_joined(prefix, KEY_SEP.join([p if p.__class__ is str else "" if p is None
+                                               else p.isoformat() if isinstance(p, datetime) else str(p)
+                                               for p in parts]))
+
+
+KEY_SEP = "\x1f"  # between the parts of a key's text
+
+
+def key_of_joined(prefix: str, joined: str) -> str:
+    """:func:`make_key` of parts already joined by ``KEY_SEP`` (a caller that builds the text itself)."""
     return f"{prefix}:{hashlib.sha256(joined.encode('utf-8', 'surrogatepass')).hexdigest()[:KEY_HASH_CHARS]}"
 
 

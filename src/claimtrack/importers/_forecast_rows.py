@@ -18,10 +18,9 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from hashlib import sha256
 
 from claimtrack.domain.records import ForecastIn
-from claimtrack.importers._base import KEY_HASH_CHARS, KeyRegistry
+from claimtrack.importers._base import KEY_SEP, KeyRegistry, key_of_joined
 
 
 class Values:
@@ -85,20 +84,19 @@ class ForecastRows(Sequence):
         unique = KeyRegistry().unique  # a claim's keys never meet another claim's
         v, rationales = self.values, self.rationales
         names, probs, dates, recorded_at = v.names, v.probs, v.made, v.recorded
-        # make_key("csv", claim_key, forecaster, when, p_repr) of str parts, its join written out
-        head = (self.claim_key if self.claim_key is not None else "") + "\x1f"
+        # make_key("csv", claim_key, forecaster, when, p_repr) of str parts, joined here
+        head = (self.claim_key if self.claim_key is not None else "") + KEY_SEP
         for i, (w, p, m, r) in enumerate(zip(self.who, self.prob, self.made, self.recorded)):
             forecaster = names[w]
             p, p_repr = probs[p]
             made, when = dates[m]
-            digest = sha256((head + forecaster + "\x1f" + when + "\x1f" + p_repr).encode("utf-8", "surrogatepass"))
             yield ForecastIn(
                 forecaster=forecaster,
                 probability=p,
                 made_at=made,
                 recorded_at=recorded_at[r],
                 rationale=rationales.get(i) if rationales else None,
-                import_key=unique("csv:" + digest.hexdigest()[:KEY_HASH_CHARS]),
+                import_key=unique(key_of_joined("csv", head + forecaster + KEY_SEP + when + KEY_SEP + p_repr)),
             )
 
     def without_keys(self) -> Iterator[ForecastIn]:

@@ -8,7 +8,7 @@ a 150,000-forecast import).  As a list of str, 150,000 of them took about
 20 MB for the whole import; here the random bytes stay one bytes object (16
 bytes a UUID) with an array of their sorted order, and each UUID's text is
 made when it is handed out.  They are the UUIDs that
-:func:`claimtrack.services.ledger.new_uuids` makes of the same random bytes
+:func:`claimtrack.services.ledger.new_uuids` makes of the same random bytes (its text by ledger.uuid4_text)
 (version 4, RFC 4122 variant), in the same ascending order.
 """
 
@@ -18,7 +18,7 @@ import os
 import sys
 from array import array
 
-from claimtrack.services.ledger import _VARIANT
+from claimtrack.services.ledger import uuid4_text
 
 _VERSION_NIBBLE = 0xF << 12  # the version digit (4) in the first 64 bits
 
@@ -53,8 +53,7 @@ class AscendingUuids:
             raise IndexError("no UUID left")
         self.at = at + 1
         i = 16 * self.order[at]
-        h = self.raw[i:i + 16].hex()
-        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
+        return uuid4_text(self.raw[i:i + 16].hex())
 
 
 def without_uuid(forecasts) -> int:

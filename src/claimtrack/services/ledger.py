@@ -47,8 +47,12 @@ def new_uuids(n: int) -> list[str]:
     """``n`` random (version 4) UUIDs as text, as ``str(uuid.uuid4())`` gives
     them, from one read of ``os.urandom`` (uuid4 reads it once per UUID)."""
     h = os.urandom(16 * n).hex()
-    return [f"{h[i:i + 8]}-{h[i + 8:i + 12]}-4{h[i + 13:i + 16]}-{_VARIANT[h[i + 16]]}{h[i + 17:i + 20]}-{h[i + 20:i + 32]}"
-            for i in range(0, 32 * n, 32)]
+    return [uuid4_text(h[i:i + 32]) for i in range(0, 32 * n, 32)]
+
+
+def uuid4_text(h: str) -> str:
+    """The version 4 UUID text of 32 random hex digits (the version digit and the variant's bits set)."""
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
 
 
 def is_backfilled(made_at: datetime, recorded_at: datetime) -> bool:
