@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from claimtrack.db import models as m
@@ -51,10 +51,7 @@ def queue_in(session: Session, me: str, *, now: datetime | None = None, stale_da
     from claimtrack.services.queries import list_claims_in
 
     now = now or utcnow()
-    if stale_days is None:
-        from claimtrack.services.config import stale_days as configured
-
-        stale_days = configured()
+    stale_days = stale_days_or_configured(stale_days)
     base = ClaimFilter(now=now, due_within=due_within)
     items: list[QueueItem] = []
     for c in list_claims_in(session, base.with_state("overdue"), me=me):
@@ -72,35 +69,41 @@ def queue_in(session: Session, me: str, *, now: datetime | None = None, stale_da
 def _stale(session: Session, me: str, now: datetime, stale_days: int, due_within: timedelta):
     """Open claims not due within ``due_within`` whose newest forecast by
     ``me`` (case-insensitive) was made more than ``stale_days`` ago: (claim, that date)."""
-    from claimtrack.services.queries import SUMMARY_COLUMNS, summaries
+    from claimtrack.services.queries import summaries
 
-    mine, where = _stale_parts(me, now, stale_days, due_within)
-    rows = session.execute(
-        select(*SUMMARY_COLUMNS, mine.c.last).join(mine, mine.c.claim_id == m.Claim.id).where(where)
-        .order_by(mine.c.last, m.Claim.id)
-    ).all()
+    q = stale_candidates(me, now, due_within).c
+    rows = session.execute(select(q).where(q.last < stale_before(now, stale_days)).order_by(q.last, q.id)).all()
     return [(claim, to_utc(r.last)) for claim, r in zip(summaries(session, rows, me), rows)]
 
 
-def _stale_parts(me: str, now: datetime, stale_days: int, due_within: timedelta):
-    """(your newest forecast per claim, the stale test on it and the claim)."""
-    f, c = m.forecasts.c, m.Claim
-    mine = (select(f.claim_id, func.max(f.made_at).label("last"))
-            .where(func.lower(f.forecaster) == me.strip().lower())
-            .group_by(f.claim_id).subquery())
-    return mine, and_(c.status == "active", c.outcome.is_(None), mine.c.last < now - timedelta(days=stale_days),
-                      or_(c.resolve_by.is_(None), c.resolve_by > now + due_within))
+def stale_candidates(me: str, now: datetime, due_within: timedelta):
+    """A subquery of the open claims not due within ``due_within``: their
+    summary columns (services.queries.SUMMARY_COLUMNS) and ``last``, the time
+    of ``me``'s newest forecast on each (case-insensitive; NULL for none),
+    read per claim through the (claim_id, forecaster, made_at) index.  The
+    stale ones have ``last < stale_before(...)`` (the queue, its count and its pages)."""
+    from claimtrack.services.queries import SUMMARY_COLUMNS
 
-
-def _stale_conditions(me: str, now: datetime, stale_days: int, due_within: timedelta) -> list:
-    """The stale test of :func:`_stale_parts` on the claims alone, your newest forecast read
-    per claim through the (claim_id, forecaster, made_at) index: on 100,000 claims about 3x
-    quicker to count than grouping all your forecasts first."""
     f, c = m.forecasts.c, m.Claim
     last = (select(func.max(f.made_at)).where(f.claim_id == c.id, func.lower(f.forecaster) == me.strip().lower())
             .correlate(m.claims).scalar_subquery())
-    return [c.status == "active", c.outcome.is_(None), last < now - timedelta(days=stale_days),
-            or_(c.resolve_by.is_(None), c.resolve_by > now + due_within)]
+    return (select(*SUMMARY_COLUMNS, last.label("last"))
+            .where(c.status == "active", c.outcome.is_(None), or_(c.resolve_by.is_(None), c.resolve_by > now + due_within))
+            .subquery())
+
+
+def stale_before(now: datetime, stale_days: int) -> datetime:
+    """A forecast made before this is stale."""
+    return now - timedelta(days=stale_days)
+
+
+def stale_days_or_configured(stale_days: int | None) -> int:
+    """``stale_days``, or the configured stale age when None."""
+    if stale_days is not None:
+        return stale_days
+    from claimtrack.services.config import stale_days as configured
+
+    return configured()
 
 
 def count_queue(db: Database, me: str, *, now: datetime | None = None, stale_days: int | None = None,
@@ -110,12 +113,10 @@ def count_queue(db: Database, me: str, *, now: datetime | None = None, stale_day
     from claimtrack.services.queries import claim_conditions
 
     now = now or utcnow()
-    if stale_days is None:
-        from claimtrack.services.config import stale_days as configured
-
-        stale_days = configured()
+    stale_days = stale_days_or_configured(stale_days)
     base = ClaimFilter(now=now, due_within=due_within)
     c = m.Claim
+    stale = stale_candidates(me, now, due_within)
 
     def count(*conds) -> int:
         return session.execute(select(func.count()).select_from(c).where(*conds)).scalar_one()
@@ -124,7 +125,8 @@ def count_queue(db: Database, me: str, *, now: datetime | None = None, stale_day
         counts = {
             "overdue": count(*claim_conditions(base.with_state("overdue"), now)),
             "due": count(*claim_conditions(base.with_state("due"), now), c.resolve_by >= now),
-            "stale": count(*_stale_conditions(me, now, stale_days, due_within)),
+            "stale": session.execute(select(func.count()).select_from(stale)
+                                     .where(stale.c.last < stale_before(now, stale_days))).scalar_one(),
             "draft": count(*claim_conditions(base.with_state("draft"), now)),
         }
     return dict(dict.fromkeys(rules.REASONS, 0), **counts)

@@ -56,11 +56,9 @@ class Cursor:
 def start(me: str, *, now: datetime | None = None, stale_days: int | None = None,
           due_within: timedelta = DEFAULT_DUE_WITHIN) -> Cursor:
     """The cursor at the queue's first item (the clock and the stale age fixed here)."""
-    if stale_days is None:
-        from claimtrack.services.config import stale_days as configured
+    from claimtrack.services.review import stale_days_or_configured
 
-        stale_days = configured()
-    return Cursor(me, now or utcnow(), stale_days, due_within)
+    return Cursor(me, now or utcnow(), stale_days_or_configured(stale_days), due_within)
 
 
 def queue_page(db: Database, cursor: Cursor, limit: int = PAGE) -> tuple[list[QueueItem], Cursor]:
@@ -121,23 +119,15 @@ def _section_page(session: Session, cursor: Cursor, limit: int) -> tuple[list[Qu
 
 
 def _stale_page(session: Session, cursor: Cursor, limit: int) -> tuple[list[QueueItem], Cursor]:
-    """The stale section from ``cursor``: open claims not due soon, with your newest forecast
-    (read per claim through the (claim_id, forecaster, made_at) index, as count_queue does)
-    older than the stale age, oldest first; the test of services.review._stale_parts."""
-    from sqlalchemy import func
-
-    from claimtrack.services.queries import SUMMARY_COLUMNS, summaries
+    """The stale section from ``cursor``: services.review's stale candidates whose ``last``
+    (your newest forecast) is older than the stale age, oldest first, by keyset."""
+    from claimtrack.services.queries import summaries
+    from claimtrack.services.review import stale_before, stale_candidates
 
     now, me, days = cursor.now, cursor.me, cursor.stale_days
-    f, c = m.forecasts.c, m.Claim
-    newest = (select(func.max(f.made_at)).where(f.claim_id == c.id, func.lower(f.forecaster) == me.strip().lower())
-              .correlate(m.claims).scalar_subquery())
-    candidates = (select(*SUMMARY_COLUMNS, newest.label("last"))
-                  .where(c.status == "active", c.outcome.is_(None),
-                         or_(c.resolve_by.is_(None), c.resolve_by > now + cursor.due_within))
-                  .subquery())
+    candidates = stale_candidates(me, now, cursor.due_within)
     q = candidates.c
-    conds = [q.last < now - timedelta(days=days)]
+    conds = [q.last < stale_before(now, days)]
     if cursor.after is not None:
         last, claim_id = cursor.after_last, cursor.after.id
         conds.append(or_(q.last > last, and_(q.last == last, q.id > claim_id)))
