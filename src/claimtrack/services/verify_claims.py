@@ -90,45 +90,10 @@ def current_heads(session) -> tuple[tuple[str, str], ...]:
 
 def check_claims(db: Database) -> list[ChainReport]:
     """Reports for the claim_records and claim_edits chains, then the claims."""
+    from claimtrack.services.verify_current import with_current_forecasts
+
     return [_check_chain(db, m.claim_records, CLAIM_FIELDS), _check_chain(db, m.claim_edits, EDIT_FIELDS),
-            _with_current_forecasts(db, _check_claim_rows(db))]
-
-
-def _with_current_forecasts(db: Database, report: ClaimsReport) -> ClaimsReport:
-    """The claims report with the current-forecast cache's problems added
-    (a derived cache: a difference is reported like the claims' own caches)."""
-    from dataclasses import replace
-
-    from claimtrack.db import current
-
-    with db.read() as session:
-        conn = session.connection()
-        n, rows = current.mismatches(conn)
-        missing = current.trigger_missing(conn)
-    found = [_current_problem(*row) for row in rows]
-    if missing:
-        found.insert(0, f"{current.TABLE}: the trigger {current.TRIGGER} that keeps each (claim, forecaster)'s "
-                        "current forecast is missing or altered (a forecast added now would not update it; "
-                        "'claimtrack db upgrade' puts it back)")
-        n += 1
-    if not n:
-        return report
-    problems = (*report.problems, *found)[:MAX_PROBLEMS]
-    first = report.problem or found[0]
-    broken = report.broken_id
-    if broken is None:
-        match = re.match(r"claim (\d+)", first)
-        broken = int(match.group(1)) if match else 0
-    return replace(report, broken_id=broken, problem=first, problems=problems, n_problems=report.n_problems + n)
-
-
-def _current_problem(cid: int, who: str, have: int | None, want: int | None) -> str:
-    head = f"claim {cid}: cached current forecast of {_shown('last_forecaster', who)}"
-    if have == want:
-        return f"{head} does not match forecast {have} (changed outside claimtrack)"
-    stored = f"forecast {have}" if have is not None else "missing"
-    expected = f"forecast {want}" if want is not None else "none"
-    return f"{head} is {stored} but its forecasts say {expected} (changed outside claimtrack)"
+            with_current_forecasts(db, _check_claim_rows(db))]
 
 
 # --------------------------------------------------------------- chains
@@ -188,7 +153,8 @@ def _check_chain_sqlite(db: Database, table, fields: tuple[str, ...], query, fas
 
 # --------------------------------------------------------------- claims
 
-def _shown(field: str, value: Any) -> str:
+def shown(field: str, value: Any) -> str:
+    """A stored value as a problem line quotes it."""
     if value is None:
         return "empty"
     if isinstance(value, datetime):
@@ -261,8 +227,8 @@ def _claim_problems(row, record, tags, edits, caches) -> list[str]:
         current = row_values(row, tags)
         replayed = replay(record, edits)
         for field in differences(current, replayed):
-            out.append(f"claim {cid}: {field} is {_shown(field, current[field])} but its chained history says "
-                       f"{_shown(field, replayed[field])} (changed outside claimtrack)")
+            out.append(f"claim {cid}: {field} is {shown(field, current[field])} but its chained history says "
+                       f"{shown(field, replayed[field])} (changed outside claimtrack)")
     return out + _cache_problems(row, caches)
 
 
@@ -274,8 +240,8 @@ def _cache_problems(row, caches) -> list[str]:
         if (have == want and have.__class__ is want.__class__) or canonical(have) == canonical(want):
             continue
         source = "forecasts" if column in ("n_forecasts", "last_probability", "last_forecaster") else "resolutions"
-        out.append(f"claim {cid}: cached {column} is {_shown(column, have)} but its chained {source} say "
-                   f"{_shown(column, want)} (changed outside claimtrack)")
+        out.append(f"claim {cid}: cached {column} is {shown(column, have)} but its chained {source} say "
+                   f"{shown(column, want)} (changed outside claimtrack)")
     return out
 
 
@@ -348,11 +314,14 @@ def _check_claim_rows(db: Database) -> ClaimsReport:
             count += 1
         last_id = hi
     first = problems[0] if problems else None
-    broken = None
-    if first is not None:
-        match = re.match(r"claim (\d+)", first)
-        broken = int(match.group(1)) if match else 0
+    broken = claim_of(first) if first is not None else None
     return ClaimsReport("claims", count, None, broken, first, tuple(problems), total, orphans)
+
+
+def claim_of(problem: str) -> int:
+    """The claim id a problem line starts with ("claim N: ..."), 0 for none."""
+    match = re.match(r"claim (\d+)", problem)
+    return int(match.group(1)) if match else 0
 
 
 # --------------------------------------------------------------- pins

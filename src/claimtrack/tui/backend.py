@@ -257,12 +257,6 @@ class Backend:
 
         return clean_strings(claim_summary(self.db, claim_id, self.user()))
 
-    def review_queue(self):
-        """What needs attention (services.review): overdue, due soon, stale, drafts."""
-        from claimtrack.services.review import review_queue
-
-        return clean_strings(review_queue(self.db, self.user(), now=self.now()))
-
     def review_first(self, limit: int):
         """The review queue's first page, its counts and the cursor after the page
         (services.review_pages: read in SQL order, not the whole queue)."""

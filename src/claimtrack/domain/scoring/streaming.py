@@ -104,11 +104,9 @@ class RelativeAccumulator:
         total = math.fsum(logs)
         others = n - 1
         fsum = math.fsum
-        sums = self._sums
+        of = self._of
         for name, b, ln in zip(names, briers, logs):
-            acc = sums.get(name)
-            if acc is None:
-                acc = sums[name] = [0, 0.0, 0.0]
+            acc = of(name)
             acc[0] += 1
             acc[1] += b - median
             acc[2] += 100.0 * (ln - fsum((total, -ln)) / others)
