@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from claimtrack.cli import common
+from claimtrack.cli import common, json_out
 from claimtrack.domain.filters import ClaimFilter
 from claimtrack.services.queries import iter_claims, list_claims
 
@@ -38,7 +38,7 @@ def test_streamed_claims_are_the_listed_claims(demo, case):
 @pytest.mark.parametrize("args", [[], ["--all"], ["--all", "--sort", "made", "--desc"], ["--resolved", "--limit", "3"],
                                   ["--drafts"], ["--tag", "no-such-tag"]])
 def test_list_json_prints_the_whole_list_byte_for_byte(demo, cli, db_url, monkeypatch, args):
-    monkeypatch.setattr(common, "FLUSH_PARTS", 7)  # many writes
+    monkeypatch.setattr(json_out, "FLUSH_PARTS", 7)  # many writes
     result = cli("list", "--json", *args)
     assert result.exit_code == 0, result.stderr
     from claimtrack.cli.listing import build_filter
@@ -49,7 +49,7 @@ def test_list_json_prints_the_whole_list_byte_for_byte(demo, cli, db_url, monkey
     sort = args[args.index("--sort") + 1] if "--sort" in args else None
     limit = int(args[args.index("--limit") + 1]) if "--limit" in args else None
     claims = list_claims(demo, flt, limit=limit, sort=sort, descending="--desc" in args, me="tester")
-    expected = json.dumps(common.to_plain(claims), default=common._default, ensure_ascii=False, indent=2) + "\n"
+    expected = json.dumps(common.to_plain(claims), default=common.json_default, ensure_ascii=False, indent=2) + "\n"
     assert result.stdout == expected
     assert len(json.loads(result.stdout)) == len(claims)
     if args[:1] == ["--tag"]:
